@@ -1,0 +1,3 @@
+from riskscan.cli import main
+
+main()

@@ -1,0 +1,270 @@
+"""Load the rulesets: data files that say what is dangerous, each validated by a JSON Schema.
+
+A ruleset file is YAML (or JSON) with `kind` and `version` at the top. The bundled files live in
+the package's `rulesets/` folder; users add their own by path. Files of the same kind are merged:
+their entries are concatenated, later files after earlier ones (a later rule with the same id
+replaces the earlier one). An invalid file is an error naming the file and the schema path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from riskscan.types import Rule
+
+KINDS = ("rules", "apis", "builtin-tools", "mcp-servers", "lexicon", "secrets")
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+class RulesetError(Exception):
+    """A ruleset file is unreadable or does not match its schema."""
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """A dangerous API: calling `name` gives the enclosing tool `labels`. `target_*` locate the
+    argument that decides where the danger goes (a URL, a command, a path); when the model
+    controls that argument, `if_model_controlled` labels are added too."""
+
+    name: str
+    labels: tuple[str, ...]
+    target_position: int | None = None
+    target_keyword: str | None = None
+    if_model_controlled: tuple[str, ...] = ()
+    shell: bool = False  # the target is a shell command line
+    shell_keyword: str | None = None  # ... only when this keyword is literally True (shell=True)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BuiltinTool:
+    """A framework's built-in tool class or factory, by qualified name."""
+
+    names: tuple[str, ...]  # qualified names it is imported under
+    tool_name: str  # the name the model sees
+    framework: str
+    labels: tuple[str, ...]
+    gates: tuple[str, ...] = ()  # gate kinds it carries by nature (sandbox for a hosted interpreter)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ServerTool:
+    name: str
+    labels: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class McpServer:
+    id: str
+    title: str
+    source: str  # where the tool list was taken from
+    packages: tuple[str, ...] = ()  # npm / PyPI package names run by npx, uvx, pipx
+    images: tuple[str, ...] = ()  # container images run by docker/podman
+    urls: tuple[str, ...] = ()  # URL prefixes of remote servers
+    tools: tuple[ServerTool, ...] = ()
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """Give `label` to a tool whose words hit every group (any word of each group)."""
+
+    label: str
+    groups: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SecretPattern:
+    id: str
+    pattern: str  # a regular expression over a config value (not over source code)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Rulesets:
+    rules: tuple[Rule, ...]
+    apis: tuple[ApiEntry, ...]
+    builtin_tools: tuple[BuiltinTool, ...]
+    mcp_servers: tuple[McpServer, ...]
+    lexicon: tuple[LexiconEntry, ...]
+    secrets: tuple[SecretPattern, ...]
+    secret_keys: tuple[str, ...]  # words that make a config key name a secret's (token, api_key, ...)
+    digest: str  # hash of every file's content: a cache key
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def api_index(self) -> dict[str, ApiEntry]:
+        return _api_index(self)
+
+    def builtin_index(self) -> dict[str, BuiltinTool]:
+        return _builtin_index(self)
+
+
+@lru_cache(maxsize=8)
+def _api_index(rulesets: Rulesets) -> dict[str, ApiEntry]:
+    return {entry.name: entry for entry in rulesets.apis}
+
+
+@lru_cache(maxsize=8)
+def _builtin_index(rulesets: Rulesets) -> dict[str, BuiltinTool]:
+    return {name: tool for tool in rulesets.builtin_tools for name in tool.names}
+
+
+def bundled_dir() -> Path:
+    """The bundled rulesets: inside the package when installed from a wheel, at the repository
+    root in a source checkout or an editable install."""
+    inside = Path(__file__).parent / "rulesets"
+    if inside.is_dir():
+        return inside
+    return Path(__file__).parent.parent / "rulesets"
+
+
+def load(extra: tuple[str, ...] = (), bundled: bool = True) -> Rulesets:
+    paths: list[Path] = sorted(bundled_dir().glob("*.yaml")) if bundled else []
+    paths += [Path(p) for p in extra]
+    return _load_paths(tuple(str(p) for p in paths))
+
+
+@lru_cache(maxsize=4)
+def _load_paths(paths: tuple[str, ...]) -> Rulesets:
+    by_kind: dict[str, list[dict]] = {kind: [] for kind in KINDS}
+    digest = hashlib.sha256()
+    for path in paths:
+        raw = _read(Path(path))
+        digest.update(raw)
+        document = _parse(Path(path), raw)
+        kind = document.get("kind") if isinstance(document, dict) else None
+        if kind not in KINDS:
+            raise RulesetError(f"{path}: `kind` must be one of {', '.join(KINDS)}, got {kind!r}")
+        _validate(Path(path), document, kind)
+        by_kind[kind].append(document)
+    return _build(by_kind, digest.hexdigest())
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise RulesetError(f"{path}: cannot read ruleset: {error.strerror}") from error
+
+
+def _parse(path: Path, raw: bytes) -> object:
+    import yaml
+
+    try:
+        return yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise RulesetError(f"{path}: not UTF-8 text") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise RulesetError(f"{path}{where}: invalid YAML: {getattr(error, 'problem', error)}") from error
+
+
+@lru_cache(maxsize=None)
+def schema(kind: str) -> dict:
+    return json.loads((SCHEMA_DIR / f"ruleset-{kind}.schema.json").read_text(encoding="utf-8"))
+
+
+def _validate(path: Path, document: object, kind: str) -> None:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema(kind))
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        where = "/".join(str(p) for p in error.absolute_path) or "(top)"
+        raise RulesetError(
+            f"{path}: at {where}: {error.message} (schema: {'/'.join(str(p) for p in error.schema_path)})"
+        )
+
+
+def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
+    def entries(kind: str, key: str) -> list[dict]:
+        return [entry for document in by_kind[kind] for entry in document.get(key, [])]
+
+    rules: dict[str, Rule] = {}
+    for entry in entries("rules", "rules"):
+        rules[entry["id"]] = Rule(
+            id=entry["id"],
+            name=entry["name"],
+            kind=entry["kind"],
+            title=entry["title"],
+            severity=entry["severity"],
+            description=entry["description"].strip(),
+            help=entry["help"].strip(),
+            remediation=entry["remediation"].strip(),
+            tags=tuple(entry.get("tags", ())),
+            cwe=tuple(entry.get("cwe", ())),
+            requires=tuple(entry.get("requires", ())),
+            sinks=tuple(entry.get("sinks", ())),
+            check=entry.get("check"),
+        )
+    apis = tuple(
+        ApiEntry(
+            name=e["name"],
+            labels=tuple(e.get("labels", ())),
+            target_position=e.get("target", {}).get("position"),
+            target_keyword=e.get("target", {}).get("keyword"),
+            if_model_controlled=tuple(e.get("if_model_controlled", ())),
+            shell=e.get("shell", False),
+            shell_keyword=e.get("shell_keyword"),
+            note=e.get("note", ""),
+        )
+        for e in entries("apis", "apis")
+    )
+    builtin = tuple(
+        BuiltinTool(
+            names=tuple(e["names"]),
+            tool_name=e["tool_name"],
+            framework=e["framework"],
+            labels=tuple(e["labels"]),
+            gates=tuple(e.get("gates", ())),
+            note=e.get("note", ""),
+        )
+        for e in entries("builtin-tools", "tools")
+    )
+    servers = tuple(
+        McpServer(
+            id=e["id"],
+            title=e["title"],
+            source=e["source"],
+            packages=tuple(e.get("match", {}).get("packages", ())),
+            images=tuple(e.get("match", {}).get("images", ())),
+            urls=tuple(e.get("match", {}).get("urls", ())),
+            tools=tuple(
+                ServerTool(name=t["name"], labels=tuple(t["labels"]), description=t.get("description", ""))
+                for t in e.get("tools", ())
+            ),
+        )
+        for e in entries("mcp-servers", "servers")
+    )
+    lexicon = tuple(
+        LexiconEntry(label=e["label"], groups=tuple(tuple(g) for g in e["groups"]), note=e.get("note", ""))
+        for e in entries("lexicon", "entries")
+    )
+    secrets = tuple(
+        SecretPattern(id=e["id"], pattern=e["pattern"], description=e.get("description", ""))
+        for e in entries("secrets", "patterns")
+    )
+    secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
+    return Rulesets(
+        rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
+        apis=apis,
+        builtin_tools=builtin,
+        mcp_servers=servers,
+        lexicon=lexicon,
+        secrets=secrets,
+        secret_keys=secret_keys,
+        digest=digest,
+    )
