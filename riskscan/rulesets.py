@@ -37,6 +37,11 @@ class ApiEntry:
     if_model_controlled: tuple[str, ...] = ()
     shell: bool = False  # the target is a shell command line
     shell_keyword: str | None = None  # ... only when this keyword is literally True (shell=True)
+    # open()-like calls: the mode argument's place; a literal mode with w/a/x/+ writes, and then
+    # `write_labels` replace `labels`.
+    mode_position: int | None = None
+    mode_keyword: str | None = None
+    write_labels: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -219,6 +224,9 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
             if_model_controlled=tuple(e.get("if_model_controlled", ())),
             shell=e.get("shell", False),
             shell_keyword=e.get("shell_keyword"),
+            mode_position=e.get("mode", {}).get("position"),
+            mode_keyword=e.get("mode", {}).get("keyword"),
+            write_labels=tuple(e.get("mode", {}).get("write_labels", ())),
             note=e.get("note", ""),
         )
         for e in entries("apis", "apis")

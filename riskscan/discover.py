@@ -1,0 +1,136 @@
+"""Discover: which files under the scan root to read, and as what kind.
+
+Inside a git work tree the candidates are `git ls-files` (tracked, plus untracked files git does
+not ignore); elsewhere a walk that skips the usual build and environment folders. Symbolic links
+are never followed out of the root, and files over the size cap are reported, not read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path, PurePosixPath
+
+from riskscan.types import Diagnostic, Discovery, Location, SourceFile
+
+DEFAULT_MAX_FILE_BYTES = 2_000_000
+
+SKIPPED_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
+     ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", ".eggs"}
+)
+# JSON files that are never an MCP config or a tool manifest; skipped without being opened.
+SKIPPED_JSON = frozenset(
+    {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "composer.lock",
+     "pyrightconfig.json", ".eslintrc.json", "renovate.json", "tslint.json", "jsconfig.json"}
+)
+
+
+def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Discovery:
+    root_path = Path(root).resolve()
+    diagnostics: list[Diagnostic] = []
+    if root_path.is_file():
+        return _single_file(root_path, max_file_bytes)
+    if not root_path.is_dir():
+        return Discovery(str(root_path), (), (Diagnostic(Location(str(root)), "not-found", "no such file or folder", "error"),))
+    candidates = _git_files(root_path)
+    if candidates is None:
+        candidates = _walk(root_path)
+    files = []
+    for relative in sorted(set(candidates)):
+        kind = kind_of(relative)
+        if kind is None:
+            continue
+        problem = _unreadable(root_path, relative, max_file_bytes)
+        if problem is not None:
+            diagnostics.append(problem)
+            continue
+        files.append(SourceFile(relative, kind, module_name(relative) if kind == "python" else None))
+    return Discovery(str(root_path), tuple(files), tuple(diagnostics))
+
+
+def _single_file(path: Path, max_file_bytes: int) -> Discovery:
+    kind = kind_of(path.name)
+    diagnostics = []
+    files = []
+    if kind is not None:
+        problem = _unreadable(path.parent, path.name, max_file_bytes)
+        if problem is None:
+            files.append(SourceFile(path.name, kind, module_name(path.name) if kind == "python" else None))
+        else:
+            diagnostics.append(problem)
+    return Discovery(str(path.parent), tuple(files), tuple(diagnostics))
+
+
+def kind_of(relative: str) -> str | None:
+    name = PurePosixPath(relative).name
+    if name.endswith(".py"):
+        return "python"
+    if name.endswith(".json") and name not in SKIPPED_JSON:
+        return "json"
+    return None
+
+
+def module_name(relative: str) -> str:
+    """Dotted module name of a Python file, relative to the scan root (a `src/` layout folder is
+    dropped, as the package is imported without it)."""
+    parts = list(PurePosixPath(relative).with_suffix("").parts)
+    if len(parts) > 1 and parts[0] == "src":
+        parts = parts[1:]
+    if parts[-1] == "__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    return ".".join(part.replace("-", "_") for part in parts)
+
+
+def _git_files(root: Path) -> list[str] | None:
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True, text=True, timeout=30,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        listing = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            capture_output=True, timeout=60,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if listing.returncode != 0:
+        return None
+    names = [name for name in listing.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+    return [name for name in names if not (set(PurePosixPath(name).parts[:-1]) & SKIPPED_DIRS)]
+
+
+def _walk(root: Path) -> list[str]:
+    found = []
+    for directory, subdirs, filenames in os.walk(root, followlinks=False):
+        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
+        for filename in filenames:
+            found.append(Path(directory, filename).relative_to(root).as_posix())
+    return found
+
+
+def _unreadable(root: Path, relative: str, max_file_bytes: int) -> Diagnostic | None:
+    path = root / relative
+    location = Location(relative)
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return Diagnostic(location, "broken-link", "symbolic link that leads nowhere (or loops); not read")
+        if not target.is_relative_to(root):
+            return Diagnostic(location, "link-outside-root", "symbolic link to a file outside the scanned folder; not read")
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        return Diagnostic(location, "unreadable", f"cannot read: {error.strerror}")
+    if not path.is_file():
+        return Diagnostic(location, "not-a-file", "not a regular file; not read")
+    if size > max_file_bytes:
+        return Diagnostic(
+            location, "file-too-large", f"{size} bytes, over the {max_file_bytes}-byte limit (--max-file-bytes); not read"
+        )
+    if not os.access(path, os.R_OK):
+        return Diagnostic(location, "unreadable", "no permission to read")
+    return None

@@ -1,0 +1,35 @@
+"""Extract: one file in, its `Facts` out. One extractor per input kind; each is pure and never
+raises on bad input (it returns what it could read plus diagnostics)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from riskscan.rulesets import Rulesets
+from riskscan.types import Diagnostic, Facts, Location, SourceFile
+
+# kind -> module whose `extract(data, source, rulesets)` reads it; imported only when needed, so
+# a scan with no Python files never loads libcst.
+EXTRACTORS = {
+    "python": "riskscan.extract.python",
+    "json": "riskscan.extract.json_input",
+}
+
+
+def extract_file(root: str, source: SourceFile, rulesets: Rulesets) -> Facts:
+    try:
+        data = (Path(root) / source.path).read_bytes()
+    except OSError as error:
+        return _failed(source, "unreadable", f"cannot read: {error.strerror}")
+    if b"\0" in data[:8192]:
+        return _failed(source, "binary-file", "binary content in a source file; not read")
+    extractor = import_module(EXTRACTORS[source.kind])
+    try:
+        return extractor.extract(data, source, rulesets)
+    except RecursionError:
+        return _failed(source, "too-deep", "nesting too deep to analyse; not read")
+
+
+def _failed(source: SourceFile, code: str, message: str) -> Facts:
+    return Facts(source.path, source.kind, source.module, diagnostics=(Diagnostic(Location(source.path), code, message),))

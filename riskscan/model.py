@@ -1,0 +1,257 @@
+"""Model: merge every file's facts into one `SystemModel`.
+
+Follows references across files (re-exports, lists built in other modules, helper functions that
+return tool lists), attaches tools to agents and agents to handoffs, finds the implementation of
+each plain function-calling tool, and labels every tool (see labels.py). What cannot be resolved
+becomes a diagnostic at its location; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterator, Sequence
+
+from riskscan import labels
+from riskscan.rulesets import Rulesets
+from riskscan.types import (
+    Agent,
+    AgentFact,
+    Condition,
+    Diagnostic,
+    Dispatch,
+    Facts,
+    FunctionFact,
+    Gate,
+    Handoff,
+    Holding,
+    HygieneFact,
+    Items,
+    Location,
+    Opaque,
+    Ref,
+    SystemModel,
+    Tool,
+    ToolFact,
+    Value,
+    When,
+)
+
+MAX_REFERENCE_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a value turned out to be: a tool, an agent or a function, under a condition; or a
+    reason it could not be resolved."""
+
+    kind: str  # tool | agent | function | unresolved
+    target: str  # id, qualname, or the reason
+    condition: Condition
+    location: Location | None = None
+
+
+@dataclass
+class _Project:
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    tools: dict[str, ToolFact] = field(default_factory=dict)
+    agents: dict[str, AgentFact] = field(default_factory=dict)
+    bindings: dict[str, Value] = field(default_factory=dict)
+    dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
+    modules: set[str] = field(default_factory=set)
+
+
+def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
+    project = _index(facts)
+    builder = _Builder(project, rulesets)
+    agents = tuple(sorted((builder.agent(a) for a in project.agents.values()), key=lambda a: a.id))
+    tools = builder.tools()
+    hygiene = tuple(h for f in facts for h in f.hygiene) + builder.hygiene
+    diagnostics = tuple(d for f in facts for d in f.diagnostics) + tuple(builder.diagnostics)
+    return SystemModel(root, agents, tools, tuple(sorted(set(hygiene))), tuple(sorted(set(diagnostics))))
+
+
+def _index(facts: Sequence[Facts]) -> _Project:
+    project = _Project()
+    for file_facts in sorted(facts, key=lambda f: f.path):
+        if file_facts.module:
+            project.modules.add(file_facts.module)
+        project.functions.update((f.qualname, f) for f in file_facts.functions)
+        project.tools.update((t.id, t) for t in file_facts.tools)
+        project.agents.update((a.id, a) for a in file_facts.agents)
+        project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
+        for dispatch in file_facts.dispatches:
+            project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
+    return project
+
+
+class _Builder:
+    def __init__(self, project: _Project, rulesets: Rulesets):
+        self.project = project
+        self.rulesets = rulesets
+        self.analyser = labels.BodyAnalyser(project.functions, rulesets)
+        self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
+        self.held: set[str] = set()
+        self.diagnostics: set[Diagnostic] = set()
+        self.hygiene: tuple[HygieneFact, ...] = ()
+
+    # --- references ---------------------------------------------------------------------------
+
+    def resolve(self, value: Value, condition: Condition = (), depth: int = 0) -> Iterator[Resolved]:
+        if depth > MAX_REFERENCE_DEPTH:
+            yield Resolved("unresolved", "reference chain too long (a cycle?)", condition)
+        elif isinstance(value, Items):
+            for item in value.items:
+                yield from self.resolve(item, condition, depth + 1)
+        elif isinstance(value, When):
+            yield from self.resolve(value.value, _conjoin(condition, value.condition), depth + 1)
+        elif isinstance(value, Opaque):
+            yield Resolved("unresolved", value.reason, condition, value.location)
+        elif isinstance(value, Ref):
+            yield from self._resolve_ref(value, condition, depth)
+
+    def _resolve_ref(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
+        name = ref.qualname
+        if name in self.project.tools:
+            yield Resolved("tool", name, condition, ref.location)
+        elif name in self.project.agents:
+            yield Resolved("agent", name, condition, ref.location)
+        elif name in self.project.bindings:
+            yield from self.resolve(self.project.bindings[name], condition, depth + 1)
+        elif name in self.project.functions:
+            yield Resolved("function", name, condition, ref.location)
+        elif name.endswith(".<return>"):
+            yield Resolved("unresolved", f"cannot tell what {name[: -len('.<return>')]}() returns", condition, ref.location)
+        elif self._in_project(name):
+            yield Resolved("unresolved", f"{name} is not defined in the scanned files", condition, ref.location)
+        else:
+            yield Resolved("unresolved", f"{name} comes from outside the scanned project", condition, ref.location)
+
+    def _in_project(self, qualname: str) -> bool:
+        parts = qualname.split(".")
+        return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
+
+    # --- agents -------------------------------------------------------------------------------
+
+    def agent(self, fact: AgentFact) -> Agent:
+        holdings: set[Holding] = set()
+        handoffs: set[Handoff] = set()
+        for value in fact.tools:
+            for found in self.resolve(value):
+                location = found.location or fact.location
+                if found.kind == "tool":
+                    holdings.add(Holding(found.target, location, found.condition))
+                    self.held.add(found.target)
+                elif found.kind == "function":
+                    tool_id = self._implicit_tool(found.target, fact.framework)
+                    holdings.add(Holding(tool_id, location, found.condition))
+                    self.held.add(tool_id)
+                elif found.kind == "agent":
+                    handoffs.add(Handoff(found.target, "agent-as-tool", location, found.condition))
+                else:
+                    self._unresolved(location, "unresolved-tool", f"a tool of agent '{fact.name}': {found.target}")
+        for value in fact.handoffs:
+            for found in self.resolve(value):
+                location = found.location or fact.location
+                if found.kind == "agent":
+                    handoffs.add(Handoff(found.target, "handoff", location, found.condition))
+                else:
+                    reason = found.target if found.kind == "unresolved" else f"{found.target} is not an agent"
+                    self._unresolved(location, "unresolved-handoff", f"a handoff of agent '{fact.name}': {reason}")
+        return Agent(
+            fact.id, fact.name, fact.framework, fact.location, tuple(sorted(holdings)), tuple(sorted(handoffs)), fact.condition
+        )
+
+    def _implicit_tool(self, qualname: str, framework: str) -> str:
+        if qualname not in self.implicit_tools:
+            function = self.project.functions[qualname]
+            self.implicit_tools[qualname] = ToolFact(
+                id=qualname, name=function.name, framework=framework, location=function.location,
+                description=function.docstring, function=qualname, params=function.params,
+            )
+        return qualname
+
+    def _unresolved(self, location: Location, code: str, message: str) -> None:
+        self.diagnostics.add(Diagnostic(location, code, f"could not resolve {message}"))
+
+    # --- tools --------------------------------------------------------------------------------
+
+    def tools(self) -> tuple[Tool, ...]:
+        facts = {**self.project.tools, **self.implicit_tools}
+        hygiene: list[HygieneFact] = []
+        tools = []
+        for fact in sorted(facts.values(), key=lambda t: t.id):
+            tool, tool_hygiene = self._tool(fact)
+            tools.append(tool)
+            hygiene += tool_hygiene
+        self.hygiene = tuple(hygiene)
+        return tuple(tools)
+
+    def _tool(self, fact: ToolFact) -> tuple[Tool, list[HygieneFact]]:
+        capabilities = list(fact.capabilities)
+        gates = list(fact.gates)
+        hygiene: list[HygieneFact] = []
+        authoritative = any(e.kind in ("known-server", "builtin-tool") for c in fact.capabilities for e in c.evidence)
+        if fact.builtin:
+            known = labels.builtin_capabilities(fact, self.rulesets)
+            if known is None:
+                self.diagnostics.add(Diagnostic(fact.location, "unknown-tool-class", f"tool class {fact.builtin} is not in the catalog; labelled from its name only", "info"))
+            else:
+                capabilities += known[0]
+                gates += [Gate(kind, f"{fact.builtin} runs {kind}ed by nature", fact.location) for kind in known[1]]
+                authoritative = True
+        docstring = fact.description
+        for function in self._implementations(fact):
+            analysis = self.analyser.analyse(function, fact.name)
+            capabilities += analysis.capabilities
+            hygiene += analysis.hygiene
+            docstring += " " + self.project.functions[function].docstring
+        capabilities += labels.annotation_capabilities(fact)
+        if not authoritative:
+            capabilities += labels.lexicon_capabilities(fact, docstring, self.rulesets)
+        invokes = self._invoked_agent(fact)
+        tool = Tool(
+            id=fact.id, name=fact.name, framework=fact.framework, location=fact.location,
+            description=fact.description, capabilities=labels.merge(capabilities),
+            gates=tuple(sorted(set(gates))), invokes_agent=invokes,
+        )
+        return tool, hygiene
+
+    def _implementations(self, fact: ToolFact) -> list[str]:
+        """The functions whose bodies implement a tool: its own function, or, for a schema-only
+        tool, what a dispatch maps its name to."""
+        if fact.function:
+            if fact.function in self.project.functions:
+                return [fact.function]
+            if fact.function in self.project.tools or fact.function in self.project.bindings:
+                return [r.target for r in self.resolve(Ref(fact.function, fact.location)) if r.kind == "function"]
+            return []
+        if fact.builtin or fact.server or fact.invokes is not None or fact.framework in ("mcp-config", "manifest"):
+            return []
+        found = []
+        for dispatch in self.project.dispatches.get(fact.name, ()):
+            found += [r.target for r in self.resolve(dispatch.target) if r.kind == "function"]
+        for dispatch in self.project.dispatches.get("*", ()):
+            if isinstance(dispatch.target, Ref) and f"{dispatch.target.qualname}.{fact.name}" in self.project.functions:
+                found.append(f"{dispatch.target.qualname}.{fact.name}")
+        if not found:
+            self.diagnostics.add(
+                Diagnostic(fact.location, "no-implementation", f"no function found for tool '{fact.name}' (no dispatch maps its name); labelled from its name and description only", "info")
+            )
+        return sorted(set(found))
+
+    def _invoked_agent(self, fact: ToolFact) -> str | None:
+        if fact.invokes is None:
+            return None
+        agents = [r.target for r in self.resolve(fact.invokes) if r.kind == "agent"]
+        if not agents:
+            self._unresolved(fact.location, "unresolved-agent", f"the agent that tool '{fact.name}' runs")
+            return None
+        return agents[0]
+
+
+def _conjoin(first: Condition, second: Condition) -> Condition:
+    return tuple(sorted(set(first) | set(second)))
+
+
+def with_tools(model: SystemModel, tools: Sequence[Tool]) -> SystemModel:
+    return replace(model, tools=tuple(tools))
