@@ -1,3 +1,3 @@
-from riskscan.cli import main
+from riskscan.cli import run
 
-main()
+run()

@@ -476,3 +476,18 @@ class Report:
     rules: tuple[Rule, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     stats: tuple[tuple[str, int], ...] = field(default=())
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """How to scan. Every field is a long CLI flag of `riskscan scan` (and a config-file key)."""
+
+    fail_on: str = "high"  # exit 1 when a finding is at or above this severity
+    rulesets: tuple[str, ...] = ()  # extra ruleset files
+    max_steps: int = 6  # longest path the solver looks for
+    max_paths: int = 20  # distinct paths reported per rule
+    timeout_ms: int = 5000  # per solver query
+    max_file_bytes: int = 2_000_000

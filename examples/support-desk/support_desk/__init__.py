@@ -1,0 +1,1 @@
+"""Support desk agents (example for riskscan: a vulnerable multi-agent system)."""

@@ -1,0 +1,104 @@
+"""The command line. Only this module imports click; it turns the unexpected into exit code 2.
+
+Exit codes: 0 nothing at or above the threshold, 1 findings at or above it, 2 usage or
+configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from riskscan import __version__
+from riskscan.types import SEVERITIES
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+FORMATS = ("text", "json", "sarif")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="riskscan")
+def main() -> None:
+    """riskscan finds what an AI agent system could do wrong before anything runs.
+
+    It reads agent code (OpenAI Agents SDK, MCP Python SDK servers, plain OpenAI/Anthropic
+    function calling), MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
+    manifests; builds one capability graph of which agents hold which tools and what those tools
+    can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
+    steering an agent into sending private data out, running code, or destroying things.
+
+    \b
+    Examples:
+      riskscan scan .                       scan the current repository
+      riskscan scan . --format sarif -o riskscan.sarif
+      riskscan scan examples/support-desk --fail-on critical
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES[:-1]), default="high", show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
+@click.option("--max-steps", type=click.IntRange(1, 20), default=6, show_default=True, help="Longest path the solver looks for.")
+@click.option("--max-paths", type=click.IntRange(1, 1000), default=20, show_default=True, help="Distinct paths reported per rule.")
+@click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query.")
+@click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal and NO_COLOR is unset).")
+def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, color) -> None:
+    """Scan PATH (a repository, a folder or one file) for dangerous agent paths.
+
+    Prints the dangerous paths found, ranked, each step with file:line and the evidence for
+    each capability; then hygiene findings (plaintext secrets in configs, unpinned servers, ...)
+    and diagnostics for whatever could not be read or resolved.
+    """
+    import os
+
+    from riskscan.report import render
+    from riskscan.rulesets import RulesetError
+    from riskscan.scan import scan as run_scan
+    from riskscan.types import Config
+    from riskscan.rank import at_or_above
+
+    config = Config(
+        fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
+        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes,
+    )
+    try:
+        report = run_scan(path, config)
+    except RulesetError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    if color is None:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render(report, fmt, color=color)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    failing = [f for f in report.findings if at_or_above(f, fail_on)]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def run() -> None:
+    """Entry point that maps an unexpected crash to exit code 2 with a one-line message."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # the one place where the unexpected becomes an exit code
+        click.echo(f"riskscan: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)

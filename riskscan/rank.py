@@ -1,0 +1,172 @@
+"""Rank: turn solver paths and hygiene facts into findings with a severity, a confidence, and a
+score that is the product of named factors, so every number can be explained."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable, Sequence
+
+from riskscan.types import (
+    CODE_EXEC,
+    Agent,
+    Factor,
+    Finding,
+    Gate,
+    HygieneFact,
+    Location,
+    Path,
+    PathStep,
+    Rule,
+    Step,
+    SystemModel,
+    Tool,
+    confidence_level,
+)
+
+SEVERITY_WEIGHT = {"critical": 10.0, "high": 8.0, "medium": 5.0, "low": 2.5, "note": 1.0}
+SEVERITY_ORDER = {name: index for index, name in enumerate(("note", "low", "medium", "high", "critical"))}
+GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-check": 0.7, "schema": 0.8}
+STATE_LABELS = {"untrusted": ("untrusted_input",), "private": ("private_data", "secret_read")}
+STATE_NOTES = {"untrusted_input": "reads content an outsider can write", "private_data": "reads private data",
+               "secret_read": "reads secrets"}
+
+
+def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tuple[Finding, ...]:
+    rules_by_id = {rule.id: rule for rule in rules}
+    tools = {tool.id: tool for tool in model.tools}
+    agents = {agent.id: agent for agent in model.agents}
+    findings = []
+    for path in paths:
+        rule = rules_by_id[path.rule]
+        if path.status == "unknown":
+            findings.append(_undecided(rule, model))
+        else:
+            findings.append(_path_finding(rule, path, tools, agents))
+    by_check = {rule.check: rule for rule in rules if rule.kind == "hygiene"}
+    findings += [_hygiene_finding(by_check[fact.check], fact) for fact in model.hygiene if fact.check in by_check]
+    return tuple(sorted(findings, key=lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)))
+
+
+def at_or_above(finding: Finding, threshold: str) -> bool:
+    return SEVERITY_ORDER[finding.severity] >= SEVERITY_ORDER[threshold]
+
+
+# --- paths ------------------------------------------------------------------------------------
+
+
+def _path_finding(rule: Rule, path: Path, tools: dict[str, Tool], agents: dict[str, Agent]) -> Finding:
+    relevant = {label for state in rule.requires for label in STATE_LABELS[state]} | set(rule.sinks)
+    steps = tuple(_step(step, index == len(path.steps) - 1, rule, relevant, tools, agents) for index, step in enumerate(path.steps))
+    sink = tools[path.steps[-1].tool]
+    confidences = [
+        capability.confidence
+        for step in path.steps
+        if step.kind == "call"
+        for capability in tools[step.tool].capabilities
+        if capability.label in relevant
+    ]
+    confidence = min(confidences) if confidences else 0.5
+    gates = tuple(sorted(set(sink.gates)))
+    factors = [
+        Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
+        Factor("confidence", round(confidence, 2), "the weakest label evidence on the path"),
+    ]
+    for gate in gates:
+        weight = GATE_WEIGHT.get(gate.kind, 0.8)
+        if gate.kind == "sandbox" and not any(c.label == CODE_EXEC for c in sink.capabilities):
+            weight = 1.0
+        factors.append(Factor(f"gate:{gate.kind}", weight, gate.detail))
+    if len(path.steps) > 3:
+        factors.append(Factor("length", round(3 / len(path.steps), 2), f"{len(path.steps)} steps must all happen"))
+    if path.conditions:
+        factors.append(Factor("conditional", 0.8, "exists only in some configurations"))
+    sink_agent = agents[path.steps[-1].agent]
+    return Finding(
+        rule_id=rule.id,
+        rule_name=rule.name,
+        kind="path",
+        severity=rule.severity,
+        confidence=confidence_level(confidence),
+        score=_score(factors),
+        factors=tuple(factors),
+        message=_path_message(rule, path, tools, agents),
+        location=steps[-1].location,
+        steps=steps,
+        conditions=tuple(str(atom) for atom in path.conditions),
+        gates=gates,
+        fingerprint=_fingerprint(rule.id, sink.location.path, *(_step_key(s, tools, agents) for s in path.steps), sink_agent.name),
+    )
+
+
+def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, agents) -> Step:
+    agent = agents[step.agent]
+    if step.kind != "call":
+        target = agents[step.target]
+        location = next((h.location for h in agent.handoffs if h.target == target.id), agent.location)
+        return Step("handoff", agent.name, location, target=target.name, note=f"passes its context to {target.name}")
+    tool = tools[step.tool]
+    wanted = set(rule.sinks) if is_sink else relevant - set(rule.sinks)
+    capabilities = [c for c in tool.capabilities if c.label in wanted]
+    if is_sink:
+        note = "completes the path: " + ", ".join(c.label for c in capabilities)
+    else:
+        note = "; ".join(STATE_NOTES.get(c.label, c.label) for c in capabilities)
+    return Step(
+        "call",
+        agent.name,
+        tool.location,
+        tool=tool.name,
+        labels=tuple(c.label for c in capabilities),
+        evidence=tuple(e for c in capabilities for e in c.evidence),
+        note=note,
+    )
+
+
+def _path_message(rule: Rule, path: Path, tools, agents) -> str:
+    sink_step = path.steps[-1]
+    sink_agent = agents[sink_step.agent].name
+    sources = sorted({tools[s.tool].name for s in path.steps[:-1] if s.kind == "call"})
+    via = f" after calling {', '.join(f'`{name}`' for name in sources)}" if sources else ""
+    handoffs = [s for s in path.steps if s.kind == "handoff"]
+    across = f" across {len(handoffs)} handoff{'s' if len(handoffs) > 1 else ''}" if handoffs else ""
+    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}."
+
+
+def _step_key(step: PathStep, tools, agents) -> str:
+    if step.kind == "call":
+        return f"call:{agents[step.agent].name}:{tools[step.tool].name}"
+    return f"handoff:{agents[step.agent].name}:{agents[step.target].name}"
+
+
+def _undecided(rule: Rule, model: SystemModel) -> Finding:
+    factors = (Factor("severity", SEVERITY_WEIGHT["low"], "undecided: reported as low"), Factor("confidence", 0.3, "the solver did not decide"))
+    return Finding(
+        rule_id=rule.id, rule_name=rule.name, kind="unknown", severity="low", confidence="low",
+        score=_score(factors), factors=factors,
+        message=f"{rule.title}: the solver could not decide within its time limit whether such a path exists (raise --timeout-ms).",
+        location=Location("."), fingerprint=_fingerprint(rule.id, "unknown"),
+    )
+
+
+# --- hygiene ----------------------------------------------------------------------------------
+
+
+def _hygiene_finding(rule: Rule, fact: HygieneFact) -> Finding:
+    factors = (Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"), Factor("confidence", 0.9, "a single fact read directly"))
+    subject = f" ({fact.subject})" if fact.subject else ""
+    return Finding(
+        rule_id=rule.id, rule_name=rule.name, kind="hygiene", severity=rule.severity, confidence="high",
+        score=_score(factors), factors=factors, message=f"{rule.title}{subject}: {fact.detail}",
+        location=fact.location, fingerprint=_fingerprint(rule.id, fact.location.path, fact.subject, fact.detail),
+    )
+
+
+def _score(factors: Sequence[Factor]) -> float:
+    score = 1.0
+    for factor in factors:
+        score *= factor.value
+    return round(score, 2)
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,54 @@
+"""The whole static pipeline in one call: discover -> extract -> model -> graph -> solve -> rank.
+
+`scan()` is the public API; the CLI and the tests use it alike. Heavy libraries load only when a
+stage needs them: libcst with the first Python file, networkx and z3 only when there is something
+to solve.
+"""
+
+from __future__ import annotations
+
+from riskscan import __version__, discover, model, rank, rulesets
+from riskscan.extract import extract_file
+from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
+
+
+def scan(root: str, config: Config = Config()) -> Report:
+    loaded = rulesets.load(config.rulesets)
+    found = discover.discover(root, config.max_file_bytes)
+    facts = [extract_file(found.root, source, loaded) for source in found.files]
+    system = model.build(found.root, facts, loaded)
+    path_rules = [rule for rule in loaded.rules if rule.kind == "path"]
+    paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
+    findings = rank.rank(system, loaded.rules, paths)
+    diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes)))
+    stats = (
+        ("files", len(found.files)),
+        ("agents", len(system.agents)),
+        ("tools", len(system.tools)),
+        ("paths", sum(1 for f in findings if f.kind == "path")),
+    )
+    return Report(
+        version=__version__,
+        root=found.root,
+        findings=findings,
+        agents=system.agents,
+        tools=system.tools,
+        rules=loaded.rules,
+        diagnostics=diagnostics,
+        stats=stats,
+    )
+
+
+def _has_paths_to_look_for(system: SystemModel) -> bool:
+    return any(agent.tools for agent in system.agents)
+
+
+def _solve(system: SystemModel, rules, config: Config):
+    from riskscan import graph, solve
+
+    capability_graph = graph.build(system)
+    result = solve.solve(
+        capability_graph, rules, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms
+    )
+    notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
+    return result.paths, notes
