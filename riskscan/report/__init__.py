@@ -1,0 +1,29 @@
+"""The report stage: a ranked `Report` in, text for people or machines out.
+
+One module per format. Every format is deterministic: the same Report gives the same bytes, and
+nothing machine-specific (absolute paths, times) is written.
+"""
+
+from __future__ import annotations
+
+from riskscan.types import Report
+
+FORMATS = ("text", "json", "sarif")
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """Render `report` in `fmt` (one of FORMATS). `color` adds ANSI colours to text; the other
+    formats ignore it."""
+    if fmt == "text":
+        from riskscan.report.text import render_text
+
+        return render_text(report, color=color)
+    if fmt == "json":
+        from riskscan.report.json_format import render_json
+
+        return render_json(report)
+    if fmt == "sarif":
+        from riskscan.report.sarif import render_sarif
+
+        return render_sarif(report)
+    raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -1,0 +1,191 @@
+"""riskscan's own JSON document, described by `riskscan/schemas/report.schema.json`.
+
+Findings keep the Report's order (ranked, highest score first); agents, tools and rules are sorted
+by id and diagnostics by place so that upstream ordering never changes the bytes. Paths are the
+scan-relative POSIX paths the Report carries; the absolute scan root is not written.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from riskscan.report.wording import severity_counts
+from riskscan.types import (
+    Agent,
+    Atom,
+    Capability,
+    Diagnostic,
+    Evidence,
+    Factor,
+    Finding,
+    Gate,
+    Handoff,
+    Holding,
+    Location,
+    Report,
+    Rule,
+    Step,
+    Tool,
+)
+
+SCHEMA_VERSION = "1"
+SCHEMA_PATH = Path(__file__).parents[1] / "schemas" / "report.schema.json"
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def report_document(report: Report) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "riskscan", "version": report.version},
+        "findings": [finding_document(finding) for finding in report.findings],
+        "agents": [agent_document(agent) for agent in sorted(report.agents, key=lambda a: a.id)],
+        "tools": [tool_document(tool) for tool in sorted(report.tools, key=lambda t: t.id)],
+        "rules": [rule_document(rule) for rule in sorted(report.rules, key=lambda r: r.id)],
+        "diagnostics": [diagnostic_document(d) for d in sorted(report.diagnostics)],
+        "summary": {
+            "findings": len(report.findings),
+            "diagnostics": len(report.diagnostics),
+            "by_severity": severity_counts(report.findings),
+        },
+        "stats": dict(report.stats),
+    }
+
+
+def location_document(location: Location) -> dict:
+    return {"path": location.path, "line": location.line, "column": location.column}
+
+
+def optional_location_document(location: Location | None) -> dict | None:
+    return None if location is None else location_document(location)
+
+
+def evidence_document(evidence: Evidence) -> dict:
+    return {
+        "kind": evidence.kind,
+        "detail": evidence.detail,
+        "location": optional_location_document(evidence.location),
+    }
+
+
+def gate_document(gate: Gate) -> dict:
+    return {"kind": gate.kind, "detail": gate.detail, "location": optional_location_document(gate.location)}
+
+
+def factor_document(factor: Factor) -> dict:
+    return {"name": factor.name, "value": factor.value, "reason": factor.reason}
+
+
+def condition_document(condition: tuple[Atom, ...]) -> list[dict]:
+    return [{"variable": atom.variable, "value": atom.value, "negated": atom.negated} for atom in condition]
+
+
+def step_document(step: Step) -> dict:
+    return {
+        "kind": step.kind,
+        "agent": step.agent,
+        "tool": step.tool,
+        "target": step.target,
+        "labels": list(step.labels),
+        "note": step.note,
+        "evidence": [evidence_document(e) for e in step.evidence],
+        "location": location_document(step.location),
+    }
+
+
+def finding_document(finding: Finding) -> dict:
+    return {
+        "rule_id": finding.rule_id,
+        "rule_name": finding.rule_name,
+        "kind": finding.kind,
+        "severity": finding.severity,
+        "confidence": finding.confidence,
+        "score": finding.score,
+        "factors": [factor_document(f) for f in finding.factors],
+        "message": finding.message,
+        "location": location_document(finding.location),
+        "steps": [step_document(s) for s in finding.steps],
+        "conditions": list(finding.conditions),
+        "gates": [gate_document(g) for g in finding.gates],
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def holding_document(holding: Holding) -> dict:
+    return {
+        "tool": holding.tool,
+        "location": location_document(holding.location),
+        "condition": condition_document(holding.condition),
+    }
+
+
+def handoff_document(handoff: Handoff) -> dict:
+    return {
+        "target": handoff.target,
+        "kind": handoff.kind,
+        "location": location_document(handoff.location),
+        "condition": condition_document(handoff.condition),
+    }
+
+
+def agent_document(agent: Agent) -> dict:
+    return {
+        "id": agent.id,
+        "name": agent.name,
+        "framework": agent.framework,
+        "location": location_document(agent.location),
+        "tools": [holding_document(h) for h in agent.tools],
+        "handoffs": [handoff_document(h) for h in agent.handoffs],
+        "condition": condition_document(agent.condition),
+    }
+
+
+def capability_document(capability: Capability) -> dict:
+    return {
+        "label": capability.label,
+        "confidence": capability.confidence,
+        "model_controlled": capability.model_controlled,
+        "evidence": [evidence_document(e) for e in capability.evidence],
+    }
+
+
+def tool_document(tool: Tool) -> dict:
+    return {
+        "id": tool.id,
+        "name": tool.name,
+        "framework": tool.framework,
+        "location": location_document(tool.location),
+        "description": tool.description,
+        "labels": list(tool.labels()),
+        "capabilities": [capability_document(c) for c in tool.capabilities],
+        "gates": [gate_document(g) for g in tool.gates],
+        "invokes_agent": tool.invokes_agent,
+    }
+
+
+def rule_document(rule: Rule) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "kind": rule.kind,
+        "title": rule.title,
+        "severity": rule.severity,
+        "security_severity": rule.security_severity,
+        "tags": list(rule.tags),
+        "cwe": list(rule.cwe),
+        "description": rule.description,
+        "help": rule.help,
+        "remediation": rule.remediation,
+    }
+
+
+def diagnostic_document(diagnostic: Diagnostic) -> dict:
+    return {
+        "code": diagnostic.code,
+        "severity": diagnostic.severity,
+        "message": diagnostic.message,
+        "location": location_document(diagnostic.location),
+    }

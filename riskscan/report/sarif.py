@@ -1,0 +1,202 @@
+"""SARIF 2.1.0 for GitHub code scanning.
+
+One run; one `reportingDescriptor` per rule of the Report; one result per finding, with a code
+flow (one thread flow, one location per step) for findings that have a path. Paths are relative
+to `%SRCROOT%`, which is declared without a uri so that no absolute path of the scanning machine
+is written; GitHub resolves it to the checkout. Diagnostics become tool execution notifications.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from riskscan.report.json_format import factor_document, gate_document
+from riskscan.report.wording import step_sentence
+from riskscan.types import Diagnostic, Finding, Location, Report, Rule, Step
+
+SARIF_VERSION = "2.1.0"
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/riskscan/riskscan"
+SOURCE_ROOT = "%SRCROOT%"
+AUTOMATION_ID = "riskscan/static/"
+FINGERPRINT_KEY = "riskscanFingerprint/v1"
+
+SEVERITY_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "note": "note"}
+DIAGNOSTIC_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+CONFIDENCE_ORDER = ("low", "medium", "high")
+
+
+def render_sarif(report: Report) -> str:
+    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def sarif_log(report: Report) -> dict:
+    rules = rule_catalog(report)
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    run = {
+        "tool": {"driver": driver(report, rules)},
+        "automationDetails": {"id": AUTOMATION_ID},
+        "columnKind": "unicodeCodePoints",
+        "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The root of the scanned project."}}},
+        "invocations": [invocation(report.diagnostics)],
+        "results": [result(finding, rule_index[finding.rule_id]) for finding in report.findings],
+    }
+    return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def rule_catalog(report: Report) -> list[Rule]:
+    """The Report's rules sorted by id, plus a stand-in for any rule a finding names that the Report
+    does not carry (a result must point at a rule descriptor)."""
+    rules = {rule.id: rule for rule in report.rules}
+    for finding in report.findings:
+        if finding.rule_id not in rules:
+            rules[finding.rule_id] = stand_in_rule(finding)
+    return [rules[rule_id] for rule_id in sorted(rules)]
+
+
+def stand_in_rule(finding: Finding) -> Rule:
+    return Rule(
+        id=finding.rule_id,
+        name=finding.rule_name,
+        kind="hygiene" if finding.kind == "hygiene" else "path",
+        title=finding.rule_name,
+        severity=finding.severity,
+        description=finding.rule_name,
+        help="",
+        remediation="",
+    )
+
+
+def driver(report: Report, rules: list[Rule]) -> dict:
+    return {
+        "name": "riskscan",
+        "version": report.version,
+        "semanticVersion": report.version,
+        "informationUri": INFORMATION_URI,
+        "rules": [reporting_descriptor(rule, rule_precision(rule, report.findings)) for rule in rules],
+    }
+
+
+def reporting_descriptor(rule: Rule, precision: str) -> dict:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
+        "defaultConfiguration": {"level": SEVERITY_LEVELS[rule.severity]},
+        "properties": {
+            "security-severity": rule.security_severity,
+            "tags": rule_tags(rule),
+            "precision": precision,
+        },
+    }
+
+
+def rule_tags(rule: Rule) -> list[str]:
+    return ["security", *rule.tags, *(f"external/cwe/cwe-{cwe}" for cwe in rule.cwe)]
+
+
+def rule_precision(rule: Rule, findings: tuple[Finding, ...]) -> str:
+    """GitHub's `precision` from the confidence axis: the highest confidence among this run's
+    findings of the rule, `medium` when it has none."""
+    levels = [f.confidence for f in findings if f.rule_id == rule.id and f.confidence in CONFIDENCE_ORDER]
+    return max(levels, key=CONFIDENCE_ORDER.index) if levels else "medium"
+
+
+def help_markdown(rule: Rule) -> str:
+    parts = [rule.help or rule.description]
+    if rule.remediation:
+        parts.append(f"**How to fix.** {rule.remediation}")
+    return "\n\n".join(parts)
+
+
+def help_text(rule: Rule) -> str:
+    return help_markdown(rule).replace("**", "").replace("`", "")
+
+
+def result(finding: Finding, rule_index: int) -> dict:
+    document = {
+        "ruleId": finding.rule_id,
+        "ruleIndex": rule_index,
+        "level": SEVERITY_LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": physical_location(finding.location)}],
+        "properties": {
+            "score": finding.score,
+            "confidence": finding.confidence,
+            "conditions": list(finding.conditions),
+            "gates": [gate_document(g) for g in finding.gates],
+            "factors": [factor_document(f) for f in finding.factors],
+        },
+    }
+    if finding.fingerprint:
+        document["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.steps:
+        document["codeFlows"] = [code_flow(finding.steps)]
+        document["relatedLocations"] = [
+            related_location(number, step) for number, step in enumerate(finding.steps, start=1)
+        ]
+    return document
+
+
+def code_flow(steps: tuple[Step, ...]) -> dict:
+    return {
+        "threadFlows": [
+            {
+                "locations": [
+                    {
+                        "executionOrder": number,
+                        "location": {
+                            "physicalLocation": physical_location(step.location),
+                            "message": {"text": step_message(step)},
+                        },
+                    }
+                    for number, step in enumerate(steps, start=1)
+                ]
+            }
+        ]
+    }
+
+
+def related_location(number: int, step: Step) -> dict:
+    return {
+        "id": number,
+        "physicalLocation": physical_location(step.location),
+        "message": {"text": f"Step {number}: {step_message(step)}"},
+    }
+
+
+def step_message(step: Step) -> str:
+    return step_sentence(step) + "."
+
+
+def physical_location(location: Location) -> dict:
+    """GitHub needs a region with startLine >= 1: a whole-file location points at line 1."""
+    region = {"startLine": max(location.line, 1)}
+    if location.line and location.column:
+        region["startColumn"] = location.column
+    return {"artifactLocation": artifact_location(location.path), "region": region}
+
+
+def artifact_location(path: str) -> dict:
+    return {"uri": quote(path, safe="/"), "uriBaseId": SOURCE_ROOT}
+
+
+def invocation(diagnostics: tuple[Diagnostic, ...]) -> dict:
+    return {
+        "executionSuccessful": True,
+        "toolExecutionNotifications": [notification(d) for d in sorted(diagnostics)],
+    }
+
+
+def notification(diagnostic: Diagnostic) -> dict:
+    document = {
+        "descriptor": {"id": diagnostic.code},
+        "level": DIAGNOSTIC_LEVELS.get(diagnostic.severity, "warning"),
+        "message": {"text": diagnostic.message},
+    }
+    if diagnostic.location.path:
+        document["locations"] = [{"physicalLocation": physical_location(diagnostic.location)}]
+    return document

@@ -1,0 +1,36 @@
+"""How every format words and counts the same things."""
+
+from __future__ import annotations
+
+from riskscan.types import SEVERITIES, Finding, Step
+
+
+def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
+    """Findings per severity, every severity present, in SEVERITIES order (most severe first)."""
+    counts = {severity: 0 for severity in SEVERITIES}
+    for finding in findings:
+        counts[finding.severity] = counts.get(finding.severity, 0) + 1
+    return counts
+
+
+def step_sentence(step: Step) -> str:
+    """`researcher calls fetch_page [untrusted_input] — reads untrusted content`."""
+    if step.kind == "handoff":
+        sentence = f"{step.agent} hands off to {step.target}"
+    else:
+        sentence = f"{step.agent} calls {step.tool}"
+    if step.labels:
+        sentence += f" [{', '.join(step.labels)}]"
+    if step.note:
+        sentence += f" — {step.note}"
+    return sentence
+
+
+def format_number(value: float) -> str:
+    """At most two decimals, at least one: 9.0, 8.1, 0.85."""
+    text = f"{value:.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
