@@ -1,0 +1,108 @@
+"""The solve stage: the dangerous paths of a capability graph, per path rule, with their conditions.
+
+For each rule, a breadth-first search over agents and states (conditions ignored) prunes the graph
+to the rule's cone of influence and answers "no path" without Z3 when even that finds none. Then
+Z3 searches the unrolled steps, deepening one step at a time, so paths come shortest first. Each
+path found is shrunk to a minimal one (no step can be dropped, checked by re-simulation) and its
+set of steps is blocked with every superset, so no later path is a permutation or an extension of
+it. A query Z3 cannot decide in time ends the rule with an "unknown" path and a note.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from riskscan.graph import Action, CapabilityGraph, actions, merge_conditions, reaches_goal
+from riskscan.solve.cone import prune
+from riskscan.types import Path, PathStep, Rule
+
+__all__ = ["SolveResult", "solve", "shrink"]
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    paths: tuple[Path, ...]
+    notes: tuple[str, ...] = ()  # human-readable: unknowns, bounds hit, rules skipped
+
+
+def solve(
+    graph: CapabilityGraph,
+    rules: Sequence[Rule],
+    max_steps: int = 6,
+    max_paths: int = 20,
+    timeout_ms: int = 2000,
+) -> SolveResult:
+    """Distinct minimal paths of every path rule, shortest first, at most `max_paths` per rule and
+    `max_steps` steps each; `timeout_ms` bounds each solver query."""
+    all_actions = actions(graph)
+    known_states = set(graph.state_labels.states)
+    paths: list[Path] = []
+    notes: list[str] = []
+    for rule in rules:
+        if rule.kind != "path":
+            continue
+        unknown_states = sorted(set(rule.requires) - known_states)
+        if unknown_states:
+            notes.append(f"{rule.id}: skipped, unknown state(s) {', '.join(unknown_states)}")
+            continue
+        rule_paths, rule_notes = _solve_rule(all_actions, rule, max_steps, max_paths, timeout_ms)
+        paths += rule_paths
+        notes += rule_notes
+    return SolveResult(tuple(paths), tuple(notes))
+
+
+def _solve_rule(
+    all_actions: Sequence[Action], rule: Rule, max_steps: int, max_paths: int, timeout_ms: int
+) -> tuple[list[Path], list[str]]:
+    cone = prune(all_actions, rule, max_steps)
+    if cone is None:
+        return [], []
+    from riskscan.solve.encoding import Unrolling  # imports z3
+
+    unrolling = Unrolling(cone, rule.requires, timeout_ms)
+    blocked: list[frozenset[PathStep]] = []
+    paths: list[Path] = []
+    for depth in range(cone.shortest, max_steps + 1):
+        unrolling.deepen_to(depth)
+        while len(paths) < max_paths:
+            outcome = unrolling.find(blocked)
+            if outcome.status == "unsat":
+                break
+            if outcome.status == "unknown":
+                note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
+                return paths + [Path(rule.id, (), status="unknown")], [note]
+            minimal = shrink(outcome.sequence, rule)
+            steps = frozenset(action.step for action in minimal)
+            blocked.append(steps)  # also blocks the unshrunk witness: a superset
+            path = _path_if_configurable(unrolling, rule, minimal)
+            if path is not None:
+                paths.append(path)
+        if len(paths) >= max_paths:
+            return paths, [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
+    return paths, []
+
+
+def shrink(sequence: Sequence[Action], rule: Rule) -> tuple[Action, ...]:
+    """A minimal sub-sequence that still completes the rule: drop steps, first to last, while the
+    rule stays completed, until no single step can be dropped. Ends at the goal step."""
+    current = list(sequence)
+    dropped = True
+    while dropped:
+        dropped = False
+        for index in range(len(current)):
+            candidate = current[:index] + current[index + 1 :]
+            if reaches_goal(candidate, rule):
+                current = candidate
+                dropped = True
+                break
+    return tuple(current)
+
+
+def _path_if_configurable(unrolling, rule: Rule, minimal: Sequence[Action]) -> Path | None:
+    """The path with the configuration its actions need, or None if that configuration is
+    contradictory (cannot happen for a witness's sub-sequence, checked because it is cheap)."""
+    conditions = merge_conditions(*(action.condition for action in minimal))
+    if unrolling.satisfiable(conditions) is False:
+        return None
+    return Path(rule.id, tuple(action.step for action in minimal), conditions)

@@ -1,0 +1,147 @@
+"""The bounded unrolling of one rule's cone as Z3 constraints.
+
+Variables: `chose[i][j]` — step i is action j (exactly one per step); `holds[i][(agent, state)]` —
+after i steps the agent holds the state (all false at step 0); one Z3 String per configuration
+variable, fixed for the whole path. A chosen action implies its condition. Steps are added once
+and kept; what depends on the depth (the goal at the last step, the blocked step sets) lives in a
+push/pop scope per query.
+
+Atoms: `var == "v"` for a value; `None` means set and truthy: non-empty and neither "0" nor
+"false". An unset variable is the empty string. `negated` negates the test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from riskscan.graph import Action
+from riskscan.solve.cone import Cone
+from riskscan.types import Atom, PathStep
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sat | unsat | unknown
+    sequence: tuple[Action, ...] = ()  # the witness, when sat
+    reason: str = ""  # Z3's reason, when unknown
+
+
+class Unrolling:
+    def __init__(self, cone: Cone, requires: Sequence[str], timeout_ms: int):
+        import z3
+
+        self._z3 = z3
+        self._ctx = z3.Context()  # a fresh context: results do not depend on what was solved before
+        self._cone = cone
+        self._requires = tuple(requires)
+        self._agents = sorted({a.step.agent for a in cone.actions} | {a.receiver for a in cone.actions})
+        self._solver = z3.Solver(ctx=self._ctx)
+        self._solver.set("timeout", timeout_ms)
+        self._timeout_ms = timeout_ms
+        self._agent_number = {agent: number for number, agent in enumerate(self._agents)}
+        self._variables: dict[str, object] = {}
+        self._chose: list[list] = []
+        self._holds: list[dict[tuple[str, str], object]] = [
+            {(agent, state): z3.BoolVal(False, self._ctx) for agent in self._agents for state in self._requires}
+        ]
+        self._conditions = [self.condition(action.condition) for action in cone.actions]
+        self._index_by_step: dict[PathStep, list[int]] = {}
+        for index, action in enumerate(cone.actions):
+            self._index_by_step.setdefault(action.step, []).append(index)
+
+    @property
+    def depth(self) -> int:
+        return len(self._chose)
+
+    def deepen_to(self, depth: int) -> None:
+        while self.depth < depth:
+            self._add_step()
+
+    def find(self, blocked: Iterable[frozenset[PathStep]]) -> Outcome:
+        """A path whose last step is a goal at the current depth, using no blocked step set."""
+        z3 = self._z3
+        self._solver.push()
+        try:
+            self._solver.add(self._goal_at_last_step())
+            for steps in blocked:
+                self._solver.add(z3.Not(z3.And([self._uses(step) for step in sorted(steps)])))
+            result = self._solver.check()
+            if result == z3.sat:
+                return Outcome("sat", self._witness(self._solver.model()))
+            if result == z3.unsat:
+                return Outcome("unsat")
+            return Outcome("unknown", reason=self._solver.reason_unknown())
+        finally:
+            self._solver.pop()
+
+    def satisfiable(self, atoms: Sequence[Atom]) -> bool | None:
+        """Whether the atoms can hold together (None when Z3 cannot tell in time)."""
+        z3 = self._z3
+        solver = z3.Solver(ctx=self._ctx)
+        solver.set("timeout", self._timeout_ms)
+        solver.add(self.condition(atoms))
+        result = solver.check()
+        return None if result == z3.unknown else result == z3.sat
+
+    def condition(self, atoms: Sequence[Atom]):
+        return self._z3.And([self._atom(atom) for atom in atoms] or [self._z3.BoolVal(True, self._ctx)])
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _add_step(self) -> None:
+        z3 = self._z3
+        step = self.depth
+        chose = [z3.Bool(f"step{step}!action{index}", self._ctx) for index in range(len(self._cone.actions))]
+        self._solver.add(z3.Or(chose), z3.AtMost(*chose, 1))
+        for choice, condition in zip(chose, self._conditions):
+            if not z3.is_true(condition):
+                self._solver.add(z3.Implies(choice, condition))
+        self._chose.append(chose)
+        self._holds.append(self._next_holds(chose, self._holds[step], step + 1))
+
+    def _next_holds(self, chose: list, before: dict, step: int) -> dict:
+        z3 = self._z3
+        grows: dict[tuple[str, str], list] = {key: [] for key in before}
+        for choice, action in zip(chose, self._cone.actions):
+            for state in self._requires:
+                if action.is_flow:
+                    grows[(action.receiver, state)].append(z3.And(choice, before[(action.step.agent, state)]))
+                elif state in action.gives:
+                    grows[(action.receiver, state)].append(choice)
+        after = {}
+        for (agent, state), causes in grows.items():
+            after[(agent, state)] = z3.Bool(f"step{step}!agent{self._agent_number[agent]}!{state}", self._ctx)
+            self._solver.add(after[(agent, state)] == z3.Or(before[(agent, state)], *causes))
+        return after
+
+    def _goal_at_last_step(self):
+        z3 = self._z3
+        last = self.depth - 1
+        index_of = {action: index for index, action in enumerate(self._cone.actions)}
+        options = []
+        for goal in self._cone.goals:
+            needs = [self._holds[last][(goal.step.agent, state)] for state in self._requires]
+            options.append(z3.And(self._chose[last][index_of[goal]], *needs))
+        return z3.Or(options)
+
+    def _uses(self, step: PathStep):
+        indices = self._index_by_step.get(step, [])
+        return self._z3.Or([chose[index] for chose in self._chose for index in indices] or [self._z3.BoolVal(False, self._ctx)])
+
+    def _witness(self, model) -> tuple[Action, ...]:
+        z3 = self._z3
+        sequence = []
+        for chose in self._chose:
+            index = next(i for i, choice in enumerate(chose) if z3.is_true(model.eval(choice, model_completion=True)))
+            sequence.append(self._cone.actions[index])
+        return tuple(sequence)
+
+    def _atom(self, atom: Atom):
+        z3 = self._z3
+        variable = self._variables.setdefault(atom.variable, z3.String(atom.variable, self._ctx))
+        if atom.value is None:
+            test = z3.And(z3.Length(variable) > 0, variable != z3.StringVal("0", self._ctx), variable != z3.StringVal("false", self._ctx))
+        else:
+            test = variable == z3.StringVal(atom.value, self._ctx)
+        return z3.Not(test) if atom.negated else test
