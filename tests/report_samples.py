@@ -3,8 +3,8 @@
 The system: a `researcher` agent reads web pages and hands off to a `coder` agent that runs shell
 commands; a `support` agent reads customer email and can issue refunds (only when
 ENABLE_REFUNDS=1, behind human approval); an MCP client config holds a plaintext token and
-reaches a server over plain http. Findings arrive ranked, highest score first, as from the rank
-stage.
+reaches a server over plain http; one search ran out of time. Findings arrive ranked, highest
+score first, as from the rank stage.
 """
 
 from __future__ import annotations
@@ -235,6 +235,26 @@ def refund_path_finding() -> Finding:
     )
 
 
+def undecided_finding() -> Finding:
+    """The solver ran out of time: reported as low, located at the scan root (as rank does)."""
+    return Finding(
+        rule_id="RS101",
+        rule_name="injection-to-exfiltration",
+        kind="unknown",
+        severity="low",
+        confidence="low",
+        score=0.75,
+        factors=(
+            Factor("severity", 2.5, "undecided: reported as low"),
+            Factor("confidence", 0.3, "the solver did not decide"),
+        ),
+        message="Untrusted content can make an agent send private data out: the solver could not decide within "
+        "its time limit whether such a path exists (raise --timeout-ms).",
+        location=Location("."),
+        fingerprint="e3b0c44298fc1c14",
+    )
+
+
 def sample_diagnostics() -> tuple[Diagnostic, ...]:
     return (
         Diagnostic(Location("app/broken.py", 3, 9), "parse-error", "invalid syntax: expected ':'", "error"),
@@ -246,7 +266,13 @@ def sample_report() -> Report:
     return Report(
         version="0.1.0",
         root="/home/someone/project",
-        findings=(shell_path_finding(), plaintext_secret_finding(), plain_http_finding(), refund_path_finding()),
+        findings=(
+            shell_path_finding(),
+            plaintext_secret_finding(),
+            plain_http_finding(),
+            refund_path_finding(),
+            undecided_finding(),
+        ),
         agents=sample_agents(),
         tools=sample_tools(),
         rules=rulesets.load().rules,

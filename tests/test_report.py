@@ -61,7 +61,7 @@ def test_json_keeps_the_ranked_order_and_every_field_of_a_path_finding():
     document = json.loads(render(sample_report(), "json"))
     assert document["schema_version"] == "1"
     assert document["tool"] == {"name": "riskscan", "version": "0.1.0"}
-    assert [f["rule_id"] for f in document["findings"]] == ["RS102", "RS201", "RS204", "RS103"]
+    assert [f["rule_id"] for f in document["findings"]] == ["RS102", "RS201", "RS204", "RS103", "RS101"]
 
     shell = document["findings"][0]
     assert [(s["kind"], s["agent"], s["tool"], s["target"]) for s in shell["steps"]] == [
@@ -105,9 +105,9 @@ def test_json_describes_the_system_and_the_rules():
 def test_json_summary_counts_by_severity():
     document = json.loads(render(sample_report(), "json"))
     assert document["summary"] == {
-        "findings": 4,
+        "findings": 5,
         "diagnostics": 2,
-        "by_severity": {"critical": 1, "high": 2, "medium": 1, "low": 0, "note": 0},
+        "by_severity": {"critical": 1, "high": 2, "medium": 1, "low": 1, "note": 0},
     }
     assert document["stats"] == {"files": 4, "paths": 2}
     assert [d["code"] for d in document["diagnostics"]] == ["unresolved-tool", "parse-error"]

@@ -75,7 +75,7 @@ def test_one_rule_descriptor_per_rule_with_github_properties(sample_run):
 
 def test_results_point_at_their_rule_and_place(sample_run):
     rules = sample_run["tool"]["driver"]["rules"]
-    assert [r["ruleId"] for r in sample_run["results"]] == ["RS102", "RS201", "RS204", "RS103"]
+    assert [r["ruleId"] for r in sample_run["results"]] == ["RS102", "RS201", "RS204", "RS103", "RS101"]
     for result in sample_run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         physical = result["locations"][0]["physicalLocation"]
@@ -151,3 +151,10 @@ def test_a_finding_of_a_rule_the_report_does_not_carry_still_points_at_a_descrip
     plain_http = result_for(run, "RS204")
     descriptor = run["tool"]["driver"]["rules"][plain_http["ruleIndex"]]
     assert (descriptor["id"], descriptor["name"]) == ("RS204", "remote-server-over-http")
+
+
+def test_an_undecided_search_is_a_note_at_the_scan_root(sample_run):
+    undecided = result_for(sample_run, "RS101")
+    assert undecided["level"] == "note"
+    assert undecided["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": ".", "uriBaseId": "%SRCROOT%"}
+    assert "codeFlows" not in undecided and "relatedLocations" not in undecided

@@ -36,7 +36,9 @@ def quoted_for_npm_wrapper(command: list[str], value: str) -> str:
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:
-        pytest.skip("SARIF multitool not installed: `npm install -g @microsoft/sarif-multitool@5.7.0` or set SARIF_MULTITOOL")
+        pytest.skip(
+            "SARIF multitool not installed: `npm install -g @microsoft/sarif-multitool@5.7.0` or set SARIF_MULTITOOL"
+        )
     log = tmp_path / "riskscan.sarif"
     findings = tmp_path / "multitool.sarif"
     log.write_text(render(make_report(), "sarif"), encoding="utf-8")

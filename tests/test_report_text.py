@@ -23,6 +23,7 @@ def test_text_starts_with_a_header_and_keeps_the_ranked_order():
         "HIGH RS201 plaintext-secret-in-config  score=7.2 confidence=high",
         "MEDIUM RS204 remote-server-over-http  score=4.95 confidence=high",
         "HIGH RS103 injection-to-destructive-action  score=3.6 confidence=high",
+        "LOW RS101 injection-to-exfiltration  score=0.75 confidence=low",
     ]
 
 
@@ -59,7 +60,7 @@ def test_text_ends_with_diagnostics_and_a_summary():
         "  warning unresolved-tool .vscode/mcp.json: server `local` names no command",
         "  error parse-error app/broken.py:3:9: invalid syntax: expected ':'",
         "",
-        "4 findings: 1 critical, 2 high, 1 medium; 2 diagnostics",
+        "5 findings: 1 critical, 2 high, 1 medium, 1 low; 2 diagnostics",
     ]
 
 
