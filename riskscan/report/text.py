@@ -83,8 +83,6 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     return lines
 
 
-
-
 def evidence_phrase(evidence: Evidence) -> str:
     return f"evidence {evidence.kind}: {evidence.detail}{_at(evidence.location)}"
 
@@ -115,7 +113,6 @@ def summary_line(report: Report) -> str:
     if report.diagnostics:
         line += f"; {plural(len(report.diagnostics), 'diagnostic')}"
     return line
-
 
 
 def _at(location: Location | None) -> str:
