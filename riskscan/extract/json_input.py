@@ -1,0 +1,222 @@
+"""Every JSON file discovery hands over: decode, parse (JSON and JSONC), classify, delegate.
+
+MCP client configs (VS Code, Cursor) allow comments and trailing commas, so the text is first made
+strict by blanking those out in place; offsets do not move, so the line and column of every value,
+and of every syntax error that the standard library reports, are those of the original file.
+No JSONC library reports positions, which is why the blanking and the position map are here.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from json.decoder import scanstring
+
+from riskscan.rulesets import Rulesets
+from riskscan.types import Diagnostic, Facts, Location, SourceFile
+
+# A JSON pointer as a tuple of keys and indexes; () is the document itself.
+Pointer = tuple[str | int, ...]
+
+MCP_CONFIG = "mcp-config"
+MANIFEST = "manifest"
+
+
+class Positions:
+    """Line and column (1-based) of each value of a parsed document, by pointer. For an object
+    member it is the place of the member's key, for an array item the place of the item."""
+
+    def __init__(self, path: str, offsets: dict[Pointer, int], line_starts: list[int]) -> None:
+        self.path = path
+        self._offsets = offsets
+        self._line_starts = line_starts
+
+    def location(self, pointer: Pointer) -> Location:
+        while pointer not in self._offsets and pointer:
+            pointer = pointer[:-1]
+        offset = self._offsets.get(pointer)
+        if offset is None:
+            return Location(self.path)
+        line = bisect.bisect_right(self._line_starts, offset)
+        return Location(self.path, line, offset - self._line_starts[line - 1] + 1)
+
+
+class JsonSyntaxError(Exception):
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return _failed(source, 0, 0, "decode-error", f"{source.path}: not UTF-8 text (byte {error.start})")
+    try:
+        document, positions = parse(text, source.path)
+    except JsonSyntaxError as error:
+        return _failed(source, error.line, error.column, "parse-error", f"{source.path}:{error.line}: {error}")
+    kind = classify(source.path, document)
+    if kind == MCP_CONFIG:
+        from riskscan.extract import mcp_config
+
+        return mcp_config.extract(document, positions, source, rulesets)
+    if kind == MANIFEST:
+        from riskscan.extract import manifest
+
+        return manifest.extract(document, positions, source)
+    return Facts(path=source.path, kind=source.kind)
+
+
+def parse(text: str, path: str = "") -> tuple[object, Positions]:
+    """Parse JSON or JSONC text into plain Python values and their positions."""
+    strict = _blank_jsonc(text)
+    try:
+        document = json.loads(strict, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        raise JsonSyntaxError(f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
+    except ValueError as error:  # NaN / Infinity, not JSON
+        raise JsonSyntaxError(f"invalid JSON: {error}", 1, 1) from None
+    except RecursionError:
+        raise JsonSyntaxError("invalid JSON: nested too deeply", 1, 1) from None
+    offsets: dict[Pointer, int] = {}
+    try:
+        _walk(strict, _skip_space(strict, 0), (), offsets, record=True)
+    except RecursionError:
+        raise JsonSyntaxError("invalid JSON: nested too deeply", 1, 1) from None
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    return document, Positions(path, offsets, line_starts)
+
+
+def classify(path: str, document: object) -> str | None:
+    """`mcp-config`, `manifest`, or None for JSON that is neither."""
+    if isinstance(document, dict):
+        if isinstance(document.get("mcpServers"), dict):
+            return MCP_CONFIG
+        if isinstance(document.get("servers"), dict) and _looks_like_servers(document["servers"]):
+            return MCP_CONFIG
+        nested = document.get("mcp")
+        if isinstance(nested, dict) and isinstance(nested.get("servers"), dict):
+            return MCP_CONFIG
+        tools = document.get("tools")
+        result = document.get("result")
+        if isinstance(result, dict) and isinstance(result.get("tools"), list):
+            tools = result["tools"]
+        if isinstance(tools, list) and (not tools or any(_looks_like_tool(t) for t in tools)):
+            return MANIFEST
+        return None
+    if isinstance(document, list) and any(_looks_like_tool(item) for item in document):
+        return MANIFEST
+    return None
+
+
+def _looks_like_servers(servers: dict) -> bool:
+    return not servers or any(
+        isinstance(entry, dict) and ({"command", "url", "serverUrl", "type"} & entry.keys())
+        for entry in servers.values()
+    )
+
+
+def _looks_like_tool(item: object) -> bool:
+    if not isinstance(item, dict):
+        return False
+    if item.get("type") == "function" and ("function" in item or "name" in item):
+        return True
+    return "name" in item and ({"inputSchema", "input_schema", "parameters"} & item.keys() != set())
+
+
+def _failed(source: SourceFile, line: int, column: int, code: str, message: str) -> Facts:
+    diagnostic = Diagnostic(Location(source.path, line, column), code, message, "error")
+    return Facts(path=source.path, kind=source.kind, diagnostics=(diagnostic,))
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _blank_jsonc(text: str) -> str:
+    """Replace comments and trailing commas by spaces (newlines kept), outside strings."""
+    out = list(text)
+    i, n = 0, len(text)
+    pending_comma = -1
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i = _string_end(text, i)
+            pending_comma = -1
+            continue
+        if ch == "/" and i + 1 < n and text[i + 1] == "/":
+            end = text.find("\n", i)
+            end = n if end < 0 else end
+            out[i:end] = " " * (end - i)
+            i = end
+            continue
+        if ch == "/" and i + 1 < n and text[i + 1] == "*":
+            end = text.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out[i:end] = ["\n" if c == "\n" else " " for c in text[i:end]]
+            i = end
+            continue
+        if ch in "}]" and pending_comma >= 0:
+            out[pending_comma] = " "
+        if ch == ",":
+            pending_comma = i
+        elif not ch.isspace():
+            pending_comma = -1
+        i += 1
+    return "".join(out)
+
+
+def _string_end(text: str, start: int) -> int:
+    i, n = start + 1, len(text)
+    while i < n:
+        if text[i] == "\\":
+            i += 2
+            continue
+        if text[i] == '"' or text[i] == "\n":
+            return i + 1
+        i += 1
+    return n
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _walk(text: str, i: int, pointer: Pointer, offsets: dict[Pointer, int], record: bool) -> int:
+    """Record the offset of the value at `i` (already valid JSON) and of everything inside it;
+    return the offset just past it."""
+    if record:
+        offsets[pointer] = i
+    ch = text[i]
+    if ch == "{":
+        i = _skip_space(text, i + 1)
+        if text[i] == "}":
+            return i + 1
+        while True:
+            key, after = scanstring(text, i + 1)
+            offsets[pointer + (key,)] = i
+            i = _skip_space(text, _skip_space(text, after) + 1)  # past the colon
+            i = _skip_space(text, _walk(text, i, pointer + (key,), offsets, record=False))
+            if text[i] == "}":
+                return i + 1
+            i = _skip_space(text, i + 1)
+    if ch == "[":
+        i = _skip_space(text, i + 1)
+        if text[i] == "]":
+            return i + 1
+        index = 0
+        while True:
+            i = _skip_space(text, _walk(text, i, pointer + (index,), offsets, record=True))
+            index += 1
+            if text[i] == "]":
+                return i + 1
+            i = _skip_space(text, i + 1)
+    if ch == '"':
+        return scanstring(text, i + 1)[1]
+    while i < len(text) and text[i] not in ",]} \t\r\n":
+        i += 1
+    return i
