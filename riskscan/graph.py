@@ -115,7 +115,11 @@ def _add_holdings(graph: CapabilityGraph, agent: Agent, tools: dict[str, Tool], 
         if tool is None:  # unresolved reference: the model stage reports it
             continue
         graph.add_edge(
-            agent_node(agent.id), tool_node(tool.id), relation="holds", condition=holding.condition, location=holding.location
+            agent_node(agent.id),
+            tool_node(tool.id),
+            relation="holds",
+            condition=holding.condition,
+            location=holding.location,
         )
         if tool.invokes_agent in agents:
             called = agent_node(tool.invokes_agent)

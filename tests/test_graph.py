@@ -139,10 +139,10 @@ def test_state_labels_decide_what_a_call_sets():
 
 
 def test_state_machine_replays_a_witness():
-    rule = load().rules
-    exfiltration = next(r for r in rule if r.id == "RS101")
+    exfiltration = load().rule("RS101")
+    to_writer = Handoff("writer", "handoff", Location("a.py", 1))
     g = system(
-        [make_agent("reader", "fetch", handoffs=(Handoff("writer", "handoff", Location("a.py", 1)),)), make_agent("writer", "inbox", "post")],
+        [make_agent("reader", "fetch", handoffs=(to_writer,)), make_agent("writer", "inbox", "post")],
         [make_tool("fetch", "untrusted_input"), make_tool("inbox", "private_data"), make_tool("post", "external_send")],
     )
     fetch = PathStep("call", "reader", tool="fetch")

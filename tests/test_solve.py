@@ -127,7 +127,6 @@ def test_no_path_when_the_sender_is_never_tainted():
         [make_agent("reader", "fetch_page"), make_agent("writer", "read_inbox", "post_webhook", handoffs=["reader"])],
         TRIFECTA_TOOLS,
     )
-    assert solve(g, [EXFILTRATION]) == solve(g, []) == solve(g, [EXFILTRATION, EXECUTION])
     assert solve(g, [EXFILTRATION]).paths == ()
 
 
@@ -242,15 +241,10 @@ def test_max_paths_bound_is_respected_and_noted():
     sources = [make_tool(f"source{i}", "untrusted_input") for i in range(5)]
     g = build([make_agent("bot", "run_shell", *(t.id for t in sources))], sources + [make_tool("run_shell", "code_exec")])
     result = solve(g, [EXECUTION], max_paths=3)
-    assert [path.steps for path in result.paths] == [
-        (call("bot", f"source{i}"), call("bot", "run_shell")) for i in result_sources(result)
-    ]
-    assert len(result.paths) == 3
+    every_path = {(call("bot", f"source{i}"), call("bot", "run_shell")) for i in range(5)}
+    found = [path.steps for path in result.paths]
+    assert len(found) == len(set(found)) == 3 and set(found) <= every_path
     assert result.notes == ("RS102: stopped at 3 paths (max_paths)",)
-
-
-def result_sources(result) -> list[int]:
-    return [int(path.steps[0].tool.removeprefix("source")) for path in result.paths]
 
 
 def test_gates_do_not_block_paths():

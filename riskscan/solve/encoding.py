@@ -49,6 +49,8 @@ class Unrolling:
         self._index_by_step: dict[PathStep, list[int]] = {}
         for index, action in enumerate(cone.actions):
             self._index_by_step.setdefault(action.step, []).append(index)
+        index_of = {action: index for index, action in enumerate(cone.actions)}
+        self._goal_indices = [index_of[goal] for goal in cone.goals]
 
     @property
     def depth(self) -> int:
@@ -85,7 +87,8 @@ class Unrolling:
         return None if result == z3.unknown else result == z3.sat
 
     def condition(self, atoms: Sequence[Atom]):
-        return self._z3.And([self._atom(atom) for atom in atoms] or [self._z3.BoolVal(True, self._ctx)])
+        tests = [self._atom(atom) for atom in atoms]
+        return self._z3.And(tests) if tests else self._z3.BoolVal(True, self._ctx)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -118,16 +121,17 @@ class Unrolling:
     def _goal_at_last_step(self):
         z3 = self._z3
         last = self.depth - 1
-        index_of = {action: index for index, action in enumerate(self._cone.actions)}
         options = []
-        for goal in self._cone.goals:
-            needs = [self._holds[last][(goal.step.agent, state)] for state in self._requires]
-            options.append(z3.And(self._chose[last][index_of[goal]], *needs))
+        for index in self._goal_indices:
+            agent = self._cone.actions[index].step.agent
+            needs = [self._holds[last][(agent, state)] for state in self._requires]
+            options.append(z3.And(self._chose[last][index], *needs))
         return z3.Or(options)
 
     def _uses(self, step: PathStep):
         indices = self._index_by_step.get(step, [])
-        return self._z3.Or([chose[index] for chose in self._chose for index in indices] or [self._z3.BoolVal(False, self._ctx)])
+        choices = [chose[index] for chose in self._chose for index in indices]
+        return self._z3.Or(choices) if choices else self._z3.BoolVal(False, self._ctx)
 
     def _witness(self, model) -> tuple[Action, ...]:
         z3 = self._z3
@@ -141,7 +145,8 @@ class Unrolling:
         z3 = self._z3
         variable = self._variables.setdefault(atom.variable, z3.String(atom.variable, self._ctx))
         if atom.value is None:
-            test = z3.And(z3.Length(variable) > 0, variable != z3.StringVal("0", self._ctx), variable != z3.StringVal("false", self._ctx))
+            falsy = [z3.StringVal(text, self._ctx) for text in ("", "0", "false")]
+            test = z3.And([variable != text for text in falsy])
         else:
             test = variable == z3.StringVal(atom.value, self._ctx)
         return z3.Not(test) if atom.negated else test
