@@ -36,6 +36,8 @@ def quoted_for_npm_wrapper(command: list[str], value: str) -> str:
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:
+        if os.environ.get("RISKSCAN_REQUIRE_MULTITOOL") == "1":
+            pytest.fail("RISKSCAN_REQUIRE_MULTITOOL=1 but the SARIF multitool is not installed")
         pytest.skip(
             "SARIF multitool not installed: `npm install -g @microsoft/sarif-multitool@5.7.0` or set SARIF_MULTITOOL"
         )
