@@ -312,3 +312,14 @@ def test_deterministic():
     second = solve(dense_random_system(seed=3, agents=12, tools=30), [EXFILTRATION, EXECUTION], max_steps=4, max_paths=8)
     assert first == second
     assert first.paths  # the case is not trivially empty
+
+
+def test_a_tool_that_is_both_source_and_sink_is_called_twice():
+    g = build(
+        [make_agent("bot", "browser", "read_inbox")],
+        [make_tool("browser", "untrusted_input", "external_send"), make_tool("read_inbox", "private_data")],
+    )
+    [path] = solve(g, [EXFILTRATION]).paths
+    assert sorted(path.steps) == [call("bot", "browser"), call("bot", "browser"), call("bot", "read_inbox")]
+    assert path.steps[-1] == call("bot", "browser")
+    assert_valid_and_minimal(g, path)

@@ -1,0 +1,78 @@
+"""How the solve stage scales: random sparse systems of growing size, time per rule.
+
+    python bench/solver_scale.py [--sizes 100,300,1000] [--timeout-ms 2000]
+
+Each agent holds 10 tools and hands off to 4 others; 5% of tools carry one label; 20% of
+holdings, handoffs and agents carry a condition. Not a test: prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+
+from riskscan import graph
+from riskscan.rulesets import load
+from riskscan.solve import solve
+from riskscan.solve.cone import prune
+from riskscan.types import Agent, Atom, Capability, Handoff, Holding, Location, SystemModel, Tool
+
+LABELS = ["untrusted_input", "private_data", "external_send", "code_exec"]
+VARIABLES = [f"env.FLAG{i}" for i in range(6)]
+
+
+def random_system(seed: int, agents: int) -> graph.CapabilityGraph:
+    rng = random.Random(seed)
+
+    def condition():
+        if rng.random() < 0.2:
+            return (Atom(rng.choice(VARIABLES), rng.choice([None, "1", "2"]), rng.random() < 0.5),)
+        return ()
+
+    tools = [
+        Tool(
+            f"t{i}",
+            f"t{i}",
+            "bench",
+            Location("tools.py", i),
+            capabilities=(Capability(rng.choice(LABELS), 0.9),) if rng.random() < 0.05 else (),
+        )
+        for i in range(agents * 10)
+    ]
+    all_agents = []
+    for i in range(agents):
+        holdings = tuple(Holding(t.id, Location("agents.py", i), condition()) for t in rng.sample(tools, 10))
+        handoffs = tuple(
+            Handoff(f"a{j}", "handoff", Location("agents.py", i), condition())
+            for j in rng.sample(range(agents), 4)
+            if j != i
+        )
+        all_agents.append(Agent(f"a{i}", f"a{i}", "bench", Location("agents.py", i), holdings, handoffs, condition()))
+    return graph.build(SystemModel("/bench", tuple(all_agents), tuple(tools)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,300,1000")
+    parser.add_argument("--timeout-ms", type=int, default=2000)
+    arguments = parser.parse_args()
+    rules = [rule for rule in load().rules if rule.kind == "path"]
+    print(f"{'agents':>7} {'actions':>8} {'rule':>6} {'cone':>6} {'paths':>6} {'seconds':>8}  notes")
+    for size in (int(s) for s in arguments.sizes.split(",")):
+        capability_graph = random_system(1, size)
+        actions = graph.actions(capability_graph)
+        for rule in rules:
+            cone = prune(actions, rule, 6)
+            started = time.monotonic()
+            result = solve(capability_graph, [rule], timeout_ms=arguments.timeout_ms)
+            seconds = time.monotonic() - started
+            cone_size = len(cone.actions) if cone else 0
+            print(
+                f"{size:>7} {len(actions):>8} {rule.id:>6} {cone_size:>6} {len(result.paths):>6} {seconds:>8.2f}"
+                f"  {'; '.join(result.notes)}"
+            )
+
+
+if __name__ == "__main__":
+    main()
