@@ -52,11 +52,13 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        return _failed(source, 0, 0, "decode-error", f"{source.path}: not UTF-8 text (byte {error.start})")
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return _failed(source, line, column, "decode-error", f"not UTF-8 text (byte 0x{data[error.start]:02x}); not read")
     try:
         document, positions = parse(text, source.path)
     except JsonSyntaxError as error:
-        return _failed(source, error.line, error.column, "parse-error", f"{source.path}:{error.line}: {error}")
+        return _failed(source, error.line, error.column, "parse-error", str(error))
     kind = classify(source.path, document)
     if kind == MCP_CONFIG:
         from riskscan.extract import mcp_config

@@ -17,6 +17,7 @@ from riskscan.types import AgentFact, Diagnostic, Facts, Items, Ref, SourceFile,
 
 FRAMEWORK = "manifest"
 HINTS = ("destructiveHint", "idempotentHint", "openWorldHint", "readOnlyHint")
+_JSON_TYPES = {int: "a number", float: "a number", bool: "a boolean", str: "a string", list: "an array", type(None): "null"}
 _MCP_SCHEMA = Path(__file__).parent.parent / "schemas" / "mcp-schema.json"
 
 
@@ -31,10 +32,10 @@ def extract(document: object, positions: Positions, source: SourceFile) -> Facts
         location = positions.location(pointer)
         fact_or_error = _tool(item, base, pointer, positions, path)
         if isinstance(fact_or_error, str):
-            diagnostics.append(Diagnostic(location, "invalid-tool", f"{location}: {fact_or_error}; skipped"))
+            diagnostics.append(Diagnostic(location, "invalid-tool", f"{fact_or_error}; skipped"))
             continue
         if fact_or_error.name in seen:
-            diagnostics.append(Diagnostic(location, "duplicate-tool", f"{location}: tool '{fact_or_error.name}' is declared twice; the first is kept"))
+            diagnostics.append(Diagnostic(location, "duplicate-tool", f"tool '{fact_or_error.name}' is declared twice; the first is kept"))
             continue
         seen.add(fact_or_error.name)
         tools.append(fact_or_error)
@@ -61,7 +62,7 @@ def _tool_list(document: object) -> tuple[Pointer, list]:
 def _tool(item: object, base: Pointer, pointer: Pointer, positions: Positions, path: str) -> ToolFact | str:
     """The tool an item declares, or why it declares none."""
     if not isinstance(item, dict):
-        return f"a {type(item).__name__} is not a tool definition"
+        return f"{_JSON_TYPES.get(type(item), 'a value')} is not a tool definition"
     if isinstance(item.get("function"), dict):  # OpenAI Chat Completions
         spec, schema_key = item["function"], "parameters"
     elif item.get("type") == "function" or "parameters" in item:  # OpenAI Responses, flat

@@ -95,7 +95,7 @@ def extract(document: dict, positions: Positions, source: SourceFile, rulesets: 
         pointer = container + (key,)
         location = positions.location(pointer)
         if not isinstance(entry, dict):
-            diagnostics.append(Diagnostic(location, "invalid-server", f"{location}: server `{key}` is not an object"))
+            diagnostics.append(Diagnostic(location, "invalid-server", f"server `{key}` is not an object; skipped"))
             continue
         launch = _launch(entry, pointer)
         server = catalog.match(launch)
