@@ -1,0 +1,66 @@
+"""The Python extractor: one source file in, its `Facts` out, read with libcst and never run.
+
+One parse, one metadata resolution, one in-order walk (`interpreter`), with the framework
+adapters (OpenAI Agents SDK, MCP Python SDK, plain function calling) recognising their
+declarations by qualified name. libcst is imported only inside this package.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from riskscan.extract.python.adapters import make_adapters
+from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.interpreter import Interpreter
+from riskscan.extract.python.values import Evaluator
+from riskscan.rulesets import Rulesets
+from riskscan.types import Diagnostic, Facts, Location, SourceFile
+
+KIND = "python"
+
+
+def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
+    module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
+    try:
+        tree = cst.parse_module(data)
+    except cst.ParserSyntaxError as error:
+        return _unreadable(source, module_name, error.raw_line, error.raw_column + 1, f"syntax error: {error.message}")
+    except (UnicodeDecodeError, LookupError) as error:
+        return _unreadable(source, module_name, 0, 0, f"cannot decode the file: {error}")
+    package = module_name if source.path.endswith("__init__.py") else module_name.rpartition(".")[0]
+    try:
+        ctx = FileContext(tree, source.path, module_name, package, rulesets)
+    except RecursionError:
+        return _unreadable(source, module_name, 0, 0, "nesting too deep to analyse")
+    evaluator_adapters = make_adapters(ctx)
+    evaluator = Evaluator(ctx, evaluator_adapters)
+    interpreter = Interpreter(ctx, evaluator, evaluator_adapters)
+    interpreter.run()
+    for adapter in evaluator_adapters:
+        adapter.finish(interpreter)
+    return Facts(
+        path=source.path,
+        kind=KIND,
+        module=module_name,
+        functions=tuple(sorted(ctx.functions.values(), key=_by_place)),
+        tools=tuple(sorted(ctx.tools.values(), key=_by_place)),
+        agents=tuple(sorted(ctx.agents.values(), key=_by_place)),
+        bindings=tuple(sorted(ctx.bindings.values(), key=lambda b: b.qualname)),
+        dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name))),
+        diagnostics=tuple(sorted(ctx.diagnostics)),
+    )
+
+
+def _by_place(fact) -> tuple:
+    return (fact.location, getattr(fact, "qualname", None) or getattr(fact, "id", ""))
+
+
+def _unreadable(source: SourceFile, module_name: str, line: int, column: int, message: str) -> Facts:
+    location = Location(source.path, line, column if line else 0)
+    where = f" at line {line}" if line else ""
+    return Facts(
+        path=source.path,
+        kind=KIND,
+        module=module_name,
+        diagnostics=(Diagnostic(location, "parse-error", f"{message}{where}", "error"),),
+    )

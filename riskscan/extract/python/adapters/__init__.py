@@ -1,0 +1,42 @@
+"""Framework adapters: each recognises one framework's declarations by qualified name and turns
+them into tool, agent and dispatch facts. They share the walk of `interpreter` and the evaluator
+of `values`; every hook has a do-nothing default here."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from riskscan.extract.python.context import FileContext
+from riskscan.types import Value
+
+
+class BaseAdapter:
+    def __init__(self, ctx: FileContext) -> None:
+        self.ctx = ctx
+
+    def claims(self, callee: tuple[str, ...]) -> bool:
+        """Whether a call to `callee` declares something this adapter records."""
+        return False
+
+    def evaluate_call(self, ev, call: cst.Call, callee: tuple[str, ...], scope, target: str | None, tools: bool) -> Value | None:
+        return None
+
+    def evaluate_dict(self, ev, node: cst.Dict, scope) -> Value | None:
+        return None
+
+    def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
+        return None
+
+    def observe_statement(self, interpreter, node: cst.CSTNode, scope) -> None:
+        return None
+
+    def finish(self, interpreter) -> None:
+        return None
+
+
+def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
+    from riskscan.extract.python.adapters.function_calling import FunctionCalling
+    from riskscan.extract.python.adapters.mcp_sdk import McpSdk
+    from riskscan.extract.python.adapters.openai_agents import OpenAIAgents
+
+    return [OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx)]

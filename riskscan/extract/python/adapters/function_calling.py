@@ -1,0 +1,288 @@
+"""Plain function calling with the OpenAI and Anthropic SDKs.
+
+Tools are JSON Schema dict literals (Chat Completions, Responses and Anthropic shapes); the agent is
+the LLM call that passes `tools=`; the name -> function mapping is a dispatch dict, an `if`/`match`
+on the tool name, or `getattr(module, name)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from riskscan.extract.python.adapters import BaseAdapter
+from riskscan.extract.python.adapters.declarations import canonical_schema, dict_entries, function_ref
+from riskscan.extract.python.values import keyword, positional, string_value
+from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
+
+FRAMEWORK = "function-calling"
+OPENAI_CLIENTS = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI", "openai")
+ANTHROPIC_CLIENTS = (
+    "anthropic.Anthropic",
+    "anthropic.AsyncAnthropic",
+    "anthropic.AnthropicBedrock",
+    "anthropic.AsyncAnthropicBedrock",
+    "anthropic.AnthropicVertex",
+    "anthropic.AsyncAnthropicVertex",
+)
+OPENAI_ENDPOINTS = (
+    "chat.completions.create",
+    "chat.completions.parse",
+    "chat.completions.stream",
+    "beta.chat.completions.parse",
+    "beta.chat.completions.stream",
+    "responses.create",
+    "responses.parse",
+    "responses.stream",
+)
+ANTHROPIC_ENDPOINTS = ("messages.create", "messages.stream", "beta.messages.create", "beta.messages.stream")
+LLM_CALLS = frozenset(
+    [f"{client}.{endpoint}" for client in OPENAI_CLIENTS for endpoint in OPENAI_ENDPOINTS]
+    + [f"{client}.{endpoint}" for client in ANTHROPIC_CLIENTS for endpoint in ANTHROPIC_ENDPOINTS]
+)
+ENDPOINT_SUFFIXES = tuple(f".{endpoint}" for endpoint in OPENAI_ENDPOINTS + ANTHROPIC_ENDPOINTS)
+GETATTR = "builtins.getattr"
+
+
+class FunctionCalling(BaseAdapter):
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.has_tool_calling = False  # a schema or an LLM call with tools in this file
+        self.branch_candidates: list[tuple[str, list[tuple[str, cst.BaseSuite, cst.CSTNode]]]] = []
+
+    def claims(self, callee: tuple[str, ...]) -> bool:
+        return any(name in LLM_CALLS or name.endswith(ENDPOINT_SUFFIXES) or name == GETATTR for name in callee)
+
+    # --- the agent: an LLM call with tools ------------------------------------------------------
+
+    def evaluate_call(self, ev, call, callee, scope, target, tools) -> Value | None:
+        if GETATTR in callee:
+            self.getattr_dispatch(call)
+            return None
+        resolved = any(name in LLM_CALLS for name in callee)
+        if not resolved and not any(name.endswith(ENDPOINT_SUFFIXES) for name in callee):
+            return None
+        tools_node = keyword(call, "tools")
+        if tools_node is None:
+            return None
+        ctx = self.ctx
+        self.has_tool_calling = True
+        if not resolved:
+            ctx.diagnose(
+                call, "unresolved-client", f"LLM client of {callee[0]} not resolved; assumed an OpenAI/Anthropic client", "info"
+            )
+        value = ev.evaluate(tools_node, scope)
+        for arg in call.args:
+            if arg.value is not tools_node:
+                ev.evaluate(arg.value, scope)
+        owner = scope.qualname
+        name = owner.rsplit(".", 1)[-1] if scope.kind == "function" else ctx.module_name
+        ctx.add_agent(AgentFact(f"{owner}.<llm call>", name, FRAMEWORK, ctx.loc(call), (value,), (), scope.condition))
+        return Opaque("response of an LLM call", ctx.loc(call))
+
+    # --- tools: schema dict literals -------------------------------------------------------------
+
+    def evaluate_dict(self, ev, node: cst.Dict, scope) -> Value | None:
+        return self.inspect_dict(node)
+
+    def inspect_dict(self, node: cst.Dict) -> Value | None:
+        schema = self.schema_tool(node)
+        if schema is not None:
+            return schema
+        self.dispatch_table(node)
+        return None
+
+    def schema_tool(self, node: cst.Dict) -> Value | None:
+        ctx = self.ctx
+        entries = dict_entries(node)
+        function = entries.get("function")
+        if string_value(entries.get("type")) == "function" and isinstance(function, cst.Dict):
+            entries = dict_entries(function)  # Chat Completions
+            parameters = entries.get("parameters")
+        elif string_value(entries.get("type")) == "function" and "name" in entries:
+            parameters = entries.get("parameters")  # Responses
+        elif "name" in entries and "input_schema" in entries:
+            parameters = entries.get("input_schema")  # Anthropic
+        else:
+            return None
+        name = string_value(entries.get("name"))
+        if name is None:
+            ctx.diagnose(node, "unresolved-tool", "tool schema whose name is not a literal", "info")
+            return Opaque("tool schema with a computed name", ctx.loc(node))
+        schema, params = canonical_schema(parameters)
+        self.has_tool_calling = True
+        tool_id = ctx.add_tool(
+            ToolFact(
+                f"{ctx.module_name}.<schema {name}>",
+                name,
+                FRAMEWORK,
+                ctx.loc(node),
+                description=string_value(entries.get("description")) or "",
+                params=params,
+                input_schema=schema,
+            )
+        )
+        return Ref(tool_id, ctx.loc(node))
+
+    # --- dispatch ------------------------------------------------------------------------------
+
+    def dispatch_table(self, node: cst.Dict) -> None:
+        """`{"get_weather": get_weather, ...}`: every value names a function."""
+        ctx = self.ctx
+        found = []
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement):
+                return
+            name = string_value(element.key)
+            target = _called_in_lambda(element.value) if isinstance(element.value, cst.Lambda) else element.value
+            ref = function_ref(ctx, target) if target is not None else None
+            if name is None or ref is None:
+                return
+            found.append(Dispatch(name, ref, ctx.loc(element)))
+        ctx.dispatches.extend(found)
+
+    def getattr_dispatch(self, call: cst.Call) -> None:
+        """`getattr(tools_module, name)`: every tool name -> that module's function of the name."""
+        ctx = self.ctx
+        owner, attribute = positional(call, 0), positional(call, 1)
+        if not isinstance(owner, cst.Name) or attribute is None or string_value(attribute) is not None:
+            return
+        if not ctx.assignments_of_kind(owner, cst.Import, cst.ImportFrom):
+            return
+        names = ctx.names_of(owner)
+        if len(names) == 1:
+            ctx.dispatches.append(Dispatch("*", Ref(names[0], ctx.loc(owner)), ctx.loc(call)))
+
+    def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
+        by_subject: dict[str, list] = {}
+        for tool_name, body, test, subject in _branches_with_subjects(node.body):
+            by_subject.setdefault(self.ctx.module.code_for_node(subject), []).append((tool_name, body, test))
+        for subject_branches in by_subject.values():
+            self.branch_candidates.append((fact.qualname, subject_branches))
+
+    def finish(self, interpreter) -> None:
+        ctx = self.ctx
+        for node in _all_dicts(ctx.module):
+            if id(node) not in interpreter.ev.seen:
+                self.inspect_dict(node)
+        for function, branches in self.branch_candidates:
+            if function in ctx.dispatch_handlers:
+                continue
+            if not self.has_tool_calling and len({name for name, _, _ in branches}) < 2:
+                continue
+            for tool_name, body, test in branches:
+                ref = self.branch_target(body)
+                if ref is not None:
+                    ctx.dispatches.append(Dispatch(tool_name, ref, ctx.loc(test)))
+
+    def branch_target(self, body: cst.CSTNode) -> Ref | None:
+        """The function a branch runs: project functions first, then imported names, then
+        functions of imported modules; the first in source order within each."""
+        finder = _CallFinder()
+        body.visit(finder)
+        best: tuple[int, int, Ref] | None = None
+        for order, call in enumerate(finder.calls):
+            ref = function_ref(self.ctx, call.func)
+            if ref is None:
+                continue
+            rank = 0 if self.ctx.is_project(ref.qualname) else 1 if isinstance(call.func, cst.Name) else 2
+            if best is None or (rank, order) < best[:2]:
+                best = (rank, order, ref)
+        return best[2] if best else None
+
+
+def literal_branches(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cst.CSTNode]]:
+    """(string, branch body, test) for each `if x == "s":` / `elif ...` / `case "s":` under `body`,
+    nested functions excluded."""
+    for name, suite, test, _subject in _branches_with_subjects(body):
+        yield name, suite, test
+
+
+def _branches_with_subjects(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
+    finder = _BranchFinder()
+    body.visit(finder)
+    for node in finder.found:
+        if isinstance(node, cst.If):
+            for name, subject in _tested_strings(node.test):
+                yield name, node.body, node.test, subject
+        else:
+            for case in node.cases:
+                for name in _case_strings(case.pattern):
+                    yield name, case.body, case.pattern, node.subject
+
+
+def _tested_strings(test: cst.BaseExpression) -> Iterator[tuple[str, cst.CSTNode]]:
+    if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
+        return
+    comparison = test.comparisons[0]
+    left, right = test.left, comparison.comparator
+    if isinstance(comparison.operator, cst.Equal):
+        for literal_side, subject in ((right, left), (left, right)):
+            value = string_value(literal_side)
+            if value is not None and string_value(subject) is None:
+                yield value, subject
+                return
+    elif isinstance(comparison.operator, cst.In) and isinstance(right, (cst.Tuple, cst.List, cst.Set)):
+        values = [string_value(element.value) for element in right.elements]
+        if values and all(value is not None for value in values):
+            for value in values:
+                yield value, left
+
+
+def _case_strings(pattern: cst.MatchPattern) -> Iterator[str]:
+    if isinstance(pattern, cst.MatchValue):
+        value = string_value(pattern.value)
+        if value is not None:
+            yield value
+    elif isinstance(pattern, cst.MatchOr):
+        for element in pattern.patterns:
+            yield from _case_strings(element.pattern)
+    elif isinstance(pattern, cst.MatchAs) and pattern.pattern is not None:
+        yield from _case_strings(pattern.pattern)
+
+
+def _called_in_lambda(node: cst.Lambda) -> cst.BaseExpression | None:
+    return node.body.func if isinstance(node.body, cst.Call) else None
+
+
+def _all_dicts(module: cst.Module) -> list[cst.Dict]:
+    finder = _DictFinder()
+    module.visit(finder)
+    return finder.found
+
+
+class _BranchFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.If | cst.Match] = []
+
+    def visit_If(self, node: cst.If) -> None:
+        self.found.append(node)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self.found.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class _CallFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+class _DictFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: list[cst.Dict] = []
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.found.append(node)

@@ -1,0 +1,258 @@
+"""MCP Python SDK servers: `FastMCP` (mcp 1.x `mcp.server.fastmcp`, its mcp 2.x successor
+`MCPServer`, and the standalone `fastmcp` package) with `@server.tool`, `server.add_tool(fn)`; and
+the low-level `Server` with its `list_tools` / `call_tool` handlers (decorators in mcp 1.x,
+`on_list_tools=` / `on_call_tool=` in mcp 2.x).
+
+Every server instance is one agent: whatever client connects to it holds all its tools in one
+context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from riskscan.extract.python.adapters import BaseAdapter
+from riskscan.extract.python.adapters.declarations import canonical_schema, decorator_parts, tool_parameters
+from riskscan.extract.python.functions import collect_calls, parameter_flows
+from riskscan.extract.python.values import keyword, positional, string_value
+from riskscan.types import AgentFact, Condition, Dispatch, FunctionFact, Items, Location, Opaque, Ref, ToolFact, Value, When
+
+FRAMEWORK = "mcp-sdk"
+HIGH_LEVEL_SERVERS = frozenset(
+    {
+        "mcp.server.fastmcp.FastMCP",
+        "mcp.server.fastmcp.server.FastMCP",
+        "mcp.server.FastMCP",
+        "mcp.server.mcpserver.MCPServer",
+        "mcp.server.mcpserver.server.MCPServer",
+        "mcp.server.MCPServer",
+        "fastmcp.FastMCP",
+        "fastmcp.server.FastMCP",
+        "fastmcp.server.server.FastMCP",
+    }
+)
+LOW_LEVEL_SERVERS = frozenset({"mcp.server.Server", "mcp.server.lowlevel.Server", "mcp.server.lowlevel.server.Server"})
+TOOL_DECORATORS = frozenset(f"{cls}.tool" for cls in HIGH_LEVEL_SERVERS)
+ADD_TOOL = frozenset(f"{cls}.add_tool" for cls in HIGH_LEVEL_SERVERS)
+LIST_TOOLS = frozenset(f"{cls}.list_tools" for cls in LOW_LEVEL_SERVERS)
+CALL_TOOL = frozenset(f"{cls}.call_tool" for cls in LOW_LEVEL_SERVERS)
+TOOL_TYPES = frozenset({"mcp.types.Tool", "mcp.Tool"})
+CONTEXT_TYPES = frozenset(
+    {
+        "mcp.server.fastmcp.Context",
+        "mcp.server.fastmcp.server.Context",
+        "mcp.server.mcpserver.Context",
+        "mcp.server.mcpserver.context.Context",
+        "fastmcp.Context",
+        "fastmcp.server.Context",
+        "fastmcp.server.context.Context",
+    }
+)
+
+
+@dataclass
+class Server:
+    id: str
+    name: str
+    location: Location
+    condition: Condition
+    tools: list[Value] = field(default_factory=list)
+    list_handlers: list[cst.FunctionDef] = field(default_factory=list)
+    call_handlers: list[cst.FunctionDef] = field(default_factory=list)
+
+
+class McpSdk(BaseAdapter):
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.servers: dict[str, Server] = {}
+        self.server_of_call: dict[int, str] = {}  # id(constructor Call) -> server id
+
+    def claims(self, callee: tuple[str, ...]) -> bool:
+        return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL))
+
+    # --- servers -------------------------------------------------------------------------------
+
+    def evaluate_call(self, ev, call, callee, scope, target, tools) -> Value | None:
+        names = set(callee)
+        if names & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS):
+            return self.server(ev, call, scope, target)
+        if names & ADD_TOOL and isinstance(call.func, cst.Attribute):
+            return self.add_tool(ev, call, scope)
+        return None
+
+    def server(self, ev, call: cst.Call, scope, target: str | None) -> Value:
+        ctx = self.ctx
+        if id(call) in self.server_of_call:  # seen again in a loop
+            return Ref(self.server_of_call[id(call)], ctx.loc(call))
+        name = string_value(keyword(call, "name") or positional(call, 0)) or (target or "").rsplit(".", 1)[-1]
+        server_id = target or f"{ctx.module_name}.<mcp server {name}>"
+        self.servers[server_id] = Server(server_id, name, ctx.loc(call), scope.condition)
+        self.server_of_call[id(call)] = server_id
+        for role, handlers in (("on_list_tools", "list_handlers"), ("on_call_tool", "call_handlers")):
+            handler = keyword(call, role)
+            if isinstance(handler, cst.Name):
+                for definition in ctx.assignments_of_kind(handler, cst.FunctionDef):
+                    getattr(self.servers[server_id], handlers).append(definition)
+        return Ref(server_id, ctx.loc(call))
+
+    def server_named_by(self, node: cst.BaseExpression) -> Server | None:
+        """The server an expression (`mcp` in `@mcp.tool()`) is bound to, through the scope."""
+        if isinstance(node, cst.Call):
+            server_id = self.server_of_call.get(id(node))
+            return self.servers.get(server_id) if server_id else None
+        if not isinstance(node, cst.Name):
+            return None
+        for assignment in self.ctx.assignments(node):
+            value = self.ctx.declarations.assigned.get(id(assignment.node))
+            if value is not None and id(value) in self.server_of_call:
+                return self.servers[self.server_of_call[id(value)]]
+        return None
+
+    # --- high-level tools ----------------------------------------------------------------------
+
+    def on_function(self, interpreter, node: cst.FunctionDef, fact: FunctionFact, scope) -> None:
+        ctx = self.ctx
+        for decorator in node.decorators:
+            func, options = decorator_parts(decorator.decorator)
+            callee = set(ctx.callee_names(func))
+            server = self.server_named_by(func.value) if isinstance(func, cst.Attribute) else None
+            if callee & TOOL_DECORATORS:
+                name = None
+                if options is not None:
+                    name = string_value(keyword(options, "name") or positional(options, 0))
+                self.register(server, node, fact.qualname, name, options, scope, ctx.loc(node.name))
+            elif callee & LIST_TOOLS and server is not None:
+                server.list_handlers.append(node)
+            elif callee & CALL_TOOL and server is not None:
+                server.call_handlers.append(node)
+
+    def add_tool(self, ev, call: cst.Call, scope) -> Value:
+        ctx = self.ctx
+        assert isinstance(call.func, cst.Attribute)
+        server = self.server_named_by(call.func.value)
+        function_node = positional(call, 0) or keyword(call, "fn") or keyword(call, "tool")
+        function = ev.evaluate(function_node, scope) if function_node is not None else None
+        if not isinstance(function, Ref):
+            ctx.diagnose(call, "unresolved-tool", "add_tool() of a value not known statically", "info")
+            return function if function is not None else Opaque("add_tool() without a function", ctx.loc(call))
+        node = ctx.function_nodes.get(function.qualname)
+        name = string_value(keyword(call, "name") or positional(call, 1))
+        self.register(server, node, function.qualname, name, call, scope, ctx.loc(call))
+        return function
+
+    def register(self, server: Server | None, node, qualname: str, name: str | None, options, scope, location) -> None:
+        ctx = self.ctx
+        description = string_value(keyword(options, "description")) if options is not None else None
+        docstring = (node.get_docstring(clean=True) or "") if node is not None else ""
+        tool = ToolFact(
+            qualname,
+            name or (node.name.value if node is not None else qualname.rsplit(".", 1)[-1]),
+            FRAMEWORK,
+            location,
+            description=description if description is not None else docstring,
+            function=qualname,
+            params=tool_parameters(ctx, node, CONTEXT_TYPES) if node is not None else (),
+            annotations=self.annotations(keyword(options, "annotations") if options is not None else None),
+        )
+        tool_id = ctx.add_tool(tool)
+        if server is None:
+            ctx.diagnose(options or node, "unresolved-server", f"the server of tool {tool.name!r} is not known", "info")
+            return
+        ref = Ref(tool_id, location)
+        server.tools.append(When(ref, scope.condition) if scope.condition else ref)
+
+    def annotations(self, node: cst.BaseExpression | None) -> tuple[tuple[str, bool], ...]:
+        """`annotations=ToolAnnotations(readOnlyHint=True, ...)` or a dict literal of hints."""
+        found: dict[str, bool] = {}
+        if isinstance(node, cst.Call):
+            pairs = [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
+        elif isinstance(node, cst.Dict):
+            pairs = [
+                (string_value(element.key), element.value) for element in node.elements if isinstance(element, cst.DictElement)
+            ]
+        else:
+            return ()
+        for key, value in pairs:
+            if key and isinstance(value, cst.Name) and value.value in ("True", "False"):
+                found[key] = value.value == "True"
+        return tuple(sorted(found.items()))
+
+    # --- low-level servers ---------------------------------------------------------------------
+
+    def finish(self, interpreter) -> None:
+        ctx = self.ctx
+        for server in self.servers.values():
+            for handler in server.list_handlers:
+                self.declared_tools(server, handler)
+            for handler in server.call_handlers:
+                self.dispatch_branches(handler)
+            ctx.add_agent(
+                AgentFact(
+                    server.id,
+                    f"MCP server '{server.name}' (client context)",
+                    FRAMEWORK,
+                    server.location,
+                    tools=(Items(tuple(server.tools)),),
+                    condition=server.condition,
+                )
+            )
+
+    def declared_tools(self, server: Server, handler: cst.FunctionDef) -> None:
+        """`types.Tool(name=..., description=..., inputSchema={...})` inside a list_tools handler."""
+        ctx = self.ctx
+        finder = _CallFinder()
+        handler.body.visit(finder)
+        for call in finder.calls:
+            if not set(ctx.callee_names(call.func)) & TOOL_TYPES:
+                continue
+            name = string_value(keyword(call, "name"))
+            if name is None:
+                ctx.diagnose(call, "unresolved-tool", "MCP tool whose name is not a literal", "info")
+                continue
+            schema, params = canonical_schema(keyword(call, "inputSchema") or keyword(call, "input_schema"))
+            tool_id = ctx.add_tool(
+                ToolFact(
+                    f"{server.id}.<tool {name}>",
+                    name,
+                    FRAMEWORK,
+                    ctx.loc(call),
+                    description=string_value(keyword(call, "description")) or "",
+                    params=params,
+                    input_schema=schema,
+                    annotations=self.annotations(keyword(call, "annotations")),
+                )
+            )
+            server.tools.append(Ref(tool_id, ctx.loc(call)))
+
+    def dispatch_branches(self, handler: cst.FunctionDef) -> None:
+        """Each `if name == "x":` / `case "x":` branch of a call_tool handler becomes a function
+        `<handler>#x` holding the calls of that branch, and the dispatch of tool x to it."""
+        from riskscan.extract.python.adapters.function_calling import literal_branches
+        from riskscan.extract.python.functions import parameters
+
+        ctx = self.ctx
+        qualname = ctx.declarations.qualnames[id(handler)]
+        ctx.dispatch_handlers.add(qualname)
+        params = parameters(handler)
+        flows = parameter_flows(handler.body, params)
+        for tool_name, body, test in literal_branches(handler.body):
+            branch_qualname = f"{qualname}#{tool_name}"
+            location = ctx.loc(test)
+            ctx.functions[branch_qualname] = FunctionFact(
+                branch_qualname,
+                f"{handler.name.value}#{tool_name}",
+                location,
+                params,
+                calls=collect_calls(ctx, [body], params, flows),
+            )
+            ctx.dispatches.append(Dispatch(tool_name, Ref(branch_qualname, location), location))
+
+
+class _CallFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)

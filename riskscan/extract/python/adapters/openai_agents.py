@@ -1,0 +1,218 @@
+"""OpenAI Agents SDK (package `agents`): `Agent(...)`, `@function_tool`, `function_tool(f)`,
+`FunctionTool(...)`, hosted tools, `agent.as_tool(...)`, `handoff(agent)`.
+
+Qualified names come from the SDK's source (openai-agents 0.24): the public names re-exported by
+`agents/__init__.py` and the modules that define them.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from riskscan.extract.python.adapters import BaseAdapter
+from riskscan.extract.python.adapters.declarations import (
+    canonical_schema,
+    decorator_parts,
+    dict_entries,
+    tool_parameters,
+)
+from riskscan.extract.python.context import _looks_like_class
+from riskscan.extract.python.values import keyword, positional, string_value
+from riskscan.types import AgentFact, Gate, Opaque, Ref, ToolFact, Value
+
+FRAMEWORK = "openai-agents"
+AGENT_CLASSES = frozenset({"agents.Agent", "agents.agent.Agent"})
+FUNCTION_TOOL = frozenset({"agents.function_tool", "agents.tool.function_tool"})
+FUNCTION_TOOL_CLASS = frozenset({"agents.FunctionTool", "agents.tool.FunctionTool"})
+HANDOFF = frozenset({"agents.handoff", "agents.handoffs.handoff"})
+AS_TOOL = frozenset(f"{cls}.as_tool" for cls in AGENT_CLASSES)
+CONTEXT_TYPES = frozenset(
+    {
+        "agents.RunContextWrapper",
+        "agents.run_context.RunContextWrapper",
+        "agents.ToolContext",
+        "agents.tool_context.ToolContext",
+    }
+)
+# The SDK's hosted and built-in tool classes (agents/tool.py); recognised even outside a tools list.
+HOSTED_TOOL_CLASSES = frozenset(
+    f"{package}.{name}"
+    for package in ("agents", "agents.tool")
+    for name in (
+        "FileSearchTool",
+        "WebSearchTool",
+        "ComputerTool",
+        "HostedMCPTool",
+        "CodeInterpreterTool",
+        "ImageGenerationTool",
+        "LocalShellTool",
+        "ShellTool",
+        "ApplyPatchTool",
+        "CustomTool",
+        "ToolSearchTool",
+    )
+)
+
+
+class OpenAIAgents(BaseAdapter):
+    def claims(self, callee: tuple[str, ...]) -> bool:
+        names = set(callee)
+        return bool(
+            names & (AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | AS_TOOL | HOSTED_TOOL_CLASSES)
+            or names & set(self.ctx.rulesets.builtin_index())
+        )
+
+    def evaluate_call(self, ev, call, callee, scope, target, tools) -> Value | None:
+        names = set(callee)
+        if names & AGENT_CLASSES:
+            return self.agent(ev, call, scope, target)
+        if names & FUNCTION_TOOL:
+            return self.function_tool_call(ev, call, scope, target)
+        if isinstance(call.func, cst.Call) and set(self.ctx.callee_names(call.func.func)) & FUNCTION_TOOL:
+            ev.seen.add(id(call.func))
+            return self.function_tool_call(ev, call, scope, target, options=call.func)
+        if names & FUNCTION_TOOL_CLASS:
+            return self.function_tool_class(ev, call, scope, target)
+        if names & HANDOFF:
+            agent = positional(call, 0) or keyword(call, "agent")
+            ev.evaluate_arguments(call, scope)
+            return ev.evaluate(agent, scope) if agent is not None else Opaque("handoff without an agent", self.ctx.loc(call))
+        if names & AS_TOOL:
+            return self.agent_as_tool(ev, call, scope, target)
+        builtin = self._builtin_name(callee, tools)
+        if builtin is not None:
+            return self.builtin_tool(ev, call, builtin, scope)
+        return None
+
+    # --- agents --------------------------------------------------------------------------------
+
+    def agent(self, ev, call: cst.Call, scope, target: str | None) -> Value:
+        ctx = self.ctx
+        name = string_value(keyword(call, "name") or positional(call, 0))
+        if name is None:
+            name = target.rsplit(".", 1)[-1] if target else ""
+        tools_node, handoffs_node = keyword(call, "tools"), keyword(call, "handoffs")
+        tools = (ev.evaluate(tools_node, scope, tools=True),) if tools_node is not None else ()
+        handoffs = (ev.evaluate(handoffs_node, scope),) if handoffs_node is not None else ()
+        for arg in call.args:
+            if arg.value is not tools_node and arg.value is not handoffs_node:
+                ev.evaluate(arg.value, scope)
+        agent_id = target or f"{ctx.module_name}.<agent {name}>"
+        agent_id = ctx.add_agent(
+            AgentFact(agent_id, name, FRAMEWORK, ctx.loc(call), tools, handoffs, scope.condition)
+        )
+        return Ref(agent_id, ctx.loc(call))
+
+    def agent_as_tool(self, ev, call: cst.Call, scope, target: str | None) -> Value:
+        ctx = self.ctx
+        assert isinstance(call.func, cst.Attribute)
+        invokes = ev.evaluate(call.func.value, scope)
+        name = string_value(keyword(call, "tool_name") or positional(call, 0)) or ""
+        description = string_value(keyword(call, "tool_description") or positional(call, 1)) or ""
+        tool_id = target or f"{ctx.module_name}.<agent tool {name}>"
+        tool_id = ctx.add_tool(
+            ToolFact(tool_id, name, FRAMEWORK, ctx.loc(call), description=description, invokes=invokes)
+        )
+        return Ref(tool_id, ctx.loc(call))
+
+    # --- function tools ------------------------------------------------------------------------
+
+    def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
+        for decorator in node.decorators:
+            func, options = decorator_parts(decorator.decorator)
+            if set(self.ctx.callee_names(func)) & FUNCTION_TOOL:
+                self._function_tool(fact.qualname, fact.qualname, node, options, self.ctx.loc(node.name))
+
+    def function_tool_call(self, ev, call: cst.Call, scope, target: str | None, options: cst.Call | None = None) -> Value:
+        """`function_tool(f, ...)`, or `function_tool(...)(f)` with `options` the inner call."""
+        ctx = self.ctx
+        function_node = positional(call, 0) or keyword(call, "func")
+        if options is None and function_node is None:  # `function_tool(name_override=...)`: a decorator factory
+            return Opaque("function_tool decorator factory", ctx.loc(call))
+        function = ev.evaluate(function_node, scope) if function_node is not None else None
+        qualname = function.qualname if isinstance(function, Ref) else None
+        tool_id = target or qualname or f"{ctx.module_name}.<function_tool {ctx.loc(call).line}>"
+        node = ctx.function_nodes.get(qualname) if qualname else None
+        tool_id = self._function_tool(tool_id, qualname, node, options or call, ctx.loc(call))
+        return Ref(tool_id, ctx.loc(call))
+
+    def _function_tool(
+        self, tool_id: str, function: str | None, node: cst.FunctionDef | None, options: cst.Call | None, location
+    ) -> str:
+        ctx = self.ctx
+        name = string_value(keyword(options, "name_override")) if options is not None else None
+        description = string_value(keyword(options, "description_override")) if options is not None else None
+        default_name = node.name.value if node is not None else (function or tool_id).rsplit(".", 1)[-1]
+        docstring = (node.get_docstring(clean=True) or "") if node is not None else ""
+        params = tool_parameters(ctx, node, CONTEXT_TYPES) if node is not None else ()
+        gates = ()
+        approval = keyword(options, "needs_approval") if options is not None else None
+        if approval is not None and not (isinstance(approval, cst.Name) and approval.value == "False"):
+            gates = (Gate("approval", f"needs_approval={ctx.module.code_for_node(approval)}", ctx.loc(approval)),)
+        return ctx.add_tool(
+            ToolFact(
+                tool_id,
+                name or default_name,
+                FRAMEWORK,
+                location,
+                description=description if description is not None else docstring,
+                function=function,
+                params=params,
+                gates=gates,
+            )
+        )
+
+    def function_tool_class(self, ev, call: cst.Call, scope, target: str | None) -> Value:
+        """`FunctionTool(name=..., description=..., params_json_schema=..., on_invoke_tool=fn)`."""
+        ctx = self.ctx
+        name = string_value(keyword(call, "name")) or ""
+        invoke = keyword(call, "on_invoke_tool")
+        function = ev.evaluate(invoke, scope) if invoke is not None else None
+        schema, params = canonical_schema(keyword(call, "params_json_schema"))
+        tool_id = target or f"{ctx.module_name}.<tool {name}>"
+        tool_id = ctx.add_tool(
+            ToolFact(
+                tool_id,
+                name,
+                FRAMEWORK,
+                ctx.loc(call),
+                description=string_value(keyword(call, "description")) or "",
+                function=function.qualname if isinstance(function, Ref) else None,
+                params=params,
+                input_schema=schema,
+            )
+        )
+        return Ref(tool_id, ctx.loc(call))
+
+    # --- built-in tools ------------------------------------------------------------------------
+
+    def _builtin_name(self, callee: tuple[str, ...], tools: bool) -> str | None:
+        catalog = self.ctx.rulesets.builtin_index()
+        for name in callee:
+            if name in catalog or name in HOSTED_TOOL_CLASSES:
+                return name
+        if tools:
+            for name in callee:
+                if _looks_like_class(name) and not self.ctx.is_project(name):
+                    return name
+        return None
+
+    def builtin_tool(self, ev, call: cst.Call, builtin: str, scope) -> Value:
+        ctx = self.ctx
+        ev.evaluate_arguments(call, scope)
+        gates = ()
+        config = keyword(call, "tool_config")
+        if isinstance(config, cst.Dict):
+            approval = dict_entries(config).get("require_approval")
+            if string_value(approval) == "always":
+                gates = (Gate("approval", "require_approval=always", ctx.loc(approval)),)
+        catalog_entry = ctx.rulesets.builtin_index().get(builtin)
+        tool = ToolFact(
+            f"{ctx.module_name}.<builtin {builtin}>",
+            builtin.rsplit(".", 1)[-1],
+            catalog_entry.framework if catalog_entry is not None else FRAMEWORK,
+            ctx.loc(call),
+            builtin=builtin,
+            gates=gates,
+        )
+        return Ref(ctx.add_tool(tool), ctx.loc(call))

@@ -1,0 +1,280 @@
+"""What one Python file knows about itself: positions, resolved names, the types of instances, and
+the facts found so far.
+
+Names are resolved only through libcst metadata (FullyQualifiedNameProvider, ScopeProvider); the
+one thing added on top is instance tracking: `s = requests.Session(); s.post(...)` resolves the
+callee to `requests.Session.post`, from the value assigned to the name the scope says `s` is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    FullyQualifiedNameProvider,
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+
+from riskscan.rulesets import Rulesets
+from riskscan.types import AgentFact, Binding, Diagnostic, Dispatch, FunctionFact, Location, ToolFact
+
+
+@dataclass
+class Declarations:
+    """What a first pass over the file records, for lookups in any order later."""
+
+    qualnames: dict[int, str] = field(default_factory=dict)  # id(FunctionDef|ClassDef) -> qualname
+    method_class: dict[int, str] = field(default_factory=dict)  # id(FunctionDef) -> class qualname
+    assigned: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(target Name) -> value
+    annotations: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(Param) -> annotation
+    self_attributes: dict[tuple[str, str], list[cst.BaseExpression]] = field(default_factory=dict)
+
+
+class _Declare(cst.CSTVisitor):
+    """One pass: qualified names of every def and class, and what each simple target is bound to."""
+
+    def __init__(self, module: str, declarations: Declarations) -> None:
+        self.prefix = [module]
+        self.kinds: list[str] = []  # "class" | "function", innermost last
+        self.self_names: list[tuple[str, str] | None] = []  # (class qualname, first param) per def
+        self.out = declarations
+
+    def _enter(self, node: cst.FunctionDef | cst.ClassDef, kind: str) -> None:
+        qualname = ".".join(self.prefix) + "." + node.name.value
+        self.out.qualnames[id(node)] = qualname
+        if kind == "function" and self.kinds and self.kinds[-1] == "class":
+            owner = ".".join(self.prefix)
+            self.out.method_class[id(node)] = owner
+            params = node.params.posonly_params + node.params.params
+            self.self_names.append((owner, params[0].name.value) if params else None)
+        elif kind == "function":
+            self.self_names.append(None)
+        self.prefix.append(node.name.value + (".<locals>" if kind == "function" else ""))
+        self.kinds.append(kind)
+
+    def _leave(self, kind: str) -> None:
+        self.prefix.pop()
+        self.kinds.pop()
+        if kind == "function":
+            self.self_names.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._enter(node, "function")
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._leave("function")
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._enter(node, "class")
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._leave("class")
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value if node.value is not None else node.annotation.annotation)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._bind(node.asname.name, node.item)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.annotation is not None:
+            self.out.annotations[id(node)] = node.annotation.annotation
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.out.assigned[id(target)] = value
+        elif (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and self.self_names
+            and self.self_names[-1] is not None
+            and target.value.value == self.self_names[-1][1]
+        ):
+            key = (self.self_names[-1][0], target.attr.value)
+            self.out.self_attributes.setdefault(key, []).append(value)
+
+
+class FileContext:
+    """The resolved view of one file plus the facts collected from it."""
+
+    def __init__(self, module: cst.Module, path: str, module_name: str, package: str, rulesets: Rulesets) -> None:
+        from libcst.helpers.module import ModuleNameAndPackage
+
+        self.path = path
+        self.module_name = module_name
+        self.package = package
+        self.rulesets = rulesets
+        wrapper = MetadataWrapper(
+            module, cache={FullyQualifiedNameProvider: ModuleNameAndPackage(module_name, package)}
+        )
+        self.module = wrapper.module
+        self.positions = wrapper.resolve(PositionProvider)
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.fqn = wrapper.resolve(FullyQualifiedNameProvider)
+        self.declarations = Declarations()
+        self.module.visit(_Declare(module_name, self.declarations))
+        self.diagnostics: list[Diagnostic] = []
+        self.functions: dict[str, FunctionFact] = {}
+        self.tools: dict[str, ToolFact] = {}
+        self.agents: dict[str, AgentFact] = {}
+        self.bindings: dict[str, Binding] = {}
+        self.dispatches: list[Dispatch] = []
+        self.function_nodes: dict[str, cst.FunctionDef] = {}
+        self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
+        self._types_in_progress: set[int] = set()
+
+    # --- places ------------------------------------------------------------------------------
+
+    def loc(self, node: cst.CSTNode) -> Location:
+        position = self.positions.get(node)
+        if position is None:
+            return Location(self.path)
+        return Location(self.path, position.start.line, position.start.column + 1)
+
+    def diagnose(self, node: cst.CSTNode | None, code: str, message: str, severity: str = "warning") -> None:
+        location = self.loc(node) if node is not None else Location(self.path)
+        diagnostic = Diagnostic(location, code, message, severity)
+        if diagnostic not in self.diagnostics:
+            self.diagnostics.append(diagnostic)
+
+    # --- facts ---------------------------------------------------------------------------------
+
+    def add_tool(self, tool: ToolFact) -> str:
+        """Record a tool; a different tool under an id already taken gets `#2`, `#3`, ..."""
+        tool_id = self._free_id(tool.id, self.tools, tool)
+        if tool_id != tool.id:
+            from dataclasses import replace
+
+            tool = replace(tool, id=tool_id)
+        self.tools[tool_id] = tool
+        return tool_id
+
+    def add_agent(self, agent: AgentFact) -> str:
+        agent_id = self._free_id(agent.id, self.agents, agent)
+        if agent_id != agent.id:
+            from dataclasses import replace
+
+            agent = replace(agent, id=agent_id)
+        self.agents[agent_id] = agent
+        return agent_id
+
+    @staticmethod
+    def _free_id(wanted: str, taken: dict, fact: object) -> str:
+        candidate, number = wanted, 1
+        while candidate in taken:
+            existing = taken[candidate]
+            if existing.location == fact.location:  # the same declaration seen again (a loop)
+                return candidate
+            number += 1
+            candidate = f"{wanted}#{number}"
+        return candidate
+
+    # --- names ---------------------------------------------------------------------------------
+
+    def names_of(self, node: cst.CSTNode) -> tuple[str, ...]:
+        """The qualified names libcst gives `node`, sorted."""
+        return tuple(sorted({q.name for q in self.fqn.get(node, ())}))
+
+    def sources_of(self, node: cst.CSTNode) -> set[QualifiedNameSource]:
+        return {q.source for q in self.fqn.get(node, ())}
+
+    def is_local_name(self, node: cst.Name) -> bool:
+        """A name bound inside the function it is used in (or a parameter)."""
+        return any("<locals>" in q for q in self.names_of(node)) and not self.assignments_of_kind(node, cst.FunctionDef, cst.ClassDef)
+
+    def is_project(self, qualname: str) -> bool:
+        """A name of this project: defined in this file or in the same top-level package."""
+        top = self.module_name.split(".")[0]
+        return qualname == top or qualname.startswith(top + ".")
+
+    def assignments(self, node: cst.Name) -> list[Assignment]:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return []
+        return [a for a in scope[node.value] if isinstance(a, Assignment)]
+
+    def assignments_of_kind(self, node: cst.Name, *kinds: type) -> list[cst.CSTNode]:
+        return [a.node for a in self.assignments(node) if isinstance(a.node, kinds)]
+
+    def callee_names(self, func: cst.BaseExpression) -> tuple[str, ...]:
+        """Qualified names of a called expression, following instances to their class."""
+        if isinstance(func, cst.Subscript):  # Agent[Context](...)
+            func = func.value
+        chain: list[str] = []
+        base = func
+        while isinstance(base, cst.Attribute):
+            chain.insert(0, base.attr.value)
+            base = base.value
+            owners = self.instance_types(base)
+            if owners:
+                suffix = ".".join(chain)
+                return tuple(sorted({f"{owner}.{suffix}" for owner in owners}))
+        return self.names_of(func)
+
+    def instance_types(self, node: cst.BaseExpression) -> tuple[str, ...]:
+        """The classes `node` is an instance of, when known: a constructor call, a name bound to
+        one (module-level or local), a `with ... as` name, an annotated parameter, `self`."""
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if isinstance(node, cst.Call):
+            return tuple(n for n in self.callee_names(node.func) if _looks_like_class(n))
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owners = self._self_class(node.value)
+            if owners:
+                values = self.declarations.self_attributes.get((owners, node.attr.value), [])
+                return tuple(sorted({t for v in values for t in self._guarded_types(v)}))
+            return ()
+        if not isinstance(node, cst.Name):
+            return ()
+        found: set[str] = set()
+        for assignment in self.assignments(node):
+            target = assignment.node
+            if isinstance(target, cst.Name) and id(target) in self.declarations.assigned:
+                found.update(self._guarded_types(self.declarations.assigned[id(target)]))
+            elif isinstance(target, cst.Param):
+                annotation = self.declarations.annotations.get(id(target))
+                if annotation is not None:
+                    found.update(n for n in self.names_of(annotation) if _looks_like_class(n))
+                elif self._self_class(node):
+                    found.add(self._self_class(node))
+        return tuple(sorted(found))
+
+    def _guarded_types(self, value: cst.BaseExpression) -> tuple[str, ...]:
+        if id(value) in self._types_in_progress:  # x = x.child() loops
+            return ()
+        self._types_in_progress.add(id(value))
+        try:
+            return self.instance_types(value)
+        finally:
+            self._types_in_progress.discard(id(value))
+
+    def _self_class(self, node: cst.Name) -> str:
+        """The class qualname when `node` is the first parameter of a method."""
+        for assignment in self.assignments(node):
+            if not isinstance(assignment.node, cst.Param):
+                continue
+            scope = assignment.scope
+            function = getattr(scope, "node", None)
+            if isinstance(function, cst.FunctionDef) and id(function) in self.declarations.method_class:
+                params = function.params.posonly_params + function.params.params
+                if params and params[0] is assignment.node and not self._is_staticmethod(function):
+                    return self.declarations.method_class[id(function)]
+        return ""
+
+    def _is_staticmethod(self, function: cst.FunctionDef) -> bool:
+        return any("builtins.staticmethod" in self.names_of(d.decorator) for d in function.decorators)
+
+
+def _looks_like_class(qualname: str) -> bool:
+    last = qualname.rsplit(".", 1)[-1]
+    return bool(last) and last[0].isupper()

@@ -1,0 +1,206 @@
+"""Function facts: every call in a function's body, with the parameters that flow into each argument.
+
+Flow is a name-level over-approximation inside one function: a local variable carries every
+parameter that appears anywhere in what it was assigned (f-strings, `+`, `%`, `.format`, subscripts
+such as `arguments["url"]`, `os.path.join(base, name)`, literals), computed to a fixpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import libcst as cst
+
+from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.values import literal
+from riskscan.types import ArgFlow, CallSite, FunctionFact
+
+Flows = dict[str, frozenset[str]]
+
+
+def parameters(node: cst.FunctionDef) -> tuple[str, ...]:
+    params = node.params
+    names = [p.name.value for p in params.posonly_params + params.params]
+    if isinstance(params.star_arg, cst.Param):
+        names.append(params.star_arg.name.value)
+    names.extend(p.name.value for p in params.kwonly_params)
+    if params.star_kwarg is not None:
+        names.append(params.star_kwarg.name.value)
+    return tuple(names)
+
+
+def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> FunctionFact:
+    params = parameters(node)
+    flows = parameter_flows(node.body, params)
+    docstring = node.get_docstring(clean=True) or ""
+    return FunctionFact(
+        qualname=qualname,
+        name=node.name.value,
+        location=ctx.loc(node.name),
+        params=params,
+        docstring=docstring,
+        calls=collect_calls(ctx, [node.body], params, flows),
+    )
+
+
+def collect_calls(
+    ctx: FileContext, nodes: Sequence[cst.CSTNode], params: tuple[str, ...], flows: Flows
+) -> tuple[CallSite, ...]:
+    """Every call under `nodes`, not counting nested function or class bodies."""
+    finder = _CallFinder()
+    for node in nodes:
+        node.visit(finder)
+    sites = [
+        CallSite(callee=ctx.callee_names(call.func), location=ctx.loc(call), args=_arguments(call, params, flows))
+        for call in finder.calls
+    ]
+    return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
+
+
+def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:
+    """Local name -> the parameters its value may contain."""
+    collector = _AssignmentFinder()
+    body.visit(collector)
+    flows: Flows = {name: frozenset({name}) for name in params}
+    changed = True
+    while changed:
+        changed = False
+        for targets, value in collector.assignments:
+            carried = flow_of(value, flows)
+            for target in targets:
+                before = flows.get(target, frozenset())
+                after = before | carried
+                if after != before:
+                    flows[target] = after
+                    changed = True
+    return flows
+
+
+def flow_of(node: cst.CSTNode, flows: Flows) -> frozenset[str]:
+    finder = _NameFinder()
+    node.visit(finder)
+    carried: set[str] = set()
+    for name in finder.names:
+        carried |= flows.get(name, frozenset())
+    return frozenset(carried)
+
+
+def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows) -> tuple[ArgFlow, ...]:
+    result = []
+    position = 0
+    for arg in call.args:
+        carried = tuple(sorted(flow_of(arg.value, flows)))
+        constant = _constant(arg.value)
+        if arg.keyword is not None:
+            result.append(ArgFlow(None, arg.keyword.value, carried, constant))
+        elif arg.star == "**":
+            result.append(ArgFlow(None, "**", carried, None))
+        else:
+            result.append(ArgFlow(position, None, carried, constant if not arg.star else None))
+            position += 1
+    return tuple(result)
+
+
+def _constant(node: cst.BaseExpression) -> str | None:
+    try:
+        value = literal(node)
+    except ValueError:
+        return None
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return str(value) if not isinstance(value, str) else value
+    return None
+
+
+class _CallFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+
+class _NameFinder(cst.CSTVisitor):
+    """Names read by an expression (not attribute names, not keyword names)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.append(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+
+class _AssignmentFinder(cst.CSTVisitor):
+    """(target names, value) for every binding in a body, nested definitions excluded."""
+
+    def __init__(self) -> None:
+        self.assignments: list[tuple[tuple[str, ...], cst.CSTNode]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._add(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._add(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._add(node.target, node.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._add(node.target, node.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._add(node.target, node.iter)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._add(node.target, node.iter)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            self._add(node.asname.name, node.item)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # `parts.append(x)` / `parts.extend(xs)` / `d.update(...)`: the receiver carries x
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.args:
+            for arg in node.args:
+                self._add(node.func.value, arg.value)
+
+    def _add(self, target: cst.BaseExpression, value: cst.CSTNode) -> None:
+        self.assignments.append((tuple(_target_names(target)), value))
+
+
+def _target_names(target: cst.BaseExpression) -> Iterable[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
+    elif isinstance(target, (cst.Attribute, cst.Subscript)):
+        # `cfg.url = x` / `payload["to"] = x`: the object now carries x
+        base = target.value
+        while isinstance(base, (cst.Attribute, cst.Subscript)):
+            base = base.value
+        if isinstance(base, cst.Name):
+            yield base.value
