@@ -36,12 +36,12 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
     tools = {tool.id: tool for tool in model.tools}
     agents = {agent.id: agent for agent in model.agents}
     findings = []
-    for path in paths:
-        rule = rules_by_id[path.rule]
-        if path.status == "unknown":
+    for group in _by_sink(paths):
+        rule = rules_by_id[group[0].rule]
+        if group[0].status == "unknown":
             findings.append(_undecided(rule, model))
         else:
-            findings.append(_path_finding(rule, path, tools, agents))
+            findings.append(_path_finding(rule, group, tools, agents))
     by_check = {rule.check: rule for rule in rules if rule.kind == "hygiene"}
     findings += [_hygiene_finding(by_check[fact.check], fact) for fact in model.hygiene if fact.check in by_check]
     return tuple(sorted(findings, key=lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)))
@@ -54,9 +54,21 @@ def at_or_above(finding: Finding, threshold: str) -> bool:
 # --- paths ------------------------------------------------------------------------------------
 
 
-def _path_finding(rule: Rule, path: Path, tools: dict[str, Tool], agents: dict[str, Agent]) -> Finding:
+def _by_sink(paths: Iterable[Path]) -> list[list[Path]]:
+    """One group per (rule, sink call): a finding is one place to fix, shown with its shortest
+    path first and the other ways to reach it after."""
+    groups: dict[tuple, list[Path]] = {}
+    for path in paths:
+        key = (path.rule, path.status, path.steps[-1] if path.steps else None)
+        groups.setdefault(key, []).append(path)
+    return [sorted(group, key=lambda p: len(p.steps)) for group in groups.values()]
+
+
+def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], agents: dict[str, Agent]) -> Finding:
+    path = group[0]
     relevant = {label for state in rule.requires for label in STATE_LABELS[state]} | set(rule.sinks)
-    steps = tuple(_step(step, index == len(path.steps) - 1, rule, relevant, tools, agents) for index, step in enumerate(path.steps))
+    steps = _steps(path, rule, relevant, tools, agents)
+    alternatives = tuple(_steps(other, rule, relevant, tools, agents) for other in group[1:])
     sink = tools[path.steps[-1].tool]
     confidences = [
         capability.confidence
@@ -89,13 +101,19 @@ def _path_finding(rule: Rule, path: Path, tools: dict[str, Tool], agents: dict[s
         confidence=confidence_level(confidence),
         score=_score(factors),
         factors=tuple(factors),
-        message=_path_message(rule, path, tools, agents),
+        message=_path_message(rule, group, tools, agents),
         location=steps[-1].location,
         steps=steps,
         conditions=tuple(str(atom) for atom in path.conditions),
         gates=gates,
-        fingerprint=_fingerprint(rule.id, sink.location.path, *(_step_key(s, tools, agents) for s in path.steps), sink_agent.name),
+        fingerprint=_fingerprint(rule.id, sink.location.path, _step_key(path.steps[-1], tools, agents), sink_agent.name),
+        alternatives=alternatives,
     )
+
+
+def _steps(path: Path, rule: Rule, relevant: set[str], tools, agents) -> tuple[Step, ...]:
+    last = len(path.steps) - 1
+    return tuple(_step(step, index == last, rule, relevant, tools, agents) for index, step in enumerate(path.steps))
 
 
 def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, agents) -> Step:
@@ -117,19 +135,22 @@ def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, 
         tool.location,
         tool=tool.name,
         labels=tuple(c.label for c in capabilities),
-        evidence=tuple(e for c in capabilities for e in c.evidence),
+        evidence=tuple(dict.fromkeys(e for c in capabilities for e in c.evidence)),
         note=note,
     )
 
 
-def _path_message(rule: Rule, path: Path, tools, agents) -> str:
+def _path_message(rule: Rule, group: Sequence[Path], tools, agents) -> str:
+    path = group[0]
     sink_step = path.steps[-1]
     sink_agent = agents[sink_step.agent].name
     sources = sorted({tools[s.tool].name for s in path.steps[:-1] if s.kind == "call"})
     via = f" after calling {', '.join(f'`{name}`' for name in sources)}" if sources else ""
     handoffs = [s for s in path.steps if s.kind == "handoff"]
     across = f" across {len(handoffs)} handoff{'s' if len(handoffs) > 1 else ''}" if handoffs else ""
-    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}."
+    others = len(group) - 1
+    more = f" ({others} other path{'s' if others > 1 else ''} reach the same call)" if others else ""
+    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}{more}."
 
 
 def _step_key(step: PathStep, tools, agents) -> str:

@@ -464,6 +464,8 @@ class Finding:
     conditions: tuple[str, ...] = ()
     gates: tuple[Gate, ...] = ()
     fingerprint: str = ""
+    # other distinct paths that end in the same sink call, shortest first
+    alternatives: tuple[tuple[Step, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -488,6 +490,6 @@ class Config:
     fail_on: str = "high"  # exit 1 when a finding is at or above this severity
     rulesets: tuple[str, ...] = ()  # extra ruleset files
     max_steps: int = 6  # longest path the solver looks for
-    max_paths: int = 20  # distinct paths reported per rule
+    max_paths: int = 100  # distinct paths the solver looks for, per rule
     timeout_ms: int = 5000  # per solver query
     max_file_bytes: int = 2_000_000

@@ -159,6 +159,12 @@ def shell_path_finding() -> Finding:
             ),
         ),
         fingerprint="5f0c2a9e8b7d6c41",
+        alternatives=(
+            (
+                Step("call", "coder", Location(AGENTS_PY, 6, 12), tool="read_issue", labels=(UNTRUSTED_INPUT,), note="reads untrusted content"),
+                Step("call", "coder", Location(AGENTS_PY, 6, 12), tool="run_shell", labels=(CODE_EXEC,), note="runs a command the model chose"),
+            ),
+        ),
     )
 
 

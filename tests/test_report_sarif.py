@@ -101,9 +101,14 @@ def test_a_whole_file_location_is_line_one_with_an_encoded_uri(sample_run):
     }
 
 
-def test_a_path_finding_has_one_thread_flow_with_a_location_per_step(sample_run):
+def test_a_path_finding_has_a_code_flow_per_path_with_a_location_per_step(sample_run):
     shell = result_for(sample_run, "RS102")
-    [code_flow] = shell["codeFlows"]
+    [code_flow, alternative] = shell["codeFlows"]
+    [alternative_thread] = alternative["threadFlows"]
+    assert [s["location"]["message"]["text"] for s in alternative_thread["locations"]] == [
+        "coder calls read_issue [untrusted_input] — reads untrusted content.",
+        "coder calls run_shell [code_exec] — runs a command the model chose.",
+    ]
     [thread_flow] = code_flow["threadFlows"]
     steps = thread_flow["locations"]
     assert [s["executionOrder"] for s in steps] == [1, 2, 3]

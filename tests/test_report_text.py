@@ -38,6 +38,7 @@ def test_text_shows_every_step_with_its_place_and_evidence():
         "  3. coder calls run_shell [code_exec] — runs a command the model chose  (app/agents.py:6:12)",
         "       evidence api-call: subprocess.run(cmd, shell=True)  (app/tools.py:31:5)",
     ]
+    assert block[8:10] == ["  other paths to the same call:", "       coder: read_issue -> coder: run_shell"]
 
 
 def test_text_shows_the_factors_of_the_score():

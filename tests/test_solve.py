@@ -247,6 +247,18 @@ def test_max_paths_bound_is_respected_and_noted():
     assert result.notes == ("RS102: stopped at 3 paths (max_paths)",)
 
 
+def test_every_reachable_sink_gets_a_path_before_more_ways_to_one_sink():
+    sources = [make_tool(f"source{i}", "untrusted_input") for i in range(6)]
+    sinks = [make_tool(f"shell{i}", "code_exec") for i in range(3)]
+    g = build([make_agent("bot", *(t.id for t in sources + sinks))], sources + sinks)
+    result = solve(g, [EXECUTION], max_paths=6, max_paths_per_sink=2)
+    per_sink = {}
+    for path in result.paths:
+        per_sink.setdefault(path.steps[-1].tool, []).append(path.steps[0].tool)
+    assert sorted(per_sink) == ["shell0", "shell1", "shell2"]
+    assert all(len(set(found)) == 2 for found in per_sink.values())
+
+
 def test_gates_do_not_block_paths():
     approval = Gate("approval", "asks the user")
     g = build(

@@ -111,6 +111,7 @@ def finding_document(finding: Finding) -> dict:
         "conditions": list(finding.conditions),
         "gates": [gate_document(g) for g in finding.gates],
         "fingerprint": finding.fingerprint,
+        "alternatives": [[step_document(s) for s in steps] for steps in finding.alternatives],
     }
 
 

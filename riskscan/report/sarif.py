@@ -134,7 +134,7 @@ def result(finding: Finding, rule_index: int) -> dict:
     if finding.fingerprint:
         document["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.steps:
-        document["codeFlows"] = [code_flow(finding.steps)]
+        document["codeFlows"] = [code_flow(steps) for steps in (finding.steps, *finding.alternatives)]
         document["relatedLocations"] = [
             related_location(number, step) for number, step in enumerate(finding.steps, start=1)
         ]

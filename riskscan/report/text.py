@@ -7,7 +7,7 @@ Findings are printed in the Report's order (ranked upstream, highest score first
 from __future__ import annotations
 
 from riskscan.report.wording import format_number, plural, severity_counts, step_sentence
-from riskscan.types import Diagnostic, Evidence, Finding, Gate, Location, Report
+from riskscan.types import Diagnostic, Evidence, Finding, Gate, Location, Report, Step
 
 STEP_INDENT = "  "
 DETAIL_INDENT = "       "
@@ -76,11 +76,20 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     for number, step in enumerate(finding.steps, start=1):
         lines.append(f"{STEP_INDENT}{number}. {step_sentence(step)}  ({style.dim(str(step.location))})")
         lines.extend(f"{DETAIL_INDENT}{evidence_phrase(e)}" for e in step.evidence)
+    if finding.alternatives:
+        lines.append(f"{STEP_INDENT}other paths to the same call:")
+        lines.extend(f"{DETAIL_INDENT}{path_summary(steps)}" for steps in finding.alternatives)
     if finding.conditions:
         lines.append(f"{STEP_INDENT}only when {' and '.join(finding.conditions)}")
     lines.extend(f"{STEP_INDENT}gate: {gate_phrase(g)}" for g in finding.gates)
     lines.extend(f"{STEP_INDENT}{line}" for line in score_lines(finding))
     return lines
+
+
+def path_summary(steps: tuple[Step, ...]) -> str:
+    """A path on one line: `Reader: fetch -> Reader => Writer -> Writer: send`."""
+    parts = [f"{s.agent}: {s.tool}" if s.kind == "call" else f"{s.agent} => {s.target}" for s in steps]
+    return " -> ".join(parts)
 
 
 def evidence_phrase(evidence: Evidence) -> str:

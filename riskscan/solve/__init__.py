@@ -10,6 +10,7 @@ it. A query Z3 cannot decide in time ends the rule with an "unknown" path and a 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -30,11 +31,13 @@ def solve(
     graph: CapabilityGraph,
     rules: Sequence[Rule],
     max_steps: int = 6,
-    max_paths: int = 20,
+    max_paths: int = 100,
     timeout_ms: int = 2000,
+    max_paths_per_sink: int = 3,
 ) -> SolveResult:
-    """Distinct minimal paths of every path rule, shortest first, at most `max_paths` per rule and
-    `max_steps` steps each; `timeout_ms` bounds each solver query."""
+    """Distinct minimal paths of every path rule, shortest first, at most `max_paths` per rule,
+    `max_paths_per_sink` ending in the same sink step (so that every reachable sink is shown before
+    a fourth way to reach one), and `max_steps` steps each; `timeout_ms` bounds each query."""
     all_actions = actions(graph)
     known_states = set(graph.state_labels.states)
     paths: list[Path] = []
@@ -46,14 +49,14 @@ def solve(
         if unknown_states:
             notes.append(f"{rule.id}: skipped, unknown state(s) {', '.join(unknown_states)}")
             continue
-        rule_paths, rule_notes = _solve_rule(all_actions, rule, max_steps, max_paths, timeout_ms)
+        rule_paths, rule_notes = _solve_rule(all_actions, rule, max_steps, max_paths, timeout_ms, max_paths_per_sink)
         paths += rule_paths
         notes += rule_notes
     return SolveResult(tuple(paths), tuple(notes))
 
 
 def _solve_rule(
-    all_actions: Sequence[Action], rule: Rule, max_steps: int, max_paths: int, timeout_ms: int
+    all_actions: Sequence[Action], rule: Rule, max_steps: int, max_paths: int, timeout_ms: int, max_paths_per_sink: int
 ) -> tuple[list[Path], list[str]]:
     cone = prune(all_actions, rule, max_steps)
     if cone is None:
@@ -63,10 +66,12 @@ def _solve_rule(
     unrolling = Unrolling(cone, rule.requires, timeout_ms)
     blocked: list[frozenset[PathStep]] = []
     paths: list[Path] = []
+    per_sink: Counter[PathStep] = Counter()
     for depth in range(cone.shortest, max_steps + 1):
         unrolling.deepen_to(depth)
         while len(paths) < max_paths:
-            outcome = unrolling.find(blocked)
+            spent = frozenset(sink for sink, count in per_sink.items() if count >= max_paths_per_sink)
+            outcome = unrolling.find(blocked, spent)
             if outcome.status == "unsat":
                 break
             if outcome.status == "unknown":
@@ -78,6 +83,7 @@ def _solve_rule(
             path = _path_if_configurable(unrolling, rule, minimal)
             if path is not None:
                 paths.append(path)
+                per_sink[path.steps[-1]] += 1
         if len(paths) >= max_paths:
             return paths, [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
     return paths, []

@@ -60,12 +60,13 @@ class Unrolling:
         while self.depth < depth:
             self._add_step()
 
-    def find(self, blocked: Iterable[frozenset[PathStep]]) -> Outcome:
-        """A path whose last step is a goal at the current depth, using no blocked step set."""
+    def find(self, blocked: Iterable[frozenset[PathStep]], spent_goals: frozenset[PathStep] = frozenset()) -> Outcome:
+        """A path whose last step is a goal at the current depth (other than the spent ones),
+        using no blocked step set."""
         z3 = self._z3
         self._solver.push()
         try:
-            self._solver.add(self._goal_at_last_step())
+            self._solver.add(self._goal_at_last_step(spent_goals))
             for steps in blocked:
                 self._solver.add(z3.Not(z3.And([self._uses(step) for step in sorted(steps)])))
             result = self._solver.check()
@@ -118,15 +119,17 @@ class Unrolling:
             self._solver.add(after[(agent, state)] == z3.Or(before[(agent, state)], *causes))
         return after
 
-    def _goal_at_last_step(self):
+    def _goal_at_last_step(self, spent_goals: frozenset[PathStep]):
         z3 = self._z3
         last = self.depth - 1
         options = []
         for index in self._goal_indices:
+            if self._cone.actions[index].step in spent_goals:
+                continue
             agent = self._cone.actions[index].step.agent
             needs = [self._holds[last][(agent, state)] for state in self._requires]
             options.append(z3.And(self._chose[last][index], *needs))
-        return z3.Or(options)
+        return z3.Or(options) if options else z3.BoolVal(False, self._ctx)
 
     def _uses(self, step: PathStep):
         indices = self._index_by_step.get(step, [])
