@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from riskscan.rulesets import ApiEntry, Rulesets
+from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
 from riskscan.types import (
     CONFIDENCE_ANNOTATION,
     CONFIDENCE_API,
@@ -185,14 +185,14 @@ def _evidence_order(evidence: Evidence):
     return (rank, evidence.location or (), evidence.detail)
 
 
-def builtin_capabilities(tool: ToolFact, rulesets: Rulesets) -> tuple[tuple[Capability, ...], tuple[str, ...]] | None:
-    """Labels and natural gates of a framework built-in tool, or None when the catalog does not
-    know the class."""
+def builtin_capabilities(tool: ToolFact, rulesets: Rulesets) -> tuple[BuiltinTool, tuple[Capability, ...]] | None:
+    """The catalog entry of a framework built-in tool and the labels it gives, or None when the
+    catalog does not know the class."""
     entry = rulesets.builtin_index().get(tool.builtin or "")
     if entry is None:
         return None
     evidence = (Evidence("builtin-tool", f"{entry.framework} built-in {entry.tool_name} ({tool.builtin})", tool.location),)
-    return tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in entry.labels), entry.gates
+    return entry, tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in entry.labels)
 
 
 def annotation_capabilities(tool: ToolFact) -> tuple[Capability, ...]:

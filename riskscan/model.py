@@ -8,7 +8,7 @@ becomes a diagnostic at its location; nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from riskscan import labels
@@ -90,7 +90,6 @@ class _Builder:
         self.rulesets = rulesets
         self.analyser = labels.BodyAnalyser(project.functions, rulesets)
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
-        self.held: set[str] = set()
         self.diagnostics: set[Diagnostic] = set()
         self.hygiene: tuple[HygieneFact, ...] = ()
 
@@ -140,11 +139,9 @@ class _Builder:
                 location = found.location or fact.location
                 if found.kind == "tool":
                     holdings.add(Holding(found.target, location, found.condition))
-                    self.held.add(found.target)
                 elif found.kind == "function":
                     tool_id = self._implicit_tool(found.target, fact.framework)
                     holdings.add(Holding(tool_id, location, found.condition))
-                    self.held.add(tool_id)
                 elif found.kind == "agent":
                     handoffs.add(Handoff(found.target, "agent-as-tool", location, found.condition))
                 else:
@@ -189,28 +186,34 @@ class _Builder:
     def _tool(self, fact: ToolFact) -> tuple[Tool, list[HygieneFact]]:
         capabilities = list(fact.capabilities)
         gates = list(fact.gates)
+        name = fact.name
         hygiene: list[HygieneFact] = []
-        authoritative = any(e.kind in ("known-server", "builtin-tool") for c in fact.capabilities for e in c.evidence)
+        # The lexicon is a fallback: used only when neither a catalog nor the tool's body says
+        # what the tool does.
+        known = any(e.kind in ("known-server", "builtin-tool") for c in fact.capabilities for e in c.evidence)
         if fact.builtin:
-            known = labels.builtin_capabilities(fact, self.rulesets)
-            if known is None:
+            builtin = labels.builtin_capabilities(fact, self.rulesets)
+            if builtin is None:
                 self.diagnostics.add(Diagnostic(fact.location, "unknown-tool-class", f"tool class {fact.builtin} is not in the catalog; labelled from its name only", "info"))
             else:
-                capabilities += known[0]
-                gates += [Gate(kind, f"{fact.builtin} runs {kind}ed by nature", fact.location) for kind in known[1]]
-                authoritative = True
+                entry, found = builtin
+                capabilities += found
+                gates += [Gate(kind, f"{fact.builtin} runs in a {kind} by nature", fact.location) for kind in entry.gates]
+                name = entry.tool_name
+                known = True
         docstring = fact.description
         for function in self._implementations(fact):
             analysis = self.analyser.analyse(function, fact.name)
             capabilities += analysis.capabilities
             hygiene += analysis.hygiene
+            known = known or bool(analysis.capabilities)
             docstring += " " + self.project.functions[function].docstring
         capabilities += labels.annotation_capabilities(fact)
-        if not authoritative:
+        if not known:
             capabilities += labels.lexicon_capabilities(fact, docstring, self.rulesets)
         invokes = self._invoked_agent(fact)
         tool = Tool(
-            id=fact.id, name=fact.name, framework=fact.framework, location=fact.location,
+            id=fact.id, name=name, framework=fact.framework, location=fact.location,
             description=fact.description, capabilities=labels.merge(capabilities),
             gates=tuple(sorted(set(gates))), invokes_agent=invokes,
         )
@@ -252,6 +255,3 @@ class _Builder:
 def _conjoin(first: Condition, second: Condition) -> Condition:
     return tuple(sorted(set(first) | set(second)))
 
-
-def with_tools(model: SystemModel, tools: Sequence[Tool]) -> SystemModel:
-    return replace(model, tools=tuple(tools))
