@@ -119,9 +119,7 @@ def _steps(path: Path, rule: Rule, relevant: set[str], tools, agents) -> tuple[S
 def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, agents) -> Step:
     agent = agents[step.agent]
     if step.kind != "call":
-        target = agents[step.target]
-        location = next((h.location for h in agent.handoffs if h.target == target.id), agent.location)
-        return Step("handoff", agent.name, location, target=target.name, note=f"passes its context to {target.name}")
+        return _flow_step(agent, agents[step.target], tools)
     tool = tools[step.tool]
     wanted = set(rule.sinks) if is_sink else relevant - set(rule.sinks)
     capabilities = [c for c in tool.capabilities if c.label in wanted]
@@ -138,6 +136,19 @@ def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, 
         evidence=tuple(dict.fromkeys(e for c in capabilities for e in c.evidence)),
         note=note,
     )
+
+
+def _flow_step(agent: Agent, target: Agent, tools: dict[str, Tool]) -> Step:
+    declared = next((h for h in agent.handoffs if h.target == target.id), None)
+    if declared is not None:
+        return Step("handoff", agent.name, declared.location, target=target.name, note=f"passes its context to {target.name}")
+    # Agent-as-tool: the caller's request flows in, the called agent's answer flows back.
+    for caller, called, note in ((agent, target, "sends its request"), (target, agent, "returns its answer")):
+        for holding in caller.tools:
+            tool = tools.get(holding.tool)
+            if tool is not None and tool.invokes_agent == called.id:
+                return Step("handoff", agent.name, holding.location, target=target.name, note=f"{note} to {target.name} through tool `{tool.name}`")
+    return Step("handoff", agent.name, agent.location, target=target.name, note=f"passes its context to {target.name}")
 
 
 def _path_message(rule: Rule, group: Sequence[Path], tools, agents) -> str:

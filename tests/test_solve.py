@@ -203,6 +203,25 @@ def test_distinct_minimal_paths_not_permutations_or_unions():
         assert_valid_and_minimal(g, path)
 
 
+def test_a_path_is_not_hidden_by_a_shorter_one_with_a_different_sink():
+    # The reader's own GET both reads the page and can carry data out in its URL; the lead gets
+    # the reader's answer through agent-as-tool and shares it. Both are distinct minimal paths.
+    g = build(
+        [make_agent("reader", "browse", "read_notes"), make_agent("lead", "research", "share")],
+        [
+            make_tool("browse", "untrusted_input", "external_send"),
+            make_tool("read_notes", "private_data"),
+            make_tool("share", "external_send"),
+            make_tool("research", invokes="reader"),
+        ],
+    )
+    paths = solve(g, [EXFILTRATION]).paths
+    assert [path.steps[-1] for path in paths] == [call("reader", "browse"), call("lead", "share")]
+    assert set(paths[1].steps) == {call("reader", "browse"), call("reader", "read_notes"), handoff("reader", "lead"), call("lead", "share")}
+    for path in paths:
+        assert_valid_and_minimal(g, path)
+
+
 def test_shortest_paths_come_first():
     g = build(
         [make_agent("bot", "run_shell", "fetch_page", handoffs=["helper"]), make_agent("helper", "read_issue", handoffs=["bot"])],

@@ -4,8 +4,9 @@ For each rule, a breadth-first search over agents and states (conditions ignored
 to the rule's cone of influence and answers "no path" without Z3 when even that finds none. Then
 Z3 searches the unrolled steps, deepening one step at a time, so paths come shortest first. Each
 path found is shrunk to a minimal one (no step can be dropped, checked by re-simulation) and its
-set of steps is blocked with every superset, so no later path is a permutation or an extension of
-it. A query Z3 cannot decide in time ends the rule with an "unknown" path and a note.
+set of steps is blocked with every superset that ends in the same sink, so no later path is a
+permutation or an extension of it (a superset ending elsewhere can be a different minimal path:
+the same reads, then a handoff to another agent's sink). A query Z3 cannot decide in time ends the rule with an "unknown" path and a note.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _solve_rule(
     from riskscan.solve.encoding import Unrolling  # imports z3
 
     unrolling = Unrolling(cone, rule.requires, timeout_ms)
-    blocked: list[frozenset[PathStep]] = []
+    blocked: list[tuple[frozenset[PathStep], PathStep]] = []
     paths: list[Path] = []
     per_sink: Counter[PathStep] = Counter()
     for depth in range(cone.shortest, max_steps + 1):
@@ -78,8 +79,9 @@ def _solve_rule(
                 note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
                 return paths + [Path(rule.id, (), status="unknown")], [note]
             minimal = shrink(outcome.sequence, rule)
-            steps = frozenset(action.step for action in minimal)
-            blocked.append(steps)  # also blocks the unshrunk witness: a superset
+            blocked.append((frozenset(action.step for action in minimal), minimal[-1].step))
+            # The witness itself, in case an earlier step of it already completed the rule.
+            blocked.append((frozenset(action.step for action in outcome.sequence), outcome.sequence[-1].step))
             path = _path_if_configurable(unrolling, rule, minimal)
             if path is not None:
                 paths.append(path)

@@ -60,15 +60,18 @@ class Unrolling:
         while self.depth < depth:
             self._add_step()
 
-    def find(self, blocked: Iterable[frozenset[PathStep]], spent_goals: frozenset[PathStep] = frozenset()) -> Outcome:
-        """A path whose last step is a goal at the current depth (other than the spent ones),
-        using no blocked step set."""
+    def find(
+        self, blocked: Iterable[tuple[frozenset[PathStep], PathStep]], spent_goals: frozenset[PathStep] = frozenset()
+    ) -> Outcome:
+        """A path whose last step is a goal at the current depth (other than the spent ones) and
+        that is no extension of a blocked path: uses all of its steps and ends in its sink."""
         z3 = self._z3
         self._solver.push()
         try:
             self._solver.add(self._goal_at_last_step(spent_goals))
-            for steps in blocked:
-                self._solver.add(z3.Not(z3.And([self._uses(step) for step in sorted(steps)])))
+            for steps, sink in blocked:
+                uses_all = [self._uses(step) for step in sorted(steps)]
+                self._solver.add(z3.Not(z3.And(*uses_all, self._last_is(sink))))
             result = self._solver.check()
             if result == z3.sat:
                 return Outcome("sat", self._witness(self._solver.model()))
@@ -130,6 +133,10 @@ class Unrolling:
             needs = [self._holds[last][(agent, state)] for state in self._requires]
             options.append(z3.And(self._chose[last][index], *needs))
         return z3.Or(options) if options else z3.BoolVal(False, self._ctx)
+
+    def _last_is(self, step: PathStep):
+        choices = [self._chose[-1][index] for index in self._index_by_step.get(step, [])]
+        return self._z3.Or(choices) if choices else self._z3.BoolVal(False, self._ctx)
 
     def _uses(self, step: PathStep):
         indices = self._index_by_step.get(step, [])
