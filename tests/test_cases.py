@@ -1,0 +1,77 @@
+"""Every fixture case under fixtures/cases/ scanned end to end, against its expect.yaml.
+
+An expect.yaml lists the findings of the case, exactly: path findings by rule and sink call, each
+with the paths that must reach it (a step is `Agent: tool (file:line)` or `Agent => Agent
+(file:line)`; the last step is the sink, the others may come in any order the solver chose), and
+hygiene findings by rule and place. A case whose expectation riskscan does not meet yet says so
+with `known_miss: <reason>`; it runs as a strict xfail, so fixing it is noticed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from riskscan.report import render
+from riskscan.scan import scan
+from riskscan.types import Finding
+
+CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
+REPORT_SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "riskscan" / "schemas" / "report.schema.json").read_text())
+
+
+def case_params():
+    for case in sorted(p for p in CASES.iterdir() if (p / "expect.yaml").is_file()):
+        expected = yaml.safe_load((case / "expect.yaml").read_text())
+        marks = [pytest.mark.xfail(reason=expected["known_miss"], strict=True)] if expected.get("known_miss") else []
+        yield pytest.param(case, expected, id=case.name, marks=marks)
+
+
+def spelled(step) -> str:
+    at = f"{step.location.path}:{step.location.line}"
+    return f"{step.agent}: {step.tool} ({at})" if step.kind == "call" else f"{step.agent} => {step.target} ({at})"
+
+
+def path_key(steps) -> tuple[frozenset[str], str]:
+    return frozenset(steps[:-1]), steps[-1]
+
+
+def finding_key(finding: Finding) -> tuple:
+    if finding.kind == "path":
+        sink = finding.steps[-1]
+        return (finding.rule_id, f"{sink.agent}: {sink.tool}")
+    return (finding.rule_id, f"{finding.location.path}:{finding.location.line}")
+
+
+@pytest.mark.parametrize("case, expected", case_params())
+def test_case(case, expected):
+    report = scan(str(case))
+    findings = {finding_key(f): f for f in report.findings}
+    wanted = {}
+    for item in expected.get("findings", []):
+        key = (item["rule"], item.get("sink") or item["at"])
+        wanted[key] = item
+    assert sorted(findings) == sorted(wanted), "the case's findings differ from expect.yaml"
+    for key, item in wanted.items():
+        finding = findings[key]
+        found_paths = {path_key([spelled(s) for s in steps]) for steps in (finding.steps, *finding.alternatives) if steps}
+        for path in item.get("paths", []):
+            assert path_key(path) in found_paths, f"{key}: path {path} not among {found_paths}"
+        if "conditions" in item:
+            assert list(finding.conditions) == item["conditions"]
+    for code in expected.get("diagnostics", []):
+        assert code in {d.code for d in report.diagnostics}
+
+
+@pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()), ids=lambda p: p.name)
+def test_case_outputs_validate_and_are_deterministic(case):
+    first = scan(str(case))
+    document = json.loads(render(first, "json"))
+    jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
+    second = scan(str(case))
+    for fmt in ("text", "json", "sarif"):
+        assert render(first, fmt) == render(second, fmt)
