@@ -19,13 +19,30 @@ from riskscan.types import Diagnostic, Facts, Location, SourceFile
 KIND = "python"
 
 
+def _syntax_error_position(data: bytes, error) -> tuple[int, int, str]:
+    """Where the error is, as CPython's own parser places it (libcst often points a line late);
+    libcst's position when CPython does not object."""
+    import ast
+
+    try:
+        ast.parse(data)
+    except SyntaxError as reference:
+        if reference.lineno:
+            return reference.lineno, reference.offset or 0, reference.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return error.raw_line, error.raw_column + 1, error.message
+
+
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
     try:
         tree = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
-        return _unreadable(source, module_name, error.raw_line, error.raw_column + 1, f"syntax error: {error.message}")
-    except (UnicodeDecodeError, LookupError) as error:
+        line, column, message = _syntax_error_position(data, error)
+        return _unreadable(source, module_name, line, column, f"syntax error: {message}")
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+        # libcst raises a plain SyntaxError for bytes its encoding declaration does not match
         return _unreadable(source, module_name, 0, 0, f"cannot decode the file: {error}")
     package = module_name if source.path.endswith("__init__.py") else module_name.rpartition(".")[0]
     try:
