@@ -32,7 +32,13 @@ def quoted_for_npm_wrapper(command: list[str], value: str) -> str:
     return f'"{value}"' if Path(command[0]).name == "sarif-multitool" else value
 
 
-@pytest.mark.parametrize("make_report", [sample_report, empty_report], ids=["sample", "empty"])
+def scanned_example():
+    from riskscan.scan import scan
+
+    return scan(str(Path(__file__).resolve().parents[1] / "examples" / "support-desk"))
+
+
+@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example], ids=["sample", "empty", "example"])
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:
