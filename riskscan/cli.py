@@ -38,7 +38,10 @@ def main() -> None:
     """
 
 
-@main.command()
+@main.command(
+    short_help="Scan a repository, folder or file for dangerous agent paths.",
+    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
+)
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
