@@ -41,7 +41,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     except cst.ParserSyntaxError as error:
         line, column, message = _syntax_error_position(data, error)
         return _unreadable(source, module_name, line, column, f"syntax error: {message}")
-    except (UnicodeDecodeError, LookupError, SyntaxError) as error:
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return _unreadable(source, module_name, line, 0, f"cannot decode the file as {error.encoding}: {error.reason}")
+    except (LookupError, SyntaxError) as error:
         # libcst raises a plain SyntaxError for bytes its encoding declaration does not match
         return _unreadable(source, module_name, 0, 0, f"cannot decode the file: {error}")
     package = module_name if source.path.endswith("__init__.py") else module_name.rpartition(".")[0]
@@ -73,7 +76,7 @@ def _by_place(fact) -> tuple:
 
 
 def _unreadable(source: SourceFile, module_name: str, line: int, column: int, message: str) -> Facts:
-    location = Location(source.path, line, column if line else 0)
+    location = Location(source.path, line, column)
     where = f" at line {line}" if line else ""
     return Facts(
         path=source.path,

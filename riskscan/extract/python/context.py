@@ -115,12 +115,15 @@ class FileContext:
         self.package = package
         self.rulesets = rulesets
         wrapper = MetadataWrapper(
-            module, cache={FullyQualifiedNameProvider: ModuleNameAndPackage(module_name, package)}
+            module,
+            unsafe_skip_copy=True,  # the tree was parsed for this file alone
+            cache={FullyQualifiedNameProvider: ModuleNameAndPackage(module_name, package)},
         )
         self.module = wrapper.module
-        self.positions = wrapper.resolve(PositionProvider)
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.fqn = wrapper.resolve(FullyQualifiedNameProvider)
+        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, FullyQualifiedNameProvider])
+        self.positions = resolved[PositionProvider]
+        self.scopes = resolved[ScopeProvider]
+        self.fqn = resolved[FullyQualifiedNameProvider]
         self.declarations = Declarations()
         self.module.visit(_Declare(module_name, self.declarations))
         self.diagnostics: list[Diagnostic] = []
@@ -219,6 +222,8 @@ class FileContext:
             if owners:
                 suffix = ".".join(chain)
                 return tuple(sorted({f"{owner}.{suffix}" for owner in owners}))
+        if chain and not isinstance(base, (cst.Name, cst.Call, cst.Subscript)):
+            return ()  # a method of a literal or an expression we cannot type
         return self.names_of(func)
 
     def instance_types(self, node: cst.BaseExpression) -> tuple[str, ...]:
@@ -226,6 +231,8 @@ class FileContext:
         one (module-level or local), a `with ... as` name, an annotated parameter, `self`."""
         if isinstance(node, cst.Await):
             node = node.expression
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):  # Path / name
+            return self.instance_types(node.left)
         if isinstance(node, cst.Call):
             return tuple(n for n in self.callee_names(node.func) if _looks_like_class(n))
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):

@@ -48,7 +48,7 @@ GETATTR = "builtins.getattr"
 class FunctionCalling(BaseAdapter):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.has_tool_calling = False  # a schema or an LLM call with tools in this file
+        self.schema_names: set[str] = set()  # names of the tool schemas declared in this file
         self.branch_candidates: list[tuple[str, list[tuple[str, cst.BaseSuite, cst.CSTNode]]]] = []
 
     def claims(self, callee: tuple[str, ...]) -> bool:
@@ -67,7 +67,6 @@ class FunctionCalling(BaseAdapter):
         if tools_node is None:
             return None
         ctx = self.ctx
-        self.has_tool_calling = True
         if not resolved:
             ctx.diagnose(
                 call, "unresolved-client", f"LLM client of {callee[0]} not resolved; assumed an OpenAI/Anthropic client", "info"
@@ -111,7 +110,7 @@ class FunctionCalling(BaseAdapter):
             ctx.diagnose(node, "unresolved-tool", "tool schema whose name is not a literal", "info")
             return Opaque("tool schema with a computed name", ctx.loc(node))
         schema, params = canonical_schema(parameters)
-        self.has_tool_calling = True
+        self.schema_names.add(name)
         tool_id = ctx.add_tool(
             ToolFact(
                 f"{ctx.module_name}.<schema {name}>",
@@ -169,9 +168,11 @@ class FunctionCalling(BaseAdapter):
         for function, branches in self.branch_candidates:
             if function in ctx.dispatch_handlers:
                 continue
-            if not self.has_tool_calling and len({name for name, _, _ in branches}) < 2:
-                continue
+            # a chain on one subject with several names, or a test of a tool name declared here
+            chain = len({name for name, _, _ in branches}) >= 2
             for tool_name, body, test in branches:
+                if not chain and tool_name not in self.schema_names:
+                    continue
                 ref = self.branch_target(body)
                 if ref is not None:
                     ctx.dispatches.append(Dispatch(tool_name, ref, ctx.loc(test)))
