@@ -390,3 +390,35 @@ def test_unevaluable_values_are_kept_as_opaque(rulesets):
     ) in facts.bindings
     (agent,) = facts.agents
     assert agent.tools == (Items((Opaque("call to an unresolved callee", Location("bot.py", 5, 31)),)),)
+
+
+def test_factory_conditions_getattr_dispatch_and_unresolved_client(rulesets):
+    facts = facts_of(rulesets, "factory_and_conditions", "pkg/mod.py", "pkg.mod")
+    path = "pkg/mod.py"
+    bindings = by_id(facts.bindings)
+    assert bindings["pkg.mod.build_tools.<return>"].value == Items(
+        (
+            Items(
+                (
+                    When(Ref("pkg.mod.shell", Location(path, 18, 22)), (Atom("env.DEBUG"),)),
+                    When(Ref("pkg.handlers.safe", Location(path, 20, 22)), (Atom("env.DEBUG", None, True),)),
+                    When(
+                        Ref("pkg.mod.shell", Location(path, 23, 26)),
+                        (Atom("env.NO_SHELL", None, True), Atom("env.MODE", "admin")),
+                    ),
+                )
+            ),
+        )
+    )
+    agents = by_id(facts.agents)
+    helper = agents["pkg.mod.make_agent.<locals>.helper"]
+    assert (helper.name, helper.tools) == ("Helper", (Ref("pkg.mod.build_tools.<return>", Location(path, 28, 41)),))
+    assert bindings["pkg.mod.make_agent.<return>"].value == Items(
+        (Ref("pkg.mod.make_agent.<locals>.helper", Location(path, 28, 14)),)
+    )
+    assert "pkg.mod.run.<return>" not in bindings  # fn(**args) is not a project function
+    llm = agents["pkg.mod.run.<llm call>"]
+    assert llm.tools == (Items((Ref("pkg.mod.<schema lookup>", Location(path, 34, 47)),)),)
+    assert by_id(facts.tools)["pkg.mod.<schema lookup>"].params == ("q",)
+    assert facts.dispatches == (Dispatch("*", Ref("pkg.handlers", Location(path, 33, 18)), Location(path, 33, 10)),)
+    assert [(d.code, d.severity, d.location.line) for d in facts.diagnostics] == [("unresolved-client", "info", 34)]

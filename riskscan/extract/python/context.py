@@ -234,7 +234,7 @@ class FileContext:
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):  # Path / name
             return self.instance_types(node.left)
         if isinstance(node, cst.Call):
-            return tuple(n for n in self.callee_names(node.func) if _looks_like_class(n))
+            return tuple(n for n in self.callee_names(node.func) if looks_like_class(n))
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owners = self._self_class(node.value)
             if owners:
@@ -251,7 +251,7 @@ class FileContext:
             elif isinstance(target, cst.Param):
                 annotation = self.declarations.annotations.get(id(target))
                 if annotation is not None:
-                    found.update(n for n in self.names_of(annotation) if _looks_like_class(n))
+                    found.update(n for n in self.names_of(annotation) if looks_like_class(n))
                 elif self._self_class(node):
                     found.add(self._self_class(node))
         return tuple(sorted(found))
@@ -282,6 +282,6 @@ class FileContext:
         return any("builtins.staticmethod" in self.names_of(d.decorator) for d in function.decorators)
 
 
-def _looks_like_class(qualname: str) -> bool:
+def looks_like_class(qualname: str) -> bool:
     last = qualname.rsplit(".", 1)[-1]
     return bool(last) and last[0].isupper()

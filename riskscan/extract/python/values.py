@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameSource
 
 from riskscan.extract.python.conditions import negate
-from riskscan.extract.python.context import FileContext, _looks_like_class
+from riskscan.extract.python.context import FileContext, looks_like_class
 from riskscan.types import Condition, Items, Opaque, Ref, Value, When
 
 
@@ -149,17 +149,17 @@ class Evaluator:
             return self.evaluate(node.args[0].value, scope, tools=tools) if node.args else Items(())
         self.evaluate_arguments(node, scope)
         project = [name for name in callee if ctx.is_project(name)] if self._names_a_function(node.func) else []
-        if project and not any(_looks_like_class(name) for name in project):
+        if project and not any(looks_like_class(name) for name in project):
             return Ref(f"{project[0]}.<return>", location)
         if not callee:
             return Opaque("call to an unresolved callee", location)
-        kind = "class" if all(_looks_like_class(name) for name in callee) else "function"
+        kind = "class" if all(looks_like_class(name) for name in callee) else "function"
         return Opaque(f"call to external {kind} {callee[0]}", location)
 
     def _names_a_function(self, func: cst.BaseExpression) -> bool:
         """A called expression that names a function (not a method of an object we cannot type)."""
         if isinstance(func, cst.Name):
-            return True
+            return bool(self.ctx.assignments_of_kind(func, cst.FunctionDef, cst.Import, cst.ImportFrom))
         root = func
         while isinstance(root, cst.Attribute):
             root = root.value

@@ -13,6 +13,7 @@ import libcst as cst
 
 from riskscan.extract.python.adapters import BaseAdapter
 from riskscan.extract.python.adapters.declarations import canonical_schema, dict_entries, function_ref
+from riskscan.extract.python.context import looks_like_class
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
 
@@ -49,6 +50,7 @@ class FunctionCalling(BaseAdapter):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.schema_names: set[str] = set()  # names of the tool schemas declared in this file
+        self.llm_calls = 0  # LLM calls with tools= in this file
         self.branch_candidates: list[tuple[str, list[tuple[str, cst.BaseSuite, cst.CSTNode]]]] = []
 
     def claims(self, callee: tuple[str, ...]) -> bool:
@@ -67,6 +69,7 @@ class FunctionCalling(BaseAdapter):
         if tools_node is None:
             return None
         ctx = self.ctx
+        self.llm_calls += 1
         if not resolved:
             ctx.diagnose(
                 call, "unresolved-client", f"LLM client of {callee[0]} not resolved; assumed an OpenAI/Anthropic client", "info"
@@ -168,8 +171,9 @@ class FunctionCalling(BaseAdapter):
         for function, branches in self.branch_candidates:
             if function in ctx.dispatch_handlers:
                 continue
-            # a chain on one subject with several names, or a test of a tool name declared here
-            chain = len({name for name, _, _ in branches}) >= 2
+            # a test of a tool name declared here, or a chain on one subject with several names in
+            # a file that does function calling
+            chain = len({name for name, _, _ in branches}) >= 2 and bool(self.schema_names or self.llm_calls)
             for tool_name, body, test in branches:
                 if not chain and tool_name not in self.schema_names:
                     continue
@@ -185,7 +189,7 @@ class FunctionCalling(BaseAdapter):
         best: tuple[int, int, Ref] | None = None
         for order, call in enumerate(finder.calls):
             ref = function_ref(self.ctx, call.func)
-            if ref is None:
+            if ref is None or looks_like_class(ref.qualname):  # raising an error, building a result
                 continue
             rank = 0 if self.ctx.is_project(ref.qualname) else 1 if isinstance(call.func, cst.Name) else 2
             if best is None or (rank, order) < best[:2]:

@@ -16,7 +16,7 @@ from riskscan.extract.python.adapters.declarations import (
     dict_entries,
     tool_parameters,
 )
-from riskscan.extract.python.context import _looks_like_class
+from riskscan.extract.python.context import looks_like_class
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Gate, Opaque, Ref, ToolFact, Value
 
@@ -193,7 +193,7 @@ class OpenAIAgents(BaseAdapter):
                 return name
         if tools:
             for name in callee:
-                if _looks_like_class(name) and not self.ctx.is_project(name):
+                if looks_like_class(name) and not self.ctx.is_project(name):
                     return name
         return None
 
