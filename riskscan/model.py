@@ -119,7 +119,12 @@ class _Builder:
         elif name in self.project.functions:
             yield Resolved("function", name, condition, ref.location)
         elif name.endswith(".<return>"):
-            yield Resolved("unresolved", f"cannot tell what {name[: -len('.<return>')]}() returns", condition, ref.location)
+            function = name[: -len(".<return>")]
+            if function in self.project.functions:
+                reason = f"cannot tell what {function}() returns"
+            else:
+                reason = f"call to external function {function}"
+            yield Resolved("unresolved", reason, condition, ref.location)
         elif self._in_project(name):
             yield Resolved("unresolved", f"{name} is not defined in the scanned files", condition, ref.location)
         else:

@@ -3,7 +3,7 @@
 An expect.yaml lists the findings of the case, exactly: path findings by rule and sink call, each
 with the paths that must reach it (a step is `Agent: tool (file:line)` or `Agent => Agent
 (file:line)`; the last step is the sink, the others may come in any order the solver chose), and
-hygiene findings by rule and place. A case whose expectation riskscan does not meet yet says so
+hygiene findings by rule and place; optionally `labels` of named tools as `label@evidence-kind`. A case whose expectation riskscan does not meet yet says so
 with `known_miss: <reason>`; it runs as a strict xfail, so fixing it is noticed.
 """
 
@@ -63,6 +63,9 @@ def test_case(case, expected):
             assert path_key(path) in found_paths, f"{key}: path {path} not among {found_paths}"
         if "conditions" in item:
             assert list(finding.conditions) == item["conditions"]
+    tools = {tool.name: tool for tool in report.tools}
+    for name, labels in expected.get("labels", {}).items():
+        assert {f"{c.label}@{c.evidence[0].kind}" for c in tools[name].capabilities} == set(labels), name
     for code in expected.get("diagnostics", []):
         assert code in {d.code for d in report.diagnostics}
 

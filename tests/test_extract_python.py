@@ -385,9 +385,8 @@ def test_declared_latin1_encoding_is_read(rulesets):
 def test_unevaluable_values_are_kept_as_opaque(rulesets):
     source = b"from langchain.agents import load_tools\nfrom agents import Agent\n\ntools = load_tools(['x'])\nbot = Agent(name='b', tools=[*extra()])\n"
     facts = extract(source, SourceFile("bot.py", "python", "bot"), rulesets)
-    assert Binding(
-        "bot.tools", Opaque("call to external function langchain.agents.load_tools", Location("bot.py", 4, 9))
-    ) in facts.bindings
+    # whether load_tools is the project's is for the model stage to say: it sees every file
+    assert Binding("bot.tools", Ref("langchain.agents.load_tools.<return>", Location("bot.py", 4, 9))) in facts.bindings
     (agent,) = facts.agents
     assert agent.tools == (Items((Opaque("call to an unresolved callee", Location("bot.py", 5, 31)),)),)
 

@@ -148,9 +148,12 @@ class Evaluator:
         if "builtins.list" in callee or "builtins.tuple" in callee:
             return self.evaluate(node.args[0].value, scope, tools=tools) if node.args else Items(())
         self.evaluate_arguments(node, scope)
-        project = [name for name in callee if ctx.is_project(name)] if self._names_a_function(node.func) else []
-        if project and not any(looks_like_class(name) for name in project):
-            return Ref(f"{project[0]}.<return>", location)
+        # Whether a function belongs to the project is decided in the model stage, which sees
+        # every file (a flat layout imports its sibling modules by absolute name).
+        functions = [name for name in callee if not looks_like_class(name)] if self._names_a_function(node.func) else []
+        if functions and len(functions) == len(callee):
+            project = [name for name in functions if ctx.is_project(name)]
+            return Ref(f"{(project or functions)[0]}.<return>", location)
         if not callee:
             return Opaque("call to an unresolved callee", location)
         kind = "class" if all(looks_like_class(name) for name in callee) else "function"
