@@ -16,7 +16,16 @@ from riskscan import graph
 from riskscan.rulesets import load
 from riskscan.solve import solve
 from riskscan.solve.cone import prune
-from riskscan.types import Agent, Atom, Capability, Handoff, Holding, Location, SystemModel, Tool
+from riskscan.types import (
+    Agent,
+    Atom,
+    Capability,
+    Handoff,
+    Holding,
+    Location,
+    SystemModel,
+    Tool,
+)
 
 LABELS = ["untrusted_input", "private_data", "external_send", "code_exec"]
 VARIABLES = [f"env.FLAG{i}" for i in range(6)]

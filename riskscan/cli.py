@@ -65,11 +65,11 @@ def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, 
     """
     import os
 
+    from riskscan.rank import at_or_above
     from riskscan.report import render
     from riskscan.rulesets import RulesetError
     from riskscan.scan import scan as run_scan
     from riskscan.types import Config
-    from riskscan.rank import at_or_above
 
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,

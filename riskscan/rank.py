@@ -11,7 +11,6 @@ from riskscan.types import (
     Agent,
     Factor,
     Finding,
-    Gate,
     HygieneFact,
     Location,
     Path,

@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 from riskscan import graph
-from riskscan.graph import AGENT_AS_TOOL, AGENT_AS_TOOL_RESULT, StateLabels, agent_node, label_node, tool_node
+from riskscan.graph import (
+    AGENT_AS_TOOL,
+    AGENT_AS_TOOL_RESULT,
+    StateLabels,
+    agent_node,
+    label_node,
+    tool_node,
+)
 from riskscan.rulesets import load
-from riskscan.types import Agent, Atom, Capability, Handoff, Holding, Location, PathStep, SystemModel, Tool
+from riskscan.types import (
+    Agent,
+    Atom,
+    Capability,
+    Handoff,
+    Holding,
+    Location,
+    PathStep,
+    SystemModel,
+    Tool,
+)
 
 SHELL_ON = Atom("env.ENABLE_SHELL", "1")
 BETA = Atom("setting.beta")

@@ -12,7 +12,19 @@ from riskscan.graph import StateLabels
 from riskscan.rulesets import load
 from riskscan.solve import solve
 from riskscan.solve.cone import prune
-from riskscan.types import Agent, Atom, Capability, Gate, Handoff, Holding, Location, Path, PathStep, SystemModel, Tool
+from riskscan.types import (
+    Agent,
+    Atom,
+    Capability,
+    Gate,
+    Handoff,
+    Holding,
+    Location,
+    Path,
+    PathStep,
+    SystemModel,
+    Tool,
+)
 
 RULES = {rule.id: rule for rule in load().rules}
 EXFILTRATION = RULES["RS101"]

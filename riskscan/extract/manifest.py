@@ -13,7 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from riskscan.extract.json_input import Pointer, Positions
-from riskscan.types import AgentFact, Diagnostic, Facts, Items, Ref, SourceFile, ToolFact
+from riskscan.types import (
+    AgentFact,
+    Diagnostic,
+    Facts,
+    Items,
+    Ref,
+    SourceFile,
+    ToolFact,
+)
 
 FRAMEWORK = "manifest"
 HINTS = ("destructiveHint", "idempotentHint", "openWorldHint", "readOnlyHint")

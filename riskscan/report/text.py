@@ -6,7 +6,12 @@ Findings are printed in the Report's order (ranked upstream, highest score first
 
 from __future__ import annotations
 
-from riskscan.report.wording import format_number, plural, severity_counts, step_sentence
+from riskscan.report.wording import (
+    format_number,
+    plural,
+    severity_counts,
+    step_sentence,
+)
 from riskscan.types import Diagnostic, Evidence, Finding, Gate, Location, Report, Step
 
 STEP_INDENT = "  "

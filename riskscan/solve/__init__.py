@@ -15,7 +15,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from riskscan.graph import Action, CapabilityGraph, actions, merge_conditions, reaches_goal
+from riskscan.graph import (
+    Action,
+    CapabilityGraph,
+    actions,
+    merge_conditions,
+    reaches_goal,
+)
 from riskscan.solve.cone import prune
 from riskscan.types import Path, PathStep, Rule
 

@@ -7,11 +7,10 @@ declarations by qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
-import libcst as cst
-
 from riskscan.extract.python.adapters import make_adapters
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.interpreter import Interpreter
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import Evaluator
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile

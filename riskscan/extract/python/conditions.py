@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import libcst as cst
-
+from riskscan.extract.python.syntax import cst
 from riskscan.types import Atom, Condition
 
 ENV_READERS = {"os.environ.get", "os.getenv", "os.environ.setdefault"}

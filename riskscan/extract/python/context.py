@@ -10,18 +10,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import libcst as cst
-from libcst.metadata import (
+from riskscan.extract.python.syntax import (
     Assignment,
     FullyQualifiedNameProvider,
     MetadataWrapper,
+    ModuleNameAndPackage,
     PositionProvider,
     QualifiedNameSource,
     ScopeProvider,
+    cst,
 )
-
 from riskscan.rulesets import Rulesets
-from riskscan.types import AgentFact, Binding, Diagnostic, Dispatch, FunctionFact, Location, ToolFact
+from riskscan.types import (
+    AgentFact,
+    Binding,
+    Diagnostic,
+    Dispatch,
+    FunctionFact,
+    Location,
+    ToolFact,
+)
 
 
 @dataclass
@@ -108,8 +116,6 @@ class FileContext:
     """The resolved view of one file plus the facts collected from it."""
 
     def __init__(self, module: cst.Module, path: str, module_name: str, package: str, rulesets: Rulesets) -> None:
-        from libcst.helpers.module import ModuleNameAndPackage
-
         self.path = path
         self.module_name = module_name
         self.package = package

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import libcst as cst
-
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
 

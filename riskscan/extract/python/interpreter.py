@@ -8,12 +8,14 @@ It binds names (module bindings, function locals), follows lists built in code (
 from __future__ import annotations
 
 from collections.abc import Sequence
-import libcst as cst
-from libcst.helpers import get_absolute_module_from_package_for_import
 
 from riskscan.extract.python.conditions import condition_of, negate
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.functions import function_fact
+from riskscan.extract.python.syntax import (
+    cst,
+    get_absolute_module_from_package_for_import,
+)
 from riskscan.extract.python.values import Evaluator, Scope, flatten_items
 from riskscan.types import Binding, Condition, Items, Opaque, Ref, Value, When
 

@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-import libcst as cst
-from libcst.metadata import QualifiedNameSource
-
 from riskscan.extract.python.conditions import negate
 from riskscan.extract.python.context import FileContext, looks_like_class
+from riskscan.extract.python.syntax import QualifiedNameSource, cst
 from riskscan.types import Condition, Items, Opaque, Ref, Value, When
 
 

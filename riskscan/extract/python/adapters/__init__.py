@@ -4,9 +4,8 @@ of `values`; every hook has a do-nothing default here."""
 
 from __future__ import annotations
 
-import libcst as cst
-
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.syntax import cst
 from riskscan.types import Value
 
 

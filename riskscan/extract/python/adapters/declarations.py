@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 
-import libcst as cst
-
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.functions import parameters
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import literal
 from riskscan.types import Ref
 

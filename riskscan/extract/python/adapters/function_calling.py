@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import libcst as cst
-
 from riskscan.extract.python.adapters import BaseAdapter
-from riskscan.extract.python.adapters.declarations import canonical_schema, dict_entries, function_ref
+from riskscan.extract.python.adapters.declarations import (
+    canonical_schema,
+    dict_entries,
+    function_ref,
+)
 from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
 

@@ -11,13 +11,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import libcst as cst
-
 from riskscan.extract.python.adapters import BaseAdapter
-from riskscan.extract.python.adapters.declarations import canonical_schema, decorator_parts, tool_parameters
+from riskscan.extract.python.adapters.declarations import (
+    canonical_schema,
+    decorator_parts,
+    tool_parameters,
+)
 from riskscan.extract.python.functions import collect_calls, parameter_flows
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
-from riskscan.types import AgentFact, Condition, Dispatch, FunctionFact, Items, Location, Opaque, Ref, ToolFact, Value, When
+from riskscan.types import (
+    AgentFact,
+    Condition,
+    Dispatch,
+    FunctionFact,
+    Items,
+    Location,
+    Opaque,
+    Ref,
+    ToolFact,
+    Value,
+    When,
+)
 
 FRAMEWORK = "mcp-sdk"
 HIGH_LEVEL_SERVERS = frozenset(

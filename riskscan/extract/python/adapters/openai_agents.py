@@ -7,8 +7,6 @@ Qualified names come from the SDK's source (openai-agents 0.24): the public name
 
 from __future__ import annotations
 
-import libcst as cst
-
 from riskscan.extract.python.adapters import BaseAdapter
 from riskscan.extract.python.adapters.declarations import (
     canonical_schema,
@@ -17,6 +15,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Gate, Opaque, Ref, ToolFact, Value
 
