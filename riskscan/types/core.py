@@ -1,0 +1,173 @@
+"""Labels, places, evidence, conditions, gates and static values: the vocabulary every stage shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+# --- capability labels ------------------------------------------------------------------------
+
+UNTRUSTED_INPUT = "untrusted_input"  # returns content an outsider can write (web, email, issues, ...)
+PRIVATE_DATA = "private_data"  # returns the user's or the organisation's private data
+SECRET_READ = "secret_read"  # returns secrets: keys, tokens, credentials
+EXTERNAL_SEND = "external_send"  # data can leave: HTTP to a chosen URL, email, chat, git push
+CODE_EXEC = "code_exec"  # runs code or shell commands
+FS_WRITE = "fs_write"
+FS_DELETE = "fs_delete"
+FINANCIAL = "financial"  # moves money
+CREDENTIAL_CHANGE = "credential_change"  # changes credentials, permissions or access
+DB_WRITE = "db_write"
+SPAWN_AGENT = "spawn_agent"
+
+ALL_LABELS = (
+    UNTRUSTED_INPUT,
+    PRIVATE_DATA,
+    SECRET_READ,
+    EXTERNAL_SEND,
+    CODE_EXEC,
+    FS_WRITE,
+    FS_DELETE,
+    FINANCIAL,
+    CREDENTIAL_CHANGE,
+    DB_WRITE,
+    SPAWN_AGENT,
+)
+
+# Confidence of a label, by the strength of its evidence (DESIGN.md: strongest first).
+CONFIDENCE_API = 0.9  # a call in the tool's body resolved to a catalogued API
+CONFIDENCE_CATALOG = 0.9  # a known built-in tool or a known MCP server's tool
+CONFIDENCE_ANNOTATION = 0.6  # MCP tool annotations, JSON Schema of the parameters
+CONFIDENCE_LEXICON = 0.4  # names, docstrings, descriptions
+CONFIDENCE_UNKNOWN_SERVER = 0.3  # an MCP server nobody catalogued: assumed the worst
+
+SEVERITIES = ("critical", "high", "medium", "low", "note")
+
+
+def confidence_level(value: float) -> str:
+    """The confidence axis as a word: high, medium or low."""
+    if value >= 0.8:
+        return "high"
+    if value >= 0.5:
+        return "medium"
+    return "low"
+
+
+# --- places and diagnostics --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a scanned file. `path` is POSIX and relative to the scan root; line and column
+    are 1-based, 0 when unknown (a whole file)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line:
+            return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
+        return self.path
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """Something riskscan could not read or resolve. The scan goes on; this tells the user where."""
+
+    location: Location
+    code: str  # e.g. "parse-error", "unresolved-tool", "file-too-large"
+    message: str  # never contains a secret
+    severity: str = "warning"  # "error" | "warning" | "info"
+
+
+# --- evidence and capabilities -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Evidence:
+    """Why a label was given. `kind` is one of: api-call, builtin-tool, known-server,
+    unknown-server, annotation, schema, lexicon."""
+
+    kind: str
+    detail: str
+    location: Location | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Capability:
+    label: str
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    # For sinks: True when the model chooses the dangerous argument (a URL, a command) through a
+    # tool parameter; False when it is fixed in code. Sources ignore it.
+    model_controlled: bool = True
+
+
+# --- conditions and gates ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Atom:
+    """One test of a configuration variable. `variable` is namespaced (`env.ENABLE_SHELL`,
+    `setting.allow_shell`); `value` None means "set and truthy"."""
+
+    variable: str
+    value: str | None = None
+    negated: bool = False
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"not {self.variable}" if self.negated else self.variable
+        return f'{self.variable} {"!=" if self.negated else "=="} "{self.value}"'
+
+
+# A condition is a conjunction of atoms; () is "always".
+Condition = tuple[Atom, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Gate:
+    """What stands between the model and a tool: kind is approval, sandbox, allowlist,
+    argument-check or schema."""
+
+    kind: str
+    detail: str
+    location: Location | None = None
+
+
+# --- static values (what an expression is known to evaluate to) --------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A reference to a symbol by qualified name, resolved in the model stage across files: a
+    function, a tool or agent id, or a module-level binding."""
+
+    qualname: str
+    location: Location
+
+
+@dataclass(frozen=True, order=True)
+class Items:
+    """A list, tuple or set built in code (literal, concatenation, append/extend, loop)."""
+
+    items: tuple["Value", ...]
+
+
+@dataclass(frozen=True, order=True)
+class When:
+    """A value that exists only under a condition (added inside an `if`)."""
+
+    value: "Value"
+    condition: Condition
+
+
+@dataclass(frozen=True, order=True)
+class Opaque:
+    """An expression riskscan could not resolve; kept so that it is reported, never dropped."""
+
+    reason: str
+    location: Location
+
+
+Value = Union[Ref, Items, When, Opaque]

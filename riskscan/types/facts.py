@@ -1,0 +1,142 @@
+"""What discover and extract produce: the files to read, and what each file says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riskscan.types.core import (
+    Capability,
+    Condition,
+    Diagnostic,
+    Gate,
+    Location,
+    Value,
+)
+
+# --- per-file facts (extract stage output) -----------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class ArgFlow:
+    """One argument of a call: where it sits, and which parameters of the enclosing function
+    flow into it (so the model controls it when the function is a tool)."""
+
+    position: int | None  # positional index, None for a keyword argument
+    keyword: str | None
+    params: tuple[str, ...] = ()
+    constant: str | None = None  # the literal string, when the argument is one
+
+
+@dataclass(frozen=True, order=True)
+class CallSite:
+    callee: tuple[str, ...]  # qualified names the callee may have (libcst gives a set), sorted
+    location: Location
+    args: tuple[ArgFlow, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class FunctionFact:
+    qualname: str  # fully qualified: package.module.func, package.module.Class.method
+    name: str
+    location: Location
+    params: tuple[str, ...] = ()
+    docstring: str = ""
+    calls: tuple[CallSite, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class ToolFact:
+    """A tool as one file declares it. `id` is unique across the project and referenceable by
+    `Ref` (for a decorated function it is the function's qualified name)."""
+
+    id: str
+    name: str  # the name the model sees
+    framework: str  # openai-agents, mcp-sdk, function-calling, mcp-config, manifest, ...
+    location: Location
+    description: str = ""
+    function: str | None = None  # qualname of the implementing function, for body analysis
+    builtin: str | None = None  # key of a framework built-in tool in the tool catalog
+    server: str | None = None  # key of a known MCP server in the server catalog
+    params: tuple[str, ...] = ()
+    input_schema: str = ""  # canonical JSON text of the parameters' JSON Schema, "" if none
+    annotations: tuple[tuple[str, bool], ...] = ()  # MCP annotations: readOnlyHint, ...
+    capabilities: tuple[Capability, ...] = ()  # labels known from the declaration itself
+    gates: tuple[Gate, ...] = ()
+    invokes: Value | None = None  # agent-as-tool: the agent this tool runs
+
+
+@dataclass(frozen=True, order=True)
+class AgentFact:
+    """An agent: one model context that holds tools. For MCP client configs, every server of one
+    client shares one context, so the client is the agent."""
+
+    id: str
+    name: str
+    framework: str
+    location: Location
+    tools: tuple[Value, ...] = ()
+    handoffs: tuple[Value, ...] = ()
+    condition: Condition = ()
+
+
+@dataclass(frozen=True, order=True)
+class Binding:
+    """A module-level name bound to a value (assignment, re-export by import)."""
+
+    qualname: str
+    value: Value
+
+
+@dataclass(frozen=True, order=True)
+class Dispatch:
+    """Plain function calling: the tool named `tool_name` is implemented by `target`
+    (a dispatch dict entry, an `if name == ...` branch, a getattr on a module)."""
+
+    tool_name: str
+    target: Value
+    location: Location
+
+
+@dataclass(frozen=True, order=True)
+class HygieneFact:
+    """A single-fact problem found while extracting, checked by a hygiene rule of the rulesets.
+    `check` names the rule's check (plaintext-secret, unpinned-package, broad-filesystem-root,
+    plain-http-remote, model-controlled-shell, ...). `detail` is safe to print: secrets redacted."""
+
+    check: str
+    location: Location
+    subject: str  # the server, tool or function concerned
+    detail: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything one file says. Extractors are pure: one file in, one Facts out."""
+
+    path: str
+    kind: str  # python, mcp-config, manifest
+    module: str | None = None  # dotted module name, for Python files
+    functions: tuple[FunctionFact, ...] = ()
+    tools: tuple[ToolFact, ...] = ()
+    agents: tuple[AgentFact, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    dispatches: tuple[Dispatch, ...] = ()
+    hygiene: tuple[HygieneFact, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+# --- discover stage ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class SourceFile:
+    path: str  # relative POSIX path below the root
+    kind: str  # python, mcp-config, manifest
+    module: str | None = None  # dotted module name for Python files
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: str  # absolute path of the scan root
+    files: tuple[SourceFile, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()

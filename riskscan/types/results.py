@@ -1,0 +1,126 @@
+"""Rules, solver paths, ranked findings, the report, and the scan configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from riskscan.types.core import Condition, Diagnostic, Evidence, Gate, Location
+from riskscan.types.system import Agent, Tool
+
+# --- rules (from the rulesets) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # code: prefix + digits, e.g. RS101
+    name: str  # reads as what it catches: injection-to-exfiltration
+    kind: str  # path | hygiene
+    title: str
+    severity: str
+    description: str
+    help: str  # markdown
+    remediation: str
+    tags: tuple[str, ...] = ()  # OWASP LLM / Agentic ids
+    cwe: tuple[int, ...] = ()
+    # path rules: the context state that must hold, and the labels that make a step a sink
+    requires: tuple[str, ...] = ()  # state names: untrusted, private
+    sinks: tuple[str, ...] = ()  # labels
+    # hygiene rules: the check that produces their facts
+    check: str | None = None
+
+    @property
+    def security_severity(self) -> str:
+        return {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "note": "0.0"}[self.severity]
+
+
+# --- solver output -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class PathStep:
+    """One action of a witness: an agent calls a tool, or hands its context to another agent."""
+
+    kind: str  # call | handoff
+    agent: str  # agent id
+    tool: str | None = None  # tool id, for calls
+    target: str | None = None  # agent id, for handoffs
+
+
+@dataclass(frozen=True)
+class Path:
+    rule: str  # rule id
+    steps: tuple[PathStep, ...]
+    conditions: Condition = ()  # the configuration under which the path exists
+    status: str = "sat"  # sat: found; unknown: the solver could not decide in time
+
+
+# --- ranked findings (rank stage output) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A path step as reported: names, the labels that matter at this step, and where."""
+
+    kind: str  # call | handoff
+    agent: str  # agent name
+    location: Location
+    tool: str | None = None  # tool name
+    target: str | None = None  # target agent name, for handoffs
+    labels: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""  # what the step does to the context: "reads untrusted content", ...
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One named factor of a score; the score is the product of the factors' values."""
+
+    name: str
+    value: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    kind: str  # path | hygiene | unknown
+    severity: str
+    confidence: str  # high | medium | low
+    score: float
+    factors: tuple[Factor, ...]
+    message: str
+    location: Location  # the primary place: the sink step, or the offending fact
+    steps: tuple[Step, ...] = ()
+    conditions: tuple[str, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    fingerprint: str = ""
+    # other distinct paths that end in the same sink call, shortest first
+    alternatives: tuple[tuple[Step, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    version: str
+    root: str
+    findings: tuple[Finding, ...]
+    agents: tuple[Agent, ...]
+    tools: tuple[Tool, ...]
+    rules: tuple[Rule, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+    stats: tuple[tuple[str, int], ...] = field(default=())
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """How to scan. Every field is a long CLI flag of `riskscan scan` (and a config-file key)."""
+
+    fail_on: str = "high"  # exit 1 when a finding is at or above this severity
+    rulesets: tuple[str, ...] = ()  # extra ruleset files
+    max_steps: int = 6  # longest path the solver looks for
+    max_paths: int = 100  # distinct paths the solver looks for, per rule
+    timeout_ms: int = 5000  # per solver query
+    max_file_bytes: int = 2_000_000
