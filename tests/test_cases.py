@@ -22,6 +22,7 @@ from riskscan.types import Finding
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"
 REPORT_SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "riskscan" / "schemas" / "report.schema.json").read_text())
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text())
 
 
 def case_params():
@@ -75,6 +76,7 @@ def test_case_outputs_validate_and_are_deterministic(case):
     first = scan(str(case))
     document = json.loads(render(first, "json"))
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
+    jsonschema.validators.validator_for(SARIF_SCHEMA)(SARIF_SCHEMA).validate(json.loads(render(first, "sarif")))
     second = scan(str(case))
     for fmt in ("text", "json", "sarif"):
         assert render(first, fmt) == render(second, fmt)
