@@ -29,6 +29,7 @@ from riskscan.types import (
     Location,
     Opaque,
     Ref,
+    Registration,
     SystemModel,
     Tool,
     ToolFact,
@@ -57,6 +58,7 @@ class _Project:
     agents: dict[str, AgentFact] = field(default_factory=dict)
     bindings: dict[str, Value] = field(default_factory=dict)
     dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)
     modules: set[str] = field(default_factory=set)
 
 
@@ -81,6 +83,7 @@ def _index(facts: Sequence[Facts]) -> _Project:
         project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
         for dispatch in file_facts.dispatches:
             project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
+        project.registrations += file_facts.registrations
     return project
 
 
@@ -92,6 +95,7 @@ class _Builder:
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
         self.diagnostics: set[Diagnostic] = set()
         self.hygiene: tuple[HygieneFact, ...] = ()
+        self.registered, self.registered_framework = self._registrations()
 
     # --- references ---------------------------------------------------------------------------
 
@@ -134,12 +138,28 @@ class _Builder:
         parts = qualname.split(".")
         return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
 
+    def _registrations(self) -> tuple[dict[str, list[Value]], dict[str, str]]:
+        """Tools registered on an object from another file, by the agent that object is."""
+        by_agent: dict[str, list[Value]] = {}
+        frameworks: dict[str, str] = {}
+        for registration in self.project.registrations:
+            found = list(self.resolve(Ref(registration.target, registration.location)))
+            agents = [r.target for r in found if r.kind == "agent"]
+            if not agents:
+                reason = found[0].target if found and found[0].kind == "unresolved" else f"{registration.target} is not an agent or server"
+                self._unresolved(registration.location, "unresolved-registration", f"the object a tool is registered on: {reason}")
+            for agent_id in agents:
+                by_agent.setdefault(agent_id, []).append(registration.value)
+                for tool in self.resolve(registration.value):
+                    frameworks[tool.target] = self.project.agents[agent_id].framework
+        return by_agent, frameworks
+
     # --- agents -------------------------------------------------------------------------------
 
     def agent(self, fact: AgentFact) -> Agent:
         holdings: set[Holding] = set()
         handoffs: set[Handoff] = set()
-        for value in fact.tools:
+        for value in (*fact.tools, *self.registered.get(fact.id, ())):
             for found in self.resolve(value):
                 location = found.location or fact.location
                 if found.kind == "tool":
@@ -218,7 +238,7 @@ class _Builder:
             capabilities += labels.lexicon_capabilities(fact, docstring, self.rulesets)
         invokes = self._invoked_agent(fact)
         tool = Tool(
-            id=fact.id, name=name, framework=fact.framework, location=fact.location,
+            id=fact.id, name=name, framework=self.registered_framework.get(fact.id, fact.framework), location=fact.location,
             description=fact.description, capabilities=labels.merge(capabilities),
             gates=tuple(sorted(set(gates))), invokes_agent=invokes,
         )

@@ -421,3 +421,25 @@ def test_factory_conditions_getattr_dispatch_and_unresolved_client(rulesets):
     assert by_id(facts.tools)["pkg.mod.<schema lookup>"].params == ("q",)
     assert facts.dispatches == (Dispatch("*", Ref("pkg.handlers", Location(path, 33, 18)), Location(path, 33, 10)),)
     assert [(d.code, d.severity, d.location.line) for d in facts.diagnostics] == [("unresolved-client", "info", 34)]
+
+
+def test_tools_registered_on_an_imported_object_are_recorded_for_the_model(rulesets):
+    source = (
+        b"from app.server import mcp as server\n"
+        b"from pydantic_ai import RunContext\n"
+        b"from app.agents import support\n\n"
+        b"@server.tool(name='fetch_page')\n"
+        b"def fetch(url: str) -> str:\n"
+        b"    '''Fetch a page.'''\n\n"
+        b"@support.tool\n"
+        b"def lookup(ctx: RunContext, order_id: str) -> str:\n"
+        b"    return order_id\n"
+    )
+    facts = extract(source, SourceFile("app/tools.py", "python", "app.tools"), rulesets)
+    assert [(r.target, r.value) for r in facts.registrations] == [
+        ("app.agents.support", Ref("app.tools.lookup", Location("app/tools.py", 10, 5))),
+        ("app.server.mcp", Ref("app.tools.fetch", Location("app/tools.py", 6, 5))),
+    ]
+    tools = {t.id: t for t in facts.tools}
+    assert (tools["app.tools.fetch"].name, tools["app.tools.fetch"].description) == ("fetch_page", "Fetch a page.")
+    assert tools["app.tools.lookup"].params == ("order_id",)

@@ -17,6 +17,7 @@ from riskscan.types import (
     Location,
     Opaque,
     Ref,
+    Registration,
     ToolFact,
     When,
 )
@@ -200,3 +201,23 @@ def test_open_reads_or_writes_by_its_literal_mode():
     assert system.tool("f.read").capability("private_data").evidence[0].kind == "api-call"
     assert system.tool("f.read").capability("fs_write") is None
     assert system.tool("f.write").capability("fs_write").evidence[0].kind == "api-call"
+
+
+def test_tools_registered_from_another_file_join_the_agent_they_are_registered_on():
+    server = Facts("app/server.py", "python", "app.server",
+                   agents=(AgentFact("app.server.mcp", "MCP server 'x'", "mcp-sdk", loc("app/server.py", 3)),))
+    fetch = FunctionFact("app.web.fetch", "fetch", loc("app/web.py", 6), ("url",), "",
+                         (call("httpx.get", 7, arg(0, params=("url",)), path="app/web.py"),))
+    web = Facts(
+        "app/web.py", "python", "app.web", functions=(fetch,),
+        tools=(ToolFact("app.web.fetch", "fetch", "registered", loc("app/web.py", 6), function="app.web.fetch", params=("url",)),),
+        registrations=(
+            Registration("app.web.mcp", Ref("app.web.fetch", loc("app/web.py", 6)), loc("app/web.py", 6)),
+            Registration("app.web.router", Ref("app.web.fetch", loc("app/web.py", 6)), loc("app/web.py", 6)),
+        ),
+        bindings=(Binding("app.web.mcp", Ref("app.server.mcp", loc("app/web.py", 1))),),
+    )
+    system = model.build("/repo", [server, web], RULESETS)
+    assert [h.tool for h in system.agent("app.server.mcp").tools] == ["app.web.fetch"]
+    assert system.tool("app.web.fetch").framework == "mcp-sdk"
+    assert ("unresolved-registration", 6) in {(d.code, d.location.line) for d in system.diagnostics}

@@ -48,6 +48,7 @@ from riskscan.types.facts import (  # noqa: F401
     Facts,
     FunctionFact,
     HygieneFact,
+    Registration,
     SourceFile,
     ToolFact,
 )

@@ -98,6 +98,17 @@ class Dispatch:
 
 
 @dataclass(frozen=True, order=True)
+class Registration:
+    """`value` is registered as a tool of the object named `target`, in a file that cannot tell
+    what that object is (`from app.server import mcp` then `@mcp.tool()`); the model stage, which
+    sees every file, attaches it when `target` is an agent or server."""
+
+    target: str  # qualified name of the object
+    value: Value
+    location: Location
+
+
+@dataclass(frozen=True, order=True)
 class HygieneFact:
     """A single-fact problem found while extracting, checked by a hygiene rule of the rulesets.
     `check` names the rule's check (plaintext-secret, unpinned-package, broad-filesystem-root,
@@ -121,6 +132,7 @@ class Facts:
     agents: tuple[AgentFact, ...] = ()
     bindings: tuple[Binding, ...] = ()
     dispatches: tuple[Dispatch, ...] = ()
+    registrations: tuple[Registration, ...] = ()
     hygiene: tuple[HygieneFact, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 

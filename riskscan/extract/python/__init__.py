@@ -66,6 +66,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         agents=tuple(sorted(ctx.agents.values(), key=_by_place)),
         bindings=tuple(sorted(ctx.bindings.values(), key=lambda b: b.qualname)),
         dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name))),
+        registrations=tuple(sorted(set(ctx.registrations))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
 

@@ -28,6 +28,7 @@ from riskscan.types import (
     Dispatch,
     FunctionFact,
     Location,
+    Registration,
     ToolFact,
 )
 
@@ -138,6 +139,7 @@ class FileContext:
         self.agents: dict[str, AgentFact] = {}
         self.bindings: dict[str, Binding] = {}
         self.dispatches: list[Dispatch] = []
+        self.registrations: list[Registration] = []
         self.function_nodes: dict[str, cst.FunctionDef] = {}
         self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
         self._types_in_progress: set[int] = set()

@@ -37,5 +37,6 @@ def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
     from riskscan.extract.python.adapters.mcp_sdk import McpSdk
     from riskscan.extract.python.adapters.openai_agents import OpenAIAgents
+    from riskscan.extract.python.adapters.registrations import Registrations
 
-    return [OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx)]
+    return [OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
