@@ -60,12 +60,15 @@ class _Project:
     dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
     registrations: list[Registration] = field(default_factory=list)
     modules: set[str] = field(default_factory=set)
+    python_files: dict[str, str] = field(default_factory=dict)  # path -> module
 
 
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
     project = _index(facts)
     builder = _Builder(project, rulesets)
-    agents = tuple(sorted((builder.agent(a) for a in project.agents.values()), key=lambda a: a.id))
+    agents = [builder.agent(a) for a in project.agents.values()]
+    # a server launched by a client of the project lives in that client's context, not its own
+    agents = tuple(sorted((a for a in agents if a.id not in builder.launched_servers), key=lambda a: a.id))
     tools = builder.tools()
     hygiene = tuple(h for f in facts for h in f.hygiene) + builder.hygiene
     diagnostics = tuple(d for f in facts for d in f.diagnostics) + tuple(builder.diagnostics)
@@ -77,6 +80,7 @@ def _index(facts: Sequence[Facts]) -> _Project:
     for file_facts in sorted(facts, key=lambda f: f.path):
         if file_facts.module:
             project.modules.add(file_facts.module)
+            project.python_files[file_facts.path] = file_facts.module
         project.functions.update((f.qualname, f) for f in file_facts.functions)
         project.tools.update((t.id, t) for t in file_facts.tools)
         project.agents.update((a.id, a) for a in file_facts.agents)
@@ -93,6 +97,8 @@ class _Builder:
         self.rulesets = rulesets
         self.analyser = labels.BodyAnalyser(project.functions, rulesets)
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
+        self.launched_servers: set[str] = set()  # MCP server agents a client config runs
+        self.replaced_tools: set[str] = set()  # opaque server tools replaced by the real ones
         self.diagnostics: set[Diagnostic] = set()
         self.hygiene: tuple[HygieneFact, ...] = ()
         self.registered, self.registered_framework = self._registrations()
@@ -162,7 +168,9 @@ class _Builder:
         for value in (*fact.tools, *self.registered.get(fact.id, ())):
             for found in self.resolve(value):
                 location = found.location or fact.location
-                if found.kind == "tool":
+                if found.kind == "tool" and self.project.tools[found.target].launches:
+                    holdings |= self._launched(self.project.tools[found.target], found.condition)
+                elif found.kind == "tool":
                     holdings.add(Holding(found.target, location, found.condition))
                 elif found.kind == "function":
                     tool_id = self._implicit_tool(found.target, fact.framework)
@@ -183,6 +191,42 @@ class _Builder:
             fact.id, fact.name, fact.framework, fact.location, tuple(sorted(holdings)), tuple(sorted(handoffs)), fact.condition
         )
 
+    def _launched(self, opaque: ToolFact, condition: Condition) -> set[Holding]:
+        """The tools of the project's own MCP servers that a client's server entry runs; the
+        opaque tool when the program is not among the scanned files."""
+        servers = self._servers_of_program(opaque.launches or "")
+        if not servers:
+            self.diagnostics.add(Diagnostic(opaque.location, "server-not-scanned", f"the server runs {opaque.launches}, which is not among the scanned files (or defines no MCP server); assumed the worst", "info"))
+            return {Holding(opaque.id, opaque.location, condition)}
+        self.launched_servers |= servers
+        self.replaced_tools.add(opaque.id)
+        holdings = set()
+        for server in sorted(servers):
+            for value in (*self.project.agents[server].tools, *self.registered.get(server, ())):
+                for found in self.resolve(value, condition):
+                    if found.kind == "tool":
+                        holdings.add(Holding(found.target, found.location or opaque.location, found.condition))
+        return holdings
+
+    def _servers_of_program(self, program: str) -> set[str]:
+        if program.startswith("-m "):
+            module = program[3:].strip()
+        else:
+            path = program.replace("\\", "/").removeprefix("./")
+            matches = [f for f in self.project.python_files if f == path or path.endswith("/" + f)]
+            if not matches:
+                return set()
+            script = max(matches, key=len)
+            module = self.project.python_files[script]
+            if script.endswith("/__main__.py"):
+                module = module.rpartition(".")[0]
+        inside = lambda name: name == module or name.startswith(module + ".")  # noqa: E731
+        servers = {a.id for a in self.project.agents.values() if a.framework == "mcp-sdk" and inside(a.id)}
+        for name, value in self.project.bindings.items():
+            if inside(name):
+                servers |= {r.target for r in self.resolve(value) if r.kind == "agent" and self.project.agents[r.target].framework == "mcp-sdk"}
+        return servers
+
     def _implicit_tool(self, qualname: str, framework: str) -> str:
         if qualname not in self.implicit_tools:
             function = self.project.functions[qualname]
@@ -198,7 +242,7 @@ class _Builder:
     # --- tools --------------------------------------------------------------------------------
 
     def tools(self) -> tuple[Tool, ...]:
-        facts = {**self.project.tools, **self.implicit_tools}
+        facts = {k: v for k, v in {**self.project.tools, **self.implicit_tools}.items() if k not in self.replaced_tools}
         hygiene: list[HygieneFact] = []
         tools = []
         for fact in sorted(facts.values(), key=lambda t: t.id):

@@ -37,6 +37,7 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
     findings = []
     for group in _by_sink(paths):
         rule = rules_by_id[group[0].rule]
+        group.sort(key=lambda p: (len(p.steps), -_path_confidence(rule, p, tools)))
         if group[0].status == "unknown":
             findings.append(_undecided(rule, model))
         else:
@@ -60,7 +61,7 @@ def _by_sink(paths: Iterable[Path]) -> list[list[Path]]:
     for path in paths:
         key = (path.rule, path.status, path.steps[-1] if path.steps else None)
         groups.setdefault(key, []).append(path)
-    return [sorted(group, key=lambda p: len(p.steps)) for group in groups.values()]
+    return list(groups.values())
 
 
 def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], agents: dict[str, Agent]) -> Finding:
@@ -69,14 +70,7 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     steps = _steps(path, rule, relevant, tools, agents)
     alternatives = tuple(_steps(other, rule, relevant, tools, agents) for other in group[1:])
     sink = tools[path.steps[-1].tool]
-    confidences = [
-        capability.confidence
-        for step in path.steps
-        if step.kind == "call"
-        for capability in tools[step.tool].capabilities
-        if capability.label in relevant
-    ]
-    confidence = min(confidences) if confidences else 0.5
+    confidence = _path_confidence(rule, path, tools)
     gates = tuple(sorted(set(sink.gates)))
     factors = [
         Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
@@ -108,6 +102,19 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         fingerprint=_fingerprint(rule.id, sink.location.path, _step_key(path.steps[-1], tools, agents), sink_agent.name),
         alternatives=alternatives,
     )
+
+
+def _path_confidence(rule: Rule, path: Path, tools: dict[str, Tool]) -> float:
+    """The weakest evidence among the labels that make the path: it is only as sure as that."""
+    relevant = {label for state in rule.requires for label in STATE_LABELS[state]} | set(rule.sinks)
+    confidences = [
+        capability.confidence
+        for step in path.steps
+        if step.kind == "call"
+        for capability in tools[step.tool].capabilities
+        if capability.label in relevant
+    ]
+    return min(confidences) if confidences else 0.5
 
 
 def _steps(path: Path, rule: Rule, relevant: set[str], tools, agents) -> tuple[Step, ...]:

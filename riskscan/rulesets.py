@@ -100,6 +100,7 @@ class Rulesets:
     lexicon: tuple[LexiconEntry, ...]
     secrets: tuple[SecretPattern, ...]
     secret_keys: tuple[str, ...]  # words that make a config key name a secret's (token, api_key, ...)
+    factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
 
     def rule(self, rule_id: str) -> Rule:
@@ -114,6 +115,9 @@ class Rulesets:
     def builtin_index(self) -> dict[str, BuiltinTool]:
         return _builtin_index(self)
 
+    def factory_index(self) -> dict[str, str]:
+        return _factory_index(self)
+
 
 @lru_cache(maxsize=8)
 def _api_index(rulesets: Rulesets) -> dict[str, ApiEntry]:
@@ -123,6 +127,11 @@ def _api_index(rulesets: Rulesets) -> dict[str, ApiEntry]:
 @lru_cache(maxsize=8)
 def _builtin_index(rulesets: Rulesets) -> dict[str, BuiltinTool]:
     return {name: tool for tool in rulesets.builtin_tools for name in tool.names}
+
+
+@lru_cache(maxsize=8)
+def _factory_index(rulesets: Rulesets) -> dict[str, str]:
+    return dict(rulesets.factories)
 
 
 def bundled_dir() -> Path:
@@ -266,6 +275,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         for e in entries("secrets", "patterns")
     )
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
+    factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
         apis=apis,
@@ -274,5 +284,6 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         lexicon=lexicon,
         secrets=secrets,
         secret_keys=secret_keys,
+        factories=factories,
         digest=digest,
     )

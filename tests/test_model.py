@@ -221,3 +221,12 @@ def test_tools_registered_from_another_file_join_the_agent_they_are_registered_o
     assert [h.tool for h in system.agent("app.server.mcp").tools] == ["app.web.fetch"]
     assert system.tool("app.web.fetch").framework == "mcp-sdk"
     assert ("unresolved-registration", 6) in {(d.code, d.location.line) for d in system.diagnostics}
+
+
+def test_a_client_running_a_program_not_in_the_scan_keeps_its_opaque_tool_and_says_so():
+    opaque = ToolFact("mcp:.mcp.json#notes/*", "notes/*", "mcp-config", loc(".mcp.json", 3), launches="/elsewhere/notes/server.py")
+    client = AgentFact("mcp-client:.mcp.json", "Claude Code (.mcp.json)", "mcp-config", loc(".mcp.json", 2),
+                       tools=(Items((Ref(opaque.id, loc(".mcp.json", 3)),)),))
+    system = model.build("/repo", [Facts(".mcp.json", "json", tools=(opaque,), agents=(client,))], RULESETS)
+    assert [h.tool for h in system.agent(client.id).tools] == [opaque.id]
+    assert ("server-not-scanned", 3) in {(d.code, d.location.line) for d in system.diagnostics}

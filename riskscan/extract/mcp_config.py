@@ -180,6 +180,7 @@ def _opaque_tool(path: str, key: str, launch: Launch, location: Location) -> Too
         framework=FRAMEWORK,
         location=location,
         capabilities=tuple(Capability(label, CONFIDENCE_UNKNOWN_SERVER, evidence) for label in UNKNOWN_SERVER_LABELS),
+        launches=launch.local_program or None,
     )
 
 

@@ -40,6 +40,7 @@ class Launch:
     url_pointer: Pointer = ()
     server_args: list[tuple[Pointer, str]] = field(default_factory=list)
     mounts: list[tuple[Pointer, str]] = field(default_factory=list)
+    local_program: str = ""  # a Python script or "-m module" the command runs
 
 
 def normalise_package(name: str) -> str:
@@ -80,7 +81,25 @@ def read_launch(entry: dict, pointer: Pointer) -> Launch:
         return _package_launch("npm", program, rest)
     if program in ("uvx", "uv tool run", "pipx run"):
         return _package_launch("pypi", program, rest)
-    return Launch(kind="command", runner=program)
+    return Launch(kind="command", runner=program, local_program=_local_program([word for _, word in rest]))
+
+
+_DIRECTORY_FLAGS = {"--directory", "--project", "--cwd", "--app-dir"}
+
+
+def _local_program(words: list[str]) -> str:
+    """The Python program a local command runs: `python server.py`, `uv --directory d run
+    server.py`, `fastmcp run server.py:mcp`, `python -m package`."""
+    directory = ""
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word in _DIRECTORY_FLAGS and following:
+            directory = following.rstrip("/\\") + "/"
+        elif word == "-m" and following:
+            return f"-m {following}"
+        elif word.endswith(".py") or ".py:" in word:
+            return directory + word.split(".py:")[0].removesuffix(".py") + ".py"
+    return ""
 
 
 def _program(word: str) -> str:

@@ -63,6 +63,9 @@ class ToolFact:
     capabilities: tuple[Capability, ...] = ()  # labels known from the declaration itself
     gates: tuple[Gate, ...] = ()
     invokes: Value | None = None  # agent-as-tool: the agent this tool runs
+    # an MCP server entry that runs a program of the scanned project: a script path as written in
+    # the config, or "-m module"; the model gives the client that server's own tools
+    launches: str | None = None
 
 
 @dataclass(frozen=True, order=True)

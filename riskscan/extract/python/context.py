@@ -242,7 +242,10 @@ class FileContext:
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):  # Path / name
             return self.instance_types(node.left)
         if isinstance(node, cst.Call):
-            return tuple(n for n in self.callee_names(node.func) if looks_like_class(n))
+            callee = self.callee_names(node.func)
+            factories = self.rulesets.factory_index()
+            returned = {factories[n] for n in callee if n in factories}
+            return tuple(sorted(returned | {n for n in callee if looks_like_class(n)}))
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owners = self._self_class(node.value)
             if owners:
