@@ -71,7 +71,11 @@ def test_case(case, expected):
         assert code in {d.code for d in report.diagnostics}
 
 
-@pytest.mark.parametrize("case", sorted(p for p in CASES.iterdir() if p.is_dir()), ids=lambda p: p.name)
+FIXTURES = CASES.parent
+EVERY_FIXTURE = sorted(p for group in ("cases", "mcp", "python") for p in (FIXTURES / group).iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", EVERY_FIXTURE, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_case_outputs_validate_and_are_deterministic(case):
     first = scan(str(case))
     document = json.loads(render(first, "json"))
