@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
-from riskscan.extract.python.syntax import cst
+from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
 
@@ -46,12 +46,11 @@ def collect_calls(
     ctx: FileContext, nodes: Sequence[cst.CSTNode], params: tuple[str, ...], flows: Flows
 ) -> tuple[CallSite, ...]:
     """Every call under `nodes`, not counting nested function or class bodies."""
-    finder = _CallFinder()
-    for node in nodes:
-        node.visit(finder)
+    definitions = (cst.FunctionDef, cst.ClassDef)
+    calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
     sites = [
         CallSite(callee=ctx.callee_names(call.func), location=ctx.loc(call), args=_arguments(call, params, flows))
-        for call in finder.calls
+        for call in calls
     ]
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
 
@@ -108,20 +107,6 @@ def _constant(node: cst.BaseExpression) -> str | None:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return str(value) if not isinstance(value, str) else value
     return None
-
-
-class _CallFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
 
 
 class _NameFinder(cst.CSTVisitor):

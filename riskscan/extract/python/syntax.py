@@ -13,7 +13,29 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, root: cst.CSTNode, kinds: tuple[type, ...], enter_definitions: bool) -> None:
+        self.root, self.kinds, self.enter_definitions = root, kinds, enter_definitions
+        self.found: list = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kinds):
+            self.found.append(node)
+        nested = isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not self.root
+        return self.enter_definitions or not nested
+
+
+def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
+    """The nodes of the given kinds under `root`, in source order; nested function and class
+    bodies are not entered unless asked."""
+    collector = _Collector(root, kinds, enter_definitions)
+    root.visit(collector)
+    return collector.found
+
+
 __all__ = [
+    "find_nodes",
     "Assignment",
     "FullyQualifiedNameProvider",
     "MetadataWrapper",

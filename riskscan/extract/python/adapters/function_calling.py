@@ -16,7 +16,7 @@ from riskscan.extract.python.adapters.declarations import (
     function_ref,
 )
 from riskscan.extract.python.context import looks_like_class
-from riskscan.extract.python.syntax import cst
+from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
 
@@ -187,10 +187,8 @@ class FunctionCalling(BaseAdapter):
     def branch_target(self, body: cst.CSTNode) -> Ref | None:
         """The function a branch runs: project functions first, then imported names, then
         functions of imported modules; the first in source order within each."""
-        finder = _CallFinder()
-        body.visit(finder)
         best: tuple[int, int, Ref] | None = None
-        for order, call in enumerate(finder.calls):
+        for order, call in enumerate(find_nodes(body, cst.Call)):
             ref = function_ref(self.ctx, call.func)
             if ref is None or looks_like_class(ref.qualname):  # raising an error, building a result
                 continue
@@ -208,9 +206,7 @@ def literal_branches(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cs
 
 
 def _branches_with_subjects(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
-    finder = _BranchFinder()
-    body.visit(finder)
-    for node in finder.found:
+    for node in find_nodes(body, cst.If, cst.Match):
         if isinstance(node, cst.If):
             for name, subject in _tested_strings(node.test):
                 yield name, node.body, node.test, subject
@@ -255,42 +251,4 @@ def _called_in_lambda(node: cst.Lambda) -> cst.BaseExpression | None:
 
 
 def _all_dicts(module: cst.Module) -> list[cst.Dict]:
-    finder = _DictFinder()
-    module.visit(finder)
-    return finder.found
-
-
-class _BranchFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[cst.If | cst.Match] = []
-
-    def visit_If(self, node: cst.If) -> None:
-        self.found.append(node)
-
-    def visit_Match(self, node: cst.Match) -> None:
-        self.found.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-
-class _CallFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: list[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-
-class _DictFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: list[cst.Dict] = []
-
-    def visit_Dict(self, node: cst.Dict) -> None:
-        self.found.append(node)
+    return find_nodes(module, cst.Dict, enter_definitions=True)
