@@ -68,6 +68,11 @@ def kind_of(relative: str) -> str | None:
         return "python"
     if name.endswith(".json") and name not in SKIPPED_JSON:
         return "json"
+    parts = PurePosixPath(relative).parts
+    if name == "config.toml" and len(parts) >= 2 and parts[-2] == ".codex":
+        return "toml"
+    if name.endswith((".yaml", ".yml")) and ".continue" in parts[:-1]:
+        return "yaml"
     return None
 
 

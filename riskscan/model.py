@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
-from riskscan import labels
+from riskscan import client_files, labels
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     Agent,
@@ -64,6 +64,7 @@ class _Project:
 
 
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
+    facts = client_files.apply(facts)
     project = _index(facts)
     builder = _Builder(project, rulesets)
     agents = [builder.agent(a) for a in project.agents.values()]
@@ -259,7 +260,7 @@ class _Builder:
         hygiene: list[HygieneFact] = []
         # The lexicon is a fallback: used only when neither a catalog nor the tool's body says
         # what the tool does.
-        known = any(e.kind in ("known-server", "builtin-tool") for c in fact.capabilities for e in c.evidence)
+        known = fact.server is not None or any(e.kind in ("known-server", "builtin-tool") for c in fact.capabilities for e in c.evidence)
         if fact.builtin:
             builtin = labels.builtin_capabilities(fact, self.rulesets)
             if builtin is None:

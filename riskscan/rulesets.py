@@ -65,6 +65,27 @@ class ServerTool:
 
 
 @dataclass(frozen=True)
+class ServerOption:
+    """A server argument, environment variable or URL part that changes what a catalogued server
+    can do. It applies when any of its triggers is present (or always); `effect` says how:
+    read-only (the write and send labels go), drop-labels (`labels` go), drop-tools (`tools` are
+    not offered), allowlist / sandbox (a gate on every tool), roots (the positional arguments
+    are allowed folders, recorded in the evidence)."""
+
+    effect: str
+    note: str
+    flags: tuple[str, ...] = ()
+    env: tuple[tuple[str, str], ...] = ()
+    env_present: tuple[str, ...] = ()
+    env_absent: tuple[str, ...] = ()
+    url_query: tuple[tuple[str, str], ...] = ()
+    url_suffix: tuple[str, ...] = ()
+    always: bool = False
+    labels: tuple[str, ...] = ()
+    tools: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class McpServer:
     id: str
     title: str
@@ -73,6 +94,7 @@ class McpServer:
     images: tuple[str, ...] = ()  # container images run by docker/podman
     urls: tuple[str, ...] = ()  # URL prefixes of remote servers
     tools: tuple[ServerTool, ...] = ()
+    options: tuple[ServerOption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -263,6 +285,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
                 ServerTool(name=t["name"], labels=tuple(t["labels"]), description=t.get("description", ""))
                 for t in e.get("tools", ())
             ),
+            options=tuple(_server_option(o) for o in e.get("options", ())),
         )
         for e in entries("mcp-servers", "servers")
     )
@@ -286,4 +309,20 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         secret_keys=secret_keys,
         factories=factories,
         digest=digest,
+    )
+
+
+def _server_option(entry: dict) -> ServerOption:
+    return ServerOption(
+        effect=entry["effect"],
+        note=entry["note"],
+        flags=tuple(entry.get("flags", ())),
+        env=tuple(sorted(entry.get("env", {}).items())),
+        env_present=tuple(entry.get("env_present", ())),
+        env_absent=tuple(entry.get("env_absent", ())),
+        url_query=tuple(sorted(entry.get("url_query", {}).items())),
+        url_suffix=tuple(entry.get("url_suffix", ())),
+        always=entry.get("always", False),
+        labels=tuple(entry.get("labels", ())),
+        tools=tuple(entry.get("tools", ())),
     )

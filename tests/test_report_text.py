@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from report_samples import empty_report, sample_report
 
+from riskscan import rulesets
 from riskscan.report import render
+
+RULES = len(rulesets.load().rules)  # every bundled rule is in the report
 
 
 def finding_block(text: str, rule_id: str) -> str:
@@ -16,7 +19,7 @@ def finding_block(text: str, rule_id: str) -> str:
 def test_text_starts_with_a_header_and_keeps_the_ranked_order():
     text = render(sample_report(), "text")
     lines = text.splitlines()
-    assert lines[0] == "riskscan 0.1.0: 3 agents, 4 tools, 8 rules"
+    assert lines[0] == f"riskscan 0.1.0: 3 agents, 4 tools, {RULES} rules"
     titles = [line for line in lines if line and not line.startswith(" ") and " RS" in line]
     assert titles == [
         "CRITICAL RS102 injection-to-code-execution  score=8.55 confidence=high",
@@ -66,7 +69,7 @@ def test_text_ends_with_diagnostics_and_a_summary():
 
 
 def test_text_of_an_empty_report():
-    assert render(empty_report(), "text") == "riskscan 0.1.0: 0 agents, 0 tools, 8 rules\n\n0 findings\n"
+    assert render(empty_report(), "text") == f"riskscan 0.1.0: 0 agents, 0 tools, {RULES} rules\n\n0 findings\n"
 
 
 def test_text_is_plain_unless_colour_is_asked_for():

@@ -14,6 +14,8 @@ from riskscan.types import Diagnostic, Facts, Location, SourceFile
 EXTRACTORS = {
     "python": "riskscan.extract.python",
     "json": "riskscan.extract.json_input",
+    "toml": "riskscan.extract.codex_config",
+    "yaml": "riskscan.extract.continue_config",
 }
 
 

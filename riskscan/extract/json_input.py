@@ -20,6 +20,8 @@ Pointer = tuple[str | int, ...]
 
 MCP_CONFIG = "mcp-config"
 MANIFEST = "manifest"
+CLIENT_SETTINGS = "client-settings"
+LOCK = "lock"
 
 
 class Positions:
@@ -60,6 +62,14 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     except JsonSyntaxError as error:
         return _failed(source, error.line, error.column, "parse-error", str(error))
     kind = classify(source.path, document)
+    if kind == CLIENT_SETTINGS:
+        from riskscan.extract import client_settings
+
+        return client_settings.extract(document, positions, source, rulesets)
+    if kind == LOCK:
+        from riskscan import lock
+
+        return lock.extract(document, positions, source)
     if kind == MCP_CONFIG:
         from riskscan.extract import mcp_config
 
@@ -92,9 +102,18 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
 
 
 def classify(path: str, document: object) -> str | None:
-    """`mcp-config`, `manifest`, or None for JSON that is neither."""
+    """`mcp-config`, `manifest`, `client-settings`, `lock`, or None for JSON that is none of them."""
+    from riskscan.extract.client_settings import is_settings_path
+
+    if is_settings_path(path):
+        return CLIENT_SETTINGS
     if isinstance(document, dict):
-        if isinstance(document.get("mcpServers"), dict):
+        if document.get("riskscan_lock") is not None:
+            return LOCK
+        if isinstance(document.get("mcpServers"), dict) or isinstance(document.get("context_servers"), dict):
+            return MCP_CONFIG
+        projects = document.get("projects")
+        if isinstance(projects, dict) and any(isinstance(p, dict) and isinstance(p.get("mcpServers"), dict) for p in projects.values()):
             return MCP_CONFIG
         if isinstance(document.get("servers"), dict) and _looks_like_servers(document["servers"]):
             return MCP_CONFIG
@@ -115,7 +134,7 @@ def classify(path: str, document: object) -> str | None:
 
 def _looks_like_servers(servers: dict) -> bool:
     return not servers or any(
-        isinstance(entry, dict) and ({"command", "url", "serverUrl", "type"} & entry.keys())
+        isinstance(entry, dict) and ({"command", "url", "serverUrl", "httpUrl", "type"} & entry.keys())
         for entry in servers.values()
     )
 

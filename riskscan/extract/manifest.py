@@ -12,11 +12,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from riskscan import metadata
 from riskscan.extract.json_input import Pointer, Positions
 from riskscan.types import (
     AgentFact,
     Diagnostic,
     Facts,
+    HygieneFact,
     Items,
     Ref,
     SourceFile,
@@ -34,6 +36,7 @@ def extract(document: object, positions: Positions, source: SourceFile) -> Facts
     base, items = _tool_list(document)
     tools: list[ToolFact] = []
     diagnostics: list[Diagnostic] = []
+    hygiene: list[HygieneFact] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
         pointer = base + (index,)
@@ -47,14 +50,42 @@ def extract(document: object, positions: Positions, source: SourceFile) -> Facts
             continue
         seen.add(fact_or_error.name)
         tools.append(fact_or_error)
+    names = {t.name for t in tools}
+    for tool, (index, item) in zip(tools, _kept(items, tools)):
+        schema = json.loads(tool.input_schema) if tool.input_schema else None
+        where = (lambda base: lambda suffix: positions.location(base + suffix))(base + (index,))
+        hygiene += metadata.analyse(tool, schema, where, names)
+    probe = document.get("probe") if isinstance(document, dict) and isinstance(document.get("probe"), dict) else None
+    if probe and isinstance(probe.get("config"), str) and isinstance(probe.get("server"), str):
+        agent_id, agent_name = f"probe:{probe['config']}#{probe['server']}", f"{probe['server']} (probe of {probe['config']})"
+    else:
+        agent_id, agent_name = f"manifest:{path}", f"manifest ({path})"
     agent = AgentFact(
-        id=f"manifest:{path}",
-        name=f"manifest ({path})",
+        id=agent_id,
+        name=agent_name,
         framework=FRAMEWORK,
         location=positions.location(()),
         tools=(Items(tuple(Ref(t.id, t.location) for t in tools)),),
     )
-    return Facts(path=path, kind="manifest", tools=tuple(tools), agents=(agent,), diagnostics=tuple(diagnostics))
+    return Facts(path=path, kind="manifest", tools=tuple(tools), agents=(agent,), hygiene=tuple(hygiene),
+                 diagnostics=tuple(diagnostics))
+
+
+def _kept(items: list, tools: list[ToolFact]):
+    """(index, item) of the items that became `tools`, in order."""
+    by_location = {t.location: t for t in tools}
+    wanted = iter(tools)
+    current = next(wanted, None)
+    for index, item in enumerate(items):
+        if current is None:
+            return
+        if isinstance(item, dict) and _item_name(item) == current.name and current.location in by_location:
+            yield index, item
+            current = next(wanted, None)
+
+
+def _item_name(item: dict) -> object:
+    return item["function"].get("name") if isinstance(item.get("function"), dict) else item.get("name")
 
 
 def _tool_list(document: object) -> tuple[Pointer, list]:

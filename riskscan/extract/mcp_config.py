@@ -1,4 +1,5 @@
-"""MCP client configs: Claude Desktop, Claude Code, Cursor, VS Code, Windsurf.
+"""MCP client configs: Claude Desktop, Claude Code (`.mcp.json`, `~/.claude.json` with its projects),
+Cursor, VS Code, Windsurf, Gemini CLI, Zed; Codex (TOML) and Continue (YAML) come through `build`.
 
 One config file is one agent (every server of a client shares the client's model context). A server
 the catalog knows becomes one tool per catalogued tool; an unknown server becomes one opaque tool
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from riskscan.extract.json_input import Pointer, Positions
+from riskscan.extract.server_options import offered_tools
 from riskscan.extract.server_launch import (
     Launch,
     normalise_image,
@@ -34,6 +37,7 @@ from riskscan.types import (
     Diagnostic,
     Evidence,
     Facts,
+    Gate,
     HygieneFact,
     Items,
     Location,
@@ -58,51 +62,128 @@ _BROAD_ROOTS = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Context:
+    """One model context of a client: the servers it runs, each as (key, entry, pointer). A config
+    is usually one context; `~/.claude.json` has the user's servers plus one per project."""
+
+    suffix: str  # "" or the project, for the agent's name and id
+    pointer: Pointer  # where the context is declared
+    servers: tuple[tuple[str, object, Pointer], ...]
+
+
 def extract(document: dict, positions: Positions, source: SourceFile, rulesets: Rulesets) -> Facts:
-    container, servers = _servers(document)
-    path = source.path
-    tools: list[ToolFact] = []
+    """A JSON client config: Claude Desktop, Claude Code, Cursor, VS Code, Windsurf, Gemini CLI, Zed."""
+    client = client_name(source.path, document)
     hygiene: list[HygieneFact] = []
-    diagnostics: list[Diagnostic] = []
+    contexts = _contexts(document)
+    if client == "Gemini CLI":
+        contexts, hygiene = _gemini(document, contexts, positions)
+    return build(source.path, "mcp-config", client, contexts, positions, rulesets, hygiene)
+
+
+def build(path: str, kind: str, client: str, contexts: list[Context], positions: Positions, rulesets: Rulesets,
+          hygiene: list[HygieneFact] | None = None, diagnostics: list[Diagnostic] | None = None) -> Facts:
+    """Facts of any client format once its servers are read into plain entries: one agent per
+    context, catalogued or opaque tools per server, hygiene facts per server entry."""
+    hygiene = list(hygiene or ())
+    diagnostics = list(diagnostics or ())
     catalog = _catalog(rulesets.mcp_servers)
-    for key, entry in servers.items():
-        pointer = container + (key,)
-        location = positions.location(pointer)
-        if not isinstance(entry, dict):
-            diagnostics.append(Diagnostic(location, "invalid-server", f"server `{key}` is not an object; skipped"))
-            continue
-        launch = read_launch(entry, pointer)
-        server = catalog.match(launch)
-        hygiene += _hygiene(key, entry, pointer, launch, server, positions, rulesets)
-        if entry.get("disabled") is True:
-            continue
-        tools += _known_tools(path, key, server, location) if server else [_opaque_tool(path, key, launch, location)]
-    client = _client(path, container)
-    agent = AgentFact(
-        id=f"mcp-client:{path}",
-        name=f"{client} ({path})",
-        framework=FRAMEWORK,
-        location=positions.location(container),
-        tools=(Items(tuple(Ref(t.id, t.location) for t in tools)),),
-    )
+    tools: dict[str, ToolFact] = {}
+    agents = []
+    read: set[Pointer] = set()
+    for context in contexts:
+        held: list[ToolFact] = []
+        for key, entry, pointer in context.servers:
+            location = positions.location(pointer)
+            if not isinstance(entry, dict):
+                if pointer not in read:
+                    diagnostics.append(Diagnostic(location, "invalid-server", f"server `{key}` is not an object; skipped"))
+                read.add(pointer)
+                continue
+            entry = _flatten_command(entry)
+            launch = read_launch(entry, pointer)
+            server = catalog.match(launch)
+            if pointer not in read:
+                hygiene += _hygiene(key, entry, pointer, launch, server, positions, rulesets)
+            read.add(pointer)
+            if entry.get("disabled") is True or entry.get("enabled") is False:
+                continue
+            scope = f"{pointer[1]}#" if pointer[0] == "projects" else ""  # a project's own server
+            id_base = f"mcp:{path}#{scope}{key}"
+            for fact in _server_tools(id_base, key, entry, launch, server, location):
+                tools.setdefault(fact.id, fact)
+                held.append(fact)
+        name = f"{client} ({path})" if not context.suffix else f"{client} ({path}, {context.suffix})"
+        agents.append(AgentFact(
+            id=f"mcp-client:{path}" + (f"#{context.suffix}" if context.suffix else ""),
+            name=name,
+            framework=FRAMEWORK,
+            location=positions.location(context.pointer),
+            tools=(Items(tuple(Ref(t.id, t.location) for t in held)),),
+        ))
     return Facts(
         path=path,
-        kind="mcp-config",
-        tools=tuple(tools),
-        agents=(agent,),
+        kind=kind,
+        tools=tuple(tools.values()),
+        agents=tuple(agents),
         hygiene=tuple(hygiene),
         diagnostics=tuple(diagnostics),
     )
 
 
-def _servers(document: dict) -> tuple[Pointer, dict]:
-    for key in ("mcpServers", "servers"):
+def _contexts(document: dict) -> list[Context]:
+    contexts = []
+    for key in ("mcpServers", "servers", "context_servers"):
         if isinstance(document.get(key), dict):
-            return (key,), document[key]
-    return ("mcp", "servers"), document["mcp"]["servers"]
+            contexts = [Context("", (key,), _entries(document[key], (key,)))]
+            break
+    else:
+        nested = document.get("mcp")
+        if isinstance(nested, dict) and isinstance(nested.get("servers"), dict):
+            contexts = [Context("", ("mcp", "servers"), _entries(nested["servers"], ("mcp", "servers")))]
+    projects = document.get("projects")
+    if isinstance(projects, dict):  # ~/.claude.json: user servers plus each project's own
+        user = contexts[0].servers if contexts else ()
+        for project, settings in sorted(projects.items()):
+            servers = settings.get("mcpServers") if isinstance(settings, dict) else None
+            if isinstance(servers, dict) and servers:
+                pointer = ("projects", project, "mcpServers")
+                contexts.append(Context(project, ("projects", project), user + _entries(servers, pointer)))
+    return contexts
 
 
-def _client(path: str, container: Pointer) -> str:
+def _entries(servers: dict, pointer: Pointer) -> tuple[tuple[str, object, Pointer], ...]:
+    return tuple((key, entry, pointer + (key,)) for key, entry in servers.items())
+
+
+def _flatten_command(entry: dict) -> dict:
+    """Zed's older form nests the program: `"command": {"path": ..., "args": [...], "env": {...}}`."""
+    command = entry.get("command")
+    if isinstance(command, dict):
+        return {**entry, "command": command.get("path"), "args": command.get("args", []), "env": command.get("env", {})}
+    return entry
+
+
+def _gemini(document: dict, contexts: list[Context], positions: Positions) -> tuple[list[Context], list[HygieneFact]]:
+    """Gemini CLI: `mcp.allowed` / `mcp.excluded` pick servers; `trust: true` skips every
+    confirmation of a server's tools."""
+    settings = document.get("mcp") if isinstance(document.get("mcp"), dict) else {}
+    allowed = settings.get("allowed") if isinstance(settings.get("allowed"), list) else None
+    excluded = settings.get("excluded") if isinstance(settings.get("excluded"), list) else []
+    hygiene = []
+    kept = []
+    for key, entry, pointer in contexts[0].servers:
+        if (allowed is not None and key not in allowed) or key in excluded:
+            continue
+        kept.append((key, entry, pointer))
+        if isinstance(entry, dict) and entry.get("trust") is True:
+            hygiene.append(HygieneFact("approvals-disabled", positions.location(pointer + ("trust",)), key,
+                                       "`trust: true` runs every tool of this server without asking for confirmation"))
+    return [Context("", contexts[0].pointer, tuple(kept))], hygiene
+
+
+def client_name(path: str, document: object = None) -> str:
     base = path.rsplit("/", 1)[-1]
     if base == "claude_desktop_config.json":
         return "Claude Desktop"
@@ -110,10 +191,14 @@ def _client(path: str, container: Pointer) -> str:
         return "Claude Code"
     if path.endswith(".cursor/mcp.json"):
         return "Cursor"
-    if path.endswith(".vscode/mcp.json") or container[0] in ("servers", "mcp"):
-        return "VS Code"
+    if path.endswith(".gemini/settings.json"):
+        return "Gemini CLI"
     if base == "mcp_config.json" and "windsurf" in path.lower():
         return "Windsurf"
+    if isinstance(document, dict) and isinstance(document.get("context_servers"), dict):
+        return "Zed"
+    if path.endswith(".vscode/mcp.json") or (isinstance(document, dict) and ("servers" in document or "mcp" in document)):
+        return "VS Code"
     return "MCP client"
 
 
@@ -146,23 +231,54 @@ def _catalog(servers: tuple[McpServer, ...]) -> _Catalog:
 # --- tool facts -----------------------------------------------------------------------------------
 
 
-def _known_tools(path: str, key: str, server: McpServer, location: Location) -> list[ToolFact]:
+def _server_tools(id_base: str, key: str, entry: dict, launch: Launch, server: McpServer | None,
+                  location: Location) -> list[ToolFact]:
+    """The tools one server entry gives its client: the catalogued ones after the server's options
+    and the client's include/exclude lists, or one opaque tool (one per included name)."""
+    include, exclude = _tool_filters(entry)
+    gates = (Gate("sandbox", f"{key}: `sandboxEnabled` runs the server in the client's sandbox", location),) \
+        if entry.get("sandboxEnabled") is True else ()
+    if server is None:
+        opaque = _opaque_tool(id_base, key, launch, location)
+        if include is None:
+            return [replace(opaque, gates=gates)]
+        names = [name for name in include if name not in exclude]
+        return [replace(opaque, id=f"{id_base}/{name}", name=name, gates=gates) for name in names]
+    offered = offered_tools(server, launch, entry, location)
     facts = []
-    for tool in server.tools:
-        evidence = (Evidence("known-server", f"{server.title}: {tool.name} ({server.source})", location),)
+    for name, tool_labels, description in offered.tools:
+        if (include is not None and name not in include) or name in exclude:
+            continue
+        detail = f"{server.title}: {name} ({server.source})" + "".join(f"; {note}" for note in offered.notes)
+        evidence = (Evidence("known-server", detail, location),)
         facts.append(ToolFact(
-            id=f"mcp:{path}#{key}/{tool.name}",
-            name=tool.name,
+            id=f"{id_base}/{name}",
+            name=name,
             framework=FRAMEWORK,
             location=location,
-            description=tool.description,
+            description=description,
             server=server.id,
-            capabilities=tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in tool.labels),
+            capabilities=tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in tool_labels),
+            gates=tuple(sorted(set(offered.gates + gates))),
         ))
     return facts
 
 
-def _opaque_tool(path: str, key: str, launch: Launch, location: Location) -> ToolFact:
+def _tool_filters(entry: dict) -> tuple[list[str] | None, set[str]]:
+    """Which tools a client keeps: Gemini CLI `includeTools`/`excludeTools`, Codex
+    `enabled_tools`/`disabled_tools`. An exclusion wins over an inclusion, as in both clients."""
+    include = None
+    exclude: set[str] = set()
+    for key in ("includeTools", "enabled_tools"):
+        if isinstance(entry.get(key), list):
+            include = [name for name in entry[key] if isinstance(name, str)]
+    for key in ("excludeTools", "disabled_tools"):
+        if isinstance(entry.get(key), list):
+            exclude |= {name for name in entry[key] if isinstance(name, str)}
+    return include, exclude
+
+
+def _opaque_tool(id_base: str, key: str, launch: Launch, location: Location) -> ToolFact:
     if launch.url:
         what = f"remote server at {urlsplit(launch.url).hostname or 'an unreadable URL'}"
     elif launch.kind in ("npm", "pypi", "docker"):
@@ -175,7 +291,7 @@ def _opaque_tool(path: str, key: str, launch: Launch, location: Location) -> Too
               "(not read-only, destructive, open-world)")
     evidence = (Evidence("unknown-server", detail, location),)
     return ToolFact(
-        id=f"mcp:{path}#{key}/*",
+        id=f"{id_base}/*",
         name=f"{key}/*",
         framework=FRAMEWORK,
         location=location,
@@ -233,7 +349,7 @@ def _literal_values(entry: dict, pointer: Pointer):
                 name = previous.lstrip("-") if previous.startswith("-") and "=" not in previous else None
                 yield pointer + ("args", index), f"args[{index}]", name, value
             previous = value
-    for url_key in ("url", "serverUrl", "command"):
+    for url_key in ("url", "serverUrl", "httpUrl", "command"):
         if isinstance(entry.get(url_key), str):
             yield pointer + (url_key,), url_key, None, entry[url_key]
 

@@ -55,7 +55,7 @@ def normalise_image(name: str) -> str:
 
 
 def read_launch(entry: dict, pointer: Pointer) -> Launch:
-    for url_key in ("url", "serverUrl"):
+    for url_key in ("url", "serverUrl", "httpUrl"):
         if isinstance(entry.get(url_key), str):
             return Launch(kind="remote", url=entry[url_key], url_pointer=pointer + (url_key,))
     command = entry.get("command")

@@ -123,6 +123,35 @@ class HygieneFact:
     detail: str
 
 
+@dataclass(frozen=True, order=True)
+class PermissionRule:
+    """A client setting that changes which tools an agent really holds or which are gated, read
+    from a file other than the one that declares the servers (Claude Code `.claude/settings.json`
+    allow/ask/deny rules, `disabledMcpjsonServers`). `effect` is allow, ask, deny or
+    disable-server; `pattern` is the rule as written (`mcp__github__create_*`, `mcp__github`) or,
+    for disable-server, the server name. `scope` is the folder whose client configs it governs
+    ("" for the scan root); `client` the client it belongs to (claude-code)."""
+
+    client: str
+    scope: str
+    effect: str
+    pattern: str
+    location: Location
+    bypassed: bool = False  # the same settings put the client in a mode that skips every prompt
+
+
+@dataclass(frozen=True, order=True)
+class Pin:
+    """One tool as a lockfile pinned it: the manifest it came from, its name and the canonical
+    hash of its name, description, schemas and annotations (riskscan/lock.py)."""
+
+    manifest: str
+    tool: str
+    digest: str
+    location: Location
+    fields: tuple[tuple[str, str], ...] = ()  # per-field hashes, to name what changed
+
+
 @dataclass(frozen=True)
 class Facts:
     """Everything one file says. Extractors are pure: one file in, one Facts out."""
@@ -138,6 +167,8 @@ class Facts:
     registrations: tuple[Registration, ...] = ()
     hygiene: tuple[HygieneFact, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    permissions: tuple[PermissionRule, ...] = ()  # client settings that govern other files' configs
+    pins: tuple[Pin, ...] = ()  # a lockfile's pinned tools
 
 
 # --- discover stage ----------------------------------------------------------------------------
