@@ -96,6 +96,68 @@ def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, 
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
+@main.command(
+    short_help="Check recorded agent runs: dangerous flows that happened, unknown tools, coverage.",
+    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--with-scan", "with_scan", type=click.Path(exists=True),
+    help="The static side: a folder to scan, or a saved JSON report (scan --format json). Adds unknown-tool and coverage findings.",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES[:-1]), default="high", show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
+def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
+    """Replay recorded runs (FILES) through the same state machine and rules as `scan`.
+
+    Reads OpenAI and Anthropic message lists (JSON or JSON Lines), OTLP traces with the
+    OpenTelemetry GenAI conventions (JSON or JSON Lines), and OpenAI Agents SDK span exports;
+    the format is told by the content. Reports dangerous paths that happened (with the message
+    or span of each step, and higher confidence when a sink's arguments repeat an earlier
+    untrusted or private result), and with --with-scan: tools the static model does not know and
+    predicted paths no run exercised. SARIF uses the category riskscan/trace/.
+
+    \b
+    Examples:
+      riskscan trace run.jsonl --with-scan .
+      riskscan trace spans/*.json --with-scan report.json --format sarif -o trace.sarif
+    """
+    from riskscan.rank import at_or_above
+    from riskscan.report import render
+    from riskscan.rulesets import RulesetError
+    from riskscan.trace import AUTOMATION_ID, ModelError, check_traces, load_model
+    from riskscan.types import Config
+
+    config = Config(fail_on=fail_on, rulesets=tuple(rulesets))
+    try:
+        model = load_model(with_scan, config) if with_scan else None
+        report = check_traces(files, model, config)
+    except (RulesetError, ModelError) as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    _emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
+    failing = [f for f in report.findings if at_or_above(f, fail_on)]
+    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+
+
 def run() -> None:
     """Entry point that maps an unexpected crash to exit code 2 with a one-line message."""
     try:

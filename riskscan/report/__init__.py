@@ -11,9 +11,9 @@ from riskscan.types import Report
 FORMATS = ("text", "json", "sarif")
 
 
-def render(report: Report, fmt: str, *, color: bool = False) -> str:
+def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
     """Render `report` in `fmt` (one of FORMATS). `color` adds ANSI colours to text; the other
-    formats ignore it."""
+    formats ignore it. `automation_id` sets the SARIF run's category (default: the static scan's)."""
     if fmt == "text":
         from riskscan.report.text import render_text
 
@@ -25,5 +25,5 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     if fmt == "sarif":
         from riskscan.report.sarif import render_sarif
 
-        return render_sarif(report)
+        return render_sarif(report) if automation_id is None else render_sarif(report, automation_id=automation_id)
     raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")

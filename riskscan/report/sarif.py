@@ -27,16 +27,18 @@ DIAGNOSTIC_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 CONFIDENCE_ORDER = ("low", "medium", "high")
 
 
-def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_log(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_sarif(report: Report, *, automation_id: str = AUTOMATION_ID) -> str:
+    return json.dumps(sarif_log(report, automation_id=automation_id), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def sarif_log(report: Report) -> dict:
+def sarif_log(report: Report, *, automation_id: str = AUTOMATION_ID) -> dict:
+    """`automation_id` is the run's category in code scanning: the static scan's by default,
+    `riskscan/trace/` for recorded runs, so that both upload side by side."""
     rules = rule_catalog(report)
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     run = {
         "tool": {"driver": driver(report, rules)},
-        "automationDetails": {"id": AUTOMATION_ID},
+        "automationDetails": {"id": automation_id},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The root of the scanned project."}}},
         "invocations": [invocation(report.diagnostics)],
