@@ -8,7 +8,7 @@ becomes a diagnostic at its location; nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 from riskscan import client_files, labels
@@ -17,6 +17,7 @@ from riskscan.types import (
     Agent,
     AgentFact,
     Condition,
+    ContextLink,
     Diagnostic,
     Dispatch,
     Facts,
@@ -38,6 +39,7 @@ from riskscan.types import (
 )
 
 MAX_REFERENCE_DEPTH = 32
+INSTANCE = ".<instance>"  # a reference to an instance of a class (see extract/python/values.py)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class _Project:
     bindings: dict[str, Value] = field(default_factory=dict)
     dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
     registrations: list[Registration] = field(default_factory=list)
+    links: list[ContextLink] = field(default_factory=list)
     modules: set[str] = field(default_factory=set)
     python_files: dict[str, str] = field(default_factory=dict)  # path -> module
 
@@ -67,10 +70,10 @@ def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
     facts = client_files.apply(facts)
     project = _index(facts)
     builder = _Builder(project, rulesets)
-    agents = [builder.agent(a) for a in project.agents.values()]
+    agents = builder.linked([builder.agent(a) for a in project.agents.values()])
     # a server launched by a client of the project lives in that client's context, not its own
     agents = tuple(sorted((a for a in agents if a.id not in builder.launched_servers), key=lambda a: a.id))
-    tools = builder.tools()
+    tools = builder.tools(agents)
     hygiene = tuple(h for f in facts for h in f.hygiene) + builder.hygiene
     diagnostics = tuple(d for f in facts for d in f.diagnostics) + tuple(builder.diagnostics)
     return SystemModel(root, agents, tools, tuple(sorted(set(hygiene))), tuple(sorted(set(diagnostics))))
@@ -89,6 +92,7 @@ def _index(facts: Sequence[Facts]) -> _Project:
         for dispatch in file_facts.dispatches:
             project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
         project.registrations += file_facts.registrations
+        project.links += file_facts.links
     return project
 
 
@@ -121,7 +125,11 @@ class _Builder:
 
     def _resolve_ref(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
         name = ref.qualname
-        if name in self.project.tools:
+        if name in self.project.tools and self.project.tools[name].builtin in self.project.tools:
+            # a tool class of the project, instantiated where it looked like a framework's built-in
+            self.replaced_tools.add(name)
+            yield Resolved("tool", self.project.tools[name].builtin or "", condition, ref.location)
+        elif name in self.project.tools:
             yield Resolved("tool", name, condition, ref.location)
         elif name in self.project.agents:
             yield Resolved("agent", name, condition, ref.location)
@@ -129,6 +137,13 @@ class _Builder:
             yield from self.resolve(self.project.bindings[name], condition, depth + 1)
         elif name in self.project.functions:
             yield Resolved("function", name, condition, ref.location)
+        elif name.endswith(INSTANCE):
+            cls = name[: -len(INSTANCE)]
+            if cls in self.project.tools or cls in self.project.agents:
+                yield from self._resolve_ref(Ref(cls, ref.location), condition, depth + 1)
+            else:
+                where = "a class of the project that is not a tool" if self._in_project(cls) else "an external class"
+                yield Resolved("unresolved", f"instance of {cls}, {where}", condition, ref.location)
         elif name.endswith(".<return>"):
             function = name[: -len(".<return>")]
             if function in self.project.functions:
@@ -192,6 +207,40 @@ class _Builder:
             fact.id, fact.name, fact.framework, fact.location, tuple(sorted(holdings)), tuple(sorted(handoffs)), fact.condition
         )
 
+    def linked(self, agents: list[Agent]) -> list[Agent]:
+        """The agents with the context flows of teams, graphs, crews and supervisors added."""
+        extra: dict[str, set[Handoff]] = {}
+        for link in self.project.links:
+            members = self._link_agents(link.members, link.condition)
+            sources = self._link_agents((link.source,), link.condition) if link.source is not None else []
+            for member, member_condition in members:
+                if link.source is None:
+                    senders = [(o, c) for o, c in members if o != member]
+                    if link.kind == "delegation" and not self.project.agents[member].delegates:
+                        senders = []
+                else:
+                    senders = sources
+                for other, other_condition in senders:
+                    condition = _conjoin(_conjoin(link.condition, member_condition), other_condition)
+                    extra.setdefault(member, set()).add(Handoff(other, link.kind, link.location, condition))
+                    if link.source is not None and link.both_ways or link.kind == "delegation":
+                        extra.setdefault(other, set()).add(Handoff(member, link.kind, link.location, condition))
+        return [
+            replace(a, handoffs=tuple(sorted(set(a.handoffs) | {h for h in extra[a.id] if h.target != a.id}))) if a.id in extra else a
+            for a in agents
+        ]
+
+    def _link_agents(self, values, condition: Condition) -> list[tuple[str, Condition]]:
+        found = []
+        for value in values:
+            for resolved in self.resolve(value):
+                if resolved.kind == "agent":
+                    found.append((resolved.target, resolved.condition))
+                elif resolved.kind == "unresolved":  # a plain function node of a graph is no agent
+                    reason = resolved.target
+                    self._unresolved(resolved.location or Location("."), "unresolved-member", f"a member of a team or graph: {reason}")
+        return sorted(set(found))
+
     def _launched(self, opaque: ToolFact, condition: Condition) -> set[Holding]:
         """The tools of the project's own MCP servers that a client's server entry runs; the
         opaque tool when the program is not among the scanned files."""
@@ -242,16 +291,38 @@ class _Builder:
 
     # --- tools --------------------------------------------------------------------------------
 
-    def tools(self) -> tuple[Tool, ...]:
+    def tools(self, agents: Sequence[Agent] = ()) -> tuple[Tool, ...]:
         facts = {k: v for k, v in {**self.project.tools, **self.implicit_tools}.items() if k not in self.replaced_tools}
+        held_gates = self._held_gates(agents, facts)
         hygiene: list[HygieneFact] = []
         tools = []
         for fact in sorted(facts.values(), key=lambda t: t.id):
+            if fact.id in held_gates:
+                fact = replace(fact, gates=tuple(sorted(set(fact.gates) | held_gates[fact.id])))
             tool, tool_hygiene = self._tool(fact)
             tools.append(tool)
             hygiene += tool_hygiene
         self.hygiene = tuple(hygiene)
         return tuple(tools)
+
+    def _held_gates(self, agents: Sequence[Agent], facts: dict[str, ToolFact]) -> dict[str, set[Gate]]:
+        """Gates an agent puts on the tools it holds (by tool name, "*" for all)."""
+        found: dict[str, set[Gate]] = {}
+        for agent in agents:
+            fact = self.project.agents.get(agent.id)
+            if fact is None or not fact.tool_gates:
+                continue
+            for holding in agent.tools:
+                tool = facts.get(holding.tool)
+                if tool is None:
+                    continue
+                names = {tool.name}
+                if tool.builtin and tool.builtin in self.rulesets.builtin_index():
+                    names.add(self.rulesets.builtin_index()[tool.builtin].tool_name)
+                for name, gate in fact.tool_gates:
+                    if name == "*" or name in names:
+                        found.setdefault(tool.id, set()).add(gate)
+        return found
 
     def _tool(self, fact: ToolFact) -> tuple[Tool, list[HygieneFact]]:
         capabilities = list(fact.capabilities)

@@ -3,7 +3,10 @@
 An expect.yaml lists the findings of the case, exactly: path findings by rule and sink call, each
 with the paths that must reach it (a step is `Agent: tool (file:line)` or `Agent => Agent
 (file:line)`; the last step is the sink, the others may come in any order the solver chose), and
-hygiene findings by rule and place; optionally `labels` of named tools as `label@evidence-kind`. A case whose expectation riskscan does not meet yet says so
+hygiene findings by rule and place; optionally `labels` of named tools as `label@evidence-kind`,
+`gates` of named tools as `kind: detail`, and `agents` by name, each with exactly the `tools` it
+holds and the context `flows` it sends (`kind => Agent`), both spelled with ` when <condition>`
+if they have one. A case whose expectation riskscan does not meet yet says so
 with `known_miss: <reason>`; it runs as a strict xfail, so fixing it is noticed.
 """
 
@@ -67,8 +70,25 @@ def test_case(case, expected):
     tools = {tool.name: tool for tool in report.tools}
     for name, labels in expected.get("labels", {}).items():
         assert {f"{c.label}@{c.evidence[0].kind}" for c in tools[name].capabilities} == set(labels), name
+    for name, gates in expected.get("gates", {}).items():
+        assert {f"{g.kind}: {g.detail}" for g in tools[name].gates} == set(gates), name
+    agents = {agent.name: agent for agent in report.agents}
+    if "agents" in expected:
+        assert sorted(agents) == sorted(expected["agents"]), "the case's agents differ from expect.yaml"
+    for name, wanted_agent in (expected.get("agents") or {}).items():
+        agent = agents[name]
+        by_id = {tool.id: tool.name for tool in report.tools}
+        held = {_when(by_id[h.tool], h.condition) for h in agent.tools}
+        assert held == set(wanted_agent.get("tools", [])), f"tools of {name}"
+        names = {a.id: a.name for a in report.agents}
+        flows = {_when(f"{h.kind} => {names[h.target]}", h.condition) for h in agent.handoffs}
+        assert flows == set(wanted_agent.get("flows", [])), f"flows of {name}"
     for code in expected.get("diagnostics", []):
         assert code in {d.code for d in report.diagnostics}
+
+
+def _when(text: str, condition) -> str:
+    return f"{text} when {' and '.join(str(atom) for atom in condition)}" if condition else text
 
 
 FIXTURES = CASES.parent

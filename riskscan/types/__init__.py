@@ -43,6 +43,7 @@ from riskscan.types.facts import (  # noqa: F401
     ArgFlow,
     Binding,
     CallSite,
+    ContextLink,
     Discovery,
     Dispatch,
     Facts,

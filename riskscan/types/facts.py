@@ -80,6 +80,26 @@ class AgentFact:
     tools: tuple[Value, ...] = ()
     handoffs: tuple[Value, ...] = ()
     condition: Condition = ()
+    # gates this agent puts on the tools it holds, by the tool's name ("*": every tool): a
+    # human-in-the-loop middleware, `interrupt_before=["tools"]`, a task's `human_input`
+    tool_gates: tuple[tuple[str, Gate], ...] = ()
+    delegates: bool = False  # may delegate to the other members of its crew (CrewAI allow_delegation)
+
+
+@dataclass(frozen=True, order=True)
+class ContextLink:
+    """Context that flows between agents beyond an agent's own handoffs, declared where the agents
+    are put together: a team or graph whose members share one context (`source` None, kind
+    shared-context: every member with every other), a crew's delegation (`source` None, kind
+    delegation: from each member that `delegates` to every other, and back), a supervisor or
+    manager (`source` set: from it to each member, and back when `both_ways`)."""
+
+    kind: str  # shared-context | delegation | supervisor | task-context
+    members: tuple[Value, ...]
+    location: Location
+    source: Value | None = None
+    both_ways: bool = True
+    condition: Condition = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -166,6 +186,7 @@ class Facts:
     dispatches: tuple[Dispatch, ...] = ()
     registrations: tuple[Registration, ...] = ()
     hygiene: tuple[HygieneFact, ...] = ()
+    links: tuple[ContextLink, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     permissions: tuple[PermissionRule, ...] = ()  # client settings that govern other files' configs
     pins: tuple[Pin, ...] = ()  # a lockfile's pinned tools

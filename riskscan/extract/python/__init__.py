@@ -67,6 +67,8 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         bindings=tuple(sorted(ctx.bindings.values(), key=lambda b: b.qualname)),
         dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name))),
         registrations=tuple(sorted(set(ctx.registrations))),
+        hygiene=tuple(sorted(set(ctx.hygiene))),
+        links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
 

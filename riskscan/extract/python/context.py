@@ -24,9 +24,11 @@ from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,
     Binding,
+    ContextLink,
     Diagnostic,
     Dispatch,
     FunctionFact,
+    HygieneFact,
     Location,
     Registration,
     ToolFact,
@@ -140,6 +142,8 @@ class FileContext:
         self.bindings: dict[str, Binding] = {}
         self.dispatches: list[Dispatch] = []
         self.registrations: list[Registration] = []
+        self.hygiene: list[HygieneFact] = []
+        self.links: list[ContextLink] = []
         self.function_nodes: dict[str, cst.FunctionDef] = {}
         self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
         self._types_in_progress: set[int] = set()

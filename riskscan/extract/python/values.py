@@ -18,6 +18,8 @@ from riskscan.extract.python.context import FileContext, looks_like_class
 from riskscan.extract.python.syntax import QualifiedNameSource, cst
 from riskscan.types import Condition, Items, Opaque, Ref, Value, When
 
+INSTANCE = ".<instance>"  # suffix of a reference to an instance of a class: `SearchTool()`
+
 
 @dataclass
 class Scope:
@@ -154,8 +156,10 @@ class Evaluator:
             return Ref(f"{(project or functions)[0]}.<return>", location)
         if not callee:
             return Opaque("call to an unresolved callee", location)
-        kind = "class" if all(looks_like_class(name) for name in callee) else "function"
-        return Opaque(f"call to external {kind} {callee[0]}", location)
+        if all(looks_like_class(name) for name in callee):
+            # an instance: the model stage knows whether the class is a tool class of the project
+            return Ref(f"{callee[0]}{INSTANCE}", location)
+        return Opaque(f"call to external function {callee[0]}", location)
 
     def _names_a_function(self, func: cst.BaseExpression) -> bool:
         """A called expression that names a function (not a method of an object we cannot type)."""
