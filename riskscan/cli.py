@@ -96,6 +96,49 @@ def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, 
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
+@main.command(short_help="Pin the tools of every tool manifest; scan reports changes since.")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, dir_okay=True), default=".")
+def lock(path) -> None:
+    """Write PATH/riskscan.lock.json: a canonical hash of each tool (name, description, input
+    schema, annotations) of every tool manifest under PATH, such as those `riskscan probe`
+    saves. `riskscan scan` then reports every tool changed, added or removed since (RS213,
+    RS214). Nothing is started; commit the lockfile.
+    """
+    from riskscan.lock import run as write_lock
+
+    try:
+        target, manifests, tools = write_lock(path)
+    except OSError as error:
+        click.echo(f"riskscan: error: cannot write the lockfile: {error.strerror}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"{target}: {tools} tools of {manifests} manifests pinned")
+
+
+@main.command(short_help="Start a config's stdio MCP servers (opt-in) and save their tool lists.")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False))
+@click.option("--server", help="Probe only this server of the config.")
+@click.option("--root", type=click.Path(exists=True, file_okay=False), default=".", show_default=True,
+              help="Project root: manifests go to ROOT/.riskscan/probe/, where scan and lock read them.")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=30.0, show_default=True, help="Seconds per server.")
+def probe(config, server, root, timeout) -> None:
+    """Start the stdio servers of CONFIG one at a time, without a shell, with only PATH and the
+    variables the config's `env` names, ask each for `initialize` and `tools/list` with the
+    official MCP SDK, and save the tools as manifests. This runs the configured programs: use it
+    only on configs you trust enough to start. Remote servers are not contacted.
+    """
+    from riskscan.probe import ProbeError
+    from riskscan.probe import probe as run_probe
+
+    try:
+        results = run_probe(config, root=root, server=server, timeout=timeout)
+    except ProbeError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    for result in results:
+        click.echo(f"{result.server}: {result.status}: {result.detail}")
+    sys.exit(EXIT_ERROR if any(r.status in ("failed", "timeout") for r in results) else EXIT_CLEAN)
+
+
 @main.command(
     short_help="Check recorded agent runs: dangerous flows that happened, unknown tools, coverage.",
     epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",

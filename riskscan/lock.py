@@ -130,3 +130,16 @@ def _compare(manifest: str, pins: dict[str, Pin], current: Facts | None, lockfil
             found.append(HygieneFact("tool-set-changed", pin.location, name,
                                      f"tool `{name}` was removed from {manifest} since the lock"))
     return found
+
+
+def run(root: str, config=None) -> tuple[Path, int, int]:
+    """`riskscan lock ROOT`: read every file under the root as `scan` does, pin its manifests."""
+    from riskscan import discover, rulesets
+    from riskscan.extract import extract_file
+    from riskscan.types import Config
+
+    config = config or Config()
+    loaded = rulesets.load(config.rulesets)
+    found = discover.discover(root, config.max_file_bytes)
+    facts = [extract_file(found.root, source, loaded) for source in found.files]
+    return write(found.root, facts)

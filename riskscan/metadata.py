@@ -34,11 +34,11 @@ _SENSITIVE = (
     r"|\bpasswords?\b|\bcredentials?\b|\bsecrets?\b|\baccess tokens?\b"
 )
 _DIRECTIVE = r"\b(?:read|cat|open|include|attach|pass|send|upload|provide|copy|load|extract|collect|forward|post|put)\b"
-_SENTENCE = r"[^.!?\n]"
+_SENTENCE = r"(?:[^.!?\n]|[.!?](?=\S))"  # within one sentence: a dot inside a path or name does not end it
 
 _CONCEAL = re.compile(
     r"\b(?:do\s+not|don'?t|never|must\s+not)\s+(?:tell|mention|inform|notify|reveal|show|alert|disclose)\b"
-    rf"{_SENTENCE}{{0,60}}\b(?:user|human|operator)s?\b"
+    rf"{_SENTENCE}{{0,80}}\b(?:user|human|operator)s?\b"
     r"|\bwithout\s+(?:telling|informing|notifying|alerting|asking)\s+(?:the\s+)?(?:user|human)\b"
     r"|\b(?:user|human)\s+(?:must|should)\s+not\s+(?:know|see|notice|be\s+told)\b"
     r"|\bkeep\s+(?:this|it)\s+(?:secret|hidden)\s+from\s+(?:the\s+)?(?:user|human)\b",
@@ -106,12 +106,14 @@ def analyse(tool: ToolFact, schema: dict | None, where: Callable[[tuple], Locati
         if hidden:
             add("hidden-unicode", suffix, f"{_part(suffix)} holds {hidden}")
     description = tool.description
-    for pattern, what in ((_CONCEAL, "hides the action from the user"), (_OVERRIDE, "overrides the model's instructions"),
-                          (_SENSITIVE_DIRECTIVE, "tells the model to read or send sensitive data")):
+    poisoned = []
+    for pattern, what in ((_SENSITIVE_DIRECTIVE, "tells the model to read or send sensitive data"),
+                          (_CONCEAL, "hides the action from the user"), (_OVERRIDE, "overrides the model's instructions")):
         match = pattern.search(description)
         if match:
-            add("tool-poisoning", ("description",), f"the description {what}: {_quote(description, match)}")
-            break
+            poisoned.append(f"{what}: {_quote(description, match)}")
+    if poisoned:
+        add("tool-poisoning", ("description",), "the description " + "; it ".join(poisoned))
     shadow = _OTHER_TOOLS.search(description) or _RECIPIENT.search(description)
     if shadow is None:
         shadow = next((m for m in _NAMED_TOOL.finditer(description)

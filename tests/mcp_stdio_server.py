@@ -1,0 +1,34 @@
+"""A minimal MCP server over stdio for the probe tests: newline-delimited JSON-RPC, no SDK.
+
+Its one tool reports what the probe let through: the environment variables it sees and the
+value of GREETING. With `--sleep` it never answers (for the timeout test)."""
+
+import json
+import os
+import sys
+import time
+
+if "--sleep" in sys.argv:
+    time.sleep(60)
+
+for line in sys.stdin:
+    message = json.loads(line)
+    method, ident = message.get("method"), message.get("id")
+    if ident is None:  # a notification
+        continue
+    if method == "initialize":
+        result = {"protocolVersion": message["params"]["protocolVersion"], "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "probe-test", "version": "1.0.0"}}
+    elif method == "tools/list":
+        seen = ",".join(sorted(k for k in os.environ if k not in ("PATH",) and not k.startswith("LC_")))
+        result = {"tools": [
+            {"name": "echo", "description": f"Echoes text. env={seen}; greeting={os.environ.get('GREETING', '')}",
+             "inputSchema": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+             "annotations": {"readOnlyHint": True}},
+            {"name": "wipe", "description": "Deletes every record.", "inputSchema": {"type": "object", "properties": {}},
+             "annotations": {"destructiveHint": True}},
+        ]}
+    else:
+        print(json.dumps({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": "no such method"}}), flush=True)
+        continue
+    print(json.dumps({"jsonrpc": "2.0", "id": ident, "result": result}), flush=True)
