@@ -214,17 +214,17 @@ class _Builder:
             members = self._link_agents(link.members, link.condition)
             sources = self._link_agents((link.source,), link.condition) if link.source is not None else []
             for member, member_condition in members:
-                if link.source is None:
-                    senders = [(o, c) for o, c in members if o != member]
+                if link.source is None:  # every member with every other (a delegator: and back)
                     if link.kind == "delegation" and not self.project.agents[member].delegates:
-                        senders = []
-                else:
-                    senders = sources
-                for other, other_condition in senders:
+                        continue
+                    pairs = [(member, o, c, link.kind == "delegation") for o, c in members if o != member]
+                else:  # from the source to the member (and back)
+                    pairs = [(s, member, c, link.both_ways) for s, c in sources]
+                for sender, receiver, other_condition, back in pairs:
                     condition = _conjoin(_conjoin(link.condition, member_condition), other_condition)
-                    extra.setdefault(member, set()).add(Handoff(other, link.kind, link.location, condition))
-                    if link.source is not None and link.both_ways or link.kind == "delegation":
-                        extra.setdefault(other, set()).add(Handoff(member, link.kind, link.location, condition))
+                    extra.setdefault(sender, set()).add(Handoff(receiver, link.kind, link.location, condition))
+                    if back:
+                        extra.setdefault(receiver, set()).add(Handoff(sender, link.kind, link.location, condition))
         return [
             replace(a, handoffs=tuple(sorted(set(a.handoffs) | {h for h in extra[a.id] if h.target != a.id}))) if a.id in extra else a
             for a in agents
