@@ -34,11 +34,13 @@ class BaseAdapter:
 
 
 def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
+    from riskscan.extract.python.adapters.autogen import AutoGen
     from riskscan.extract.python.adapters.crewai import CrewAI
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
     from riskscan.extract.python.adapters.langchain import LangChain
     from riskscan.extract.python.adapters.mcp_sdk import McpSdk
     from riskscan.extract.python.adapters.openai_agents import OpenAIAgents
     from riskscan.extract.python.adapters.registrations import Registrations
+    from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain(ctx), CrewAI(ctx), OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
+    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
