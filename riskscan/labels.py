@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from riskscan.argument_checks import guarded_argument, through_helper
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
 from riskscan.types import (
     CONFIDENCE_ANNOTATION,
@@ -76,7 +77,7 @@ class BodyAnalyser:
                 if callee in self.functions and callee != qualname:
                     helper_controlled = _controlled_params(self.functions[callee], call, controlled)
                     sub_caps, sub_hygiene = self._walk(callee, helper_controlled, visiting | {qualname})
-                    capabilities += _through(sub_caps, callee, call)
+                    capabilities += _through(sub_caps, self.functions[callee], call)
                     hygiene += sub_hygiene
                     break
         result = (tuple(capabilities), tuple(hygiene))
@@ -96,7 +97,9 @@ def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str
     evidence = (Evidence("api-call", f"calls {entry.name} ({how})", call.location),)
     labels = list(entry.write_labels if _writes(entry, call) else entry.labels)
     labels += list(entry.if_model_controlled) if model_controlled else []
-    return [Capability(label, CONFIDENCE_API, evidence, model_controlled) for label in labels]
+    argument = guarded_argument(entry, call, target, controlled) if model_controlled else None
+    arguments = (argument,) if argument is not None else ()
+    return [Capability(label, CONFIDENCE_API, evidence, model_controlled, arguments) for label in labels]
 
 
 def _writes(entry: ApiEntry, call: CallSite) -> bool:
@@ -151,14 +154,15 @@ def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozens
     return frozenset(result)
 
 
-def _through(capabilities, helper: str, call: CallSite) -> list[Capability]:
-    short = helper.rsplit(".", 1)[-1]
+def _through(capabilities, helper: FunctionFact, call: CallSite) -> list[Capability]:
+    short = helper.qualname.rsplit(".", 1)[-1]
     return [
         Capability(
             c.label,
             c.confidence,
             tuple(Evidence(e.kind, f"{e.detail} via {short}() at line {call.location.line}", e.location) for e in c.evidence),
             c.model_controlled,
+            tuple(through_helper(argument, helper, call) for argument in c.arguments),
         )
         for c in capabilities
     ]
@@ -173,8 +177,9 @@ def merge(capabilities) -> tuple[Capability, ...]:
     merged = []
     for label, group in sorted(by_label.items()):
         evidence = tuple(sorted({e for c in group for e in c.evidence}, key=_evidence_order))
+        arguments = tuple(sorted({a for c in group for a in c.arguments}))
         merged.append(
-            Capability(label, max(c.confidence for c in group), evidence, any(c.model_controlled for c in group))
+            Capability(label, max(c.confidence for c in group), evidence, any(c.model_controlled for c in group), arguments)
         )
     return tuple(merged)
 

@@ -71,16 +71,13 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     alternatives = tuple(_steps(other, rule, relevant, tools, agents) for other in group[1:])
     sink = tools[path.steps[-1].tool]
     confidence = _path_confidence(rule, path, tools)
-    gates = tuple(sorted(set(sink.gates)))
+    gates = tuple(sorted(g for g in set(sink.gates) if g.status != "holds"))
     factors = [
         Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
         Factor("confidence", round(confidence, 2), "the weakest label evidence on the path"),
     ]
     for gate in gates:
-        weight = GATE_WEIGHT.get(gate.kind, 0.8)
-        if gate.kind == "sandbox" and not any(c.label == CODE_EXEC for c in sink.capabilities):
-            weight = 1.0
-        factors.append(Factor(f"gate:{gate.kind}", weight, gate.detail))
+        factors.append(_gate_factor(gate, sink))
     if len(path.steps) > 3:
         factors.append(Factor("length", round(3 / len(path.steps), 2), f"{len(path.steps)} steps must all happen"))
     if path.conditions:
@@ -102,6 +99,19 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         fingerprint=_fingerprint(rule.id, sink.location.path, _step_key(path.steps[-1], tools, agents), sink_agent.name),
         alternatives=alternatives,
     )
+
+
+def _gate_factor(gate: Gate, sink: Tool) -> Factor:
+    """How much a gate on the sink lowers the score. An argument check the solver passed is no
+    gate at all; one it could not read lowers the score a little."""
+    if gate.kind == "argument-check":
+        weight = {"bypassed": 1.0, "not-understood": 0.7, "unknown": 0.8}.get(gate.status, 1.0)
+        reason = f"bypassed by {gate.witness}" if gate.status == "bypassed" else gate.detail
+        return Factor(f"gate:argument-check ({gate.status})", weight, reason)
+    weight = GATE_WEIGHT.get(gate.kind, 0.8)
+    if gate.kind == "sandbox" and not any(c.label == CODE_EXEC for c in sink.capabilities):
+        weight = 1.0
+    return Factor(f"gate:{gate.kind}", weight, gate.detail)
 
 
 def _path_confidence(rule: Rule, path: Path, tools: dict[str, Tool]) -> float:
@@ -167,7 +177,9 @@ def _path_message(rule: Rule, group: Sequence[Path], tools, agents) -> str:
     across = f" across {len(handoffs)} handoff{'s' if len(handoffs) > 1 else ''}" if handoffs else ""
     others = len(group) - 1
     more = f" ({others} other path{'s' if others > 1 else ''} reach the same call)" if others else ""
-    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}{more}."
+    bypassed = [g for g in tools[sink_step.tool].gates if g.kind == "argument-check" and g.status == "bypassed"]
+    witness = f" Its argument check does not hold: {bypassed[0].witness} passes it." if bypassed else ""
+    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}{more}.{witness}"
 
 
 def _step_key(step: PathStep, tools, agents) -> str:

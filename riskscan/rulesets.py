@@ -35,6 +35,7 @@ class ApiEntry:
     target_position: int | None = None
     target_keyword: str | None = None
     if_model_controlled: tuple[str, ...] = ()
+    sink: str | None = None  # url | path | shell | sql: what the target is, for argument checks
     shell: bool = False  # the target is a shell command line
     shell_keyword: str | None = None  # ... only when this keyword is literally True (shell=True)
     # open()-like calls: the mode argument's place; a literal mode with w/a/x/+ writes, and then
@@ -253,6 +254,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
             target_position=e.get("target", {}).get("position"),
             target_keyword=e.get("target", {}).get("keyword"),
             if_model_controlled=tuple(e.get("if_model_controlled", ())),
+            sink=e.get("sink"),
             shell=e.get("shell", False),
             shell_keyword=e.get("shell_keyword"),
             mode_position=e.get("mode", {}).get("position"),

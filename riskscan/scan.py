@@ -17,6 +17,10 @@ def scan(root: str, config: Config = Config()) -> Report:
     found = discover.discover(root, config.max_file_bytes)
     facts = [extract_file(found.root, source, loaded) for source in found.files]
     system = model.build(found.root, facts, loaded)
+    if any(capability.arguments for tool in system.tools for capability in tool.capabilities):
+        from riskscan.solve.arguments import judge_system
+
+        system = judge_system(system, config.timeout_ms)
     path_rules = [rule for rule in loaded.rules if rule.kind == "path"]
     paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
     findings = rank.rank(system, loaded.rules, paths)

@@ -22,6 +22,7 @@ from riskscan.types import (
     Opaque,
     Ref,
     SourceFile,
+    Term,
     ToolFact,
     When,
 )
@@ -89,21 +90,31 @@ def test_call_sites_resolve_instances_and_carry_parameters(rulesets):
         CallSite(
             ("requests.get",),
             Location("app/tools.py", 16, 16),
-            (ArgFlow(0, None, ("order_id",)), ArgFlow(None, "timeout", (), "10")),
+            (
+                ArgFlow(0, None, ("order_id",), term=Term("concat", (
+                    Term("lit", value="https://orders.internal.example.com"), Term("lit", value="/orders/"),
+                    Term("param", value="order_id"),
+                ))),
+                ArgFlow(None, "timeout", (), "10"),
+            ),
         )
     ]
     send = calls(facts, "app.tools.send_email")
     assert send[0] == CallSite(
         ("smtplib.SMTP.sendmail",),
         Location("app/tools.py", 23, 5),
-        (ArgFlow(0, None, (), "desk@example.com"), ArgFlow(1, None, ("to",)), ArgFlow(2, None, ("body",))),
+        (
+            ArgFlow(0, None, (), "desk@example.com"),
+            ArgFlow(1, None, ("to",), term=Term("unknown", value="[to]")),
+            ArgFlow(2, None, ("body",), term=Term("concat", (Term("lit", value="Subject: Your order\n\n"), Term("param", value="body")))),
+        ),
     )
     report = calls(facts, "app.tools.run_report")
     assert [c.callee for c in report] == [("os.path.join",), ("subprocess.run",)]
-    assert report[1].args[:2] == (ArgFlow(0, None, ("name",)), ArgFlow(None, "shell", (), "True"))
+    assert report[1].args[:2] == (ArgFlow(0, None, ("name",), term=report[1].args[0].term), ArgFlow(None, "shell", (), "True"))
     fetch = calls(facts, "app.tools.fetch_page")
     assert [c.callee for c in fetch] == [("requests.Session",), ("requests.Session.get",)]
-    assert fetch[1].args == (ArgFlow(0, None, ("url",)),)
+    assert fetch[1].args == (ArgFlow(0, None, ("url",), term=Term("param", value="url")),)
 
 
 def test_tools_list_built_in_a_loop_and_under_an_env_var(rulesets):
@@ -235,7 +246,10 @@ def test_standalone_fastmcp_package(rulesets):
     assert calls(facts, "web_server.post")[1] == CallSite(
         ("httpx.Client.post",),
         Location("web_server.py", 20, 16),
-        (ArgFlow(0, None, ("url",)), ArgFlow(None, "json", ("payload",))),
+        (
+            ArgFlow(0, None, ("url",), term=Term("param", value="url")),
+            ArgFlow(None, "json", ("payload",), term=Term("param", value="payload")),
+        ),
     )
 
 
@@ -265,7 +279,11 @@ def test_low_level_server_tools_and_call_tool_branches(rulesets):
         CallSite(
             ("subprocess.check_output",),
             Location(path, 31, 18),
-            (ArgFlow(0, None, ("arguments",)), ArgFlow(None, "shell", (), "True"), ArgFlow(None, "text", (), "True")),
+            (
+                ArgFlow(0, None, ("arguments",), term=Term("param", value="arguments['command']")),
+                ArgFlow(None, "shell", (), "True"),
+                ArgFlow(None, "text", (), "True"),
+            ),
         ),
     )
     assert [c.callee for c in by_id(facts.functions)["server.call_tool#read_log"].calls][0] == ("builtins.open",)
@@ -317,7 +335,10 @@ def test_tool_functions_in_another_module(rulesets):
         CallSite(
             ("requests.post",),
             Location("assistant/functions.py", 13, 12),
-            (ArgFlow(0, None, ("url",)), ArgFlow(None, "json", ("text",))),
+            (
+                ArgFlow(0, None, ("url",), term=Term("param", value="url")),
+                ArgFlow(None, "json", ("text",), term=Term("unknown", value='{"text": text}')),
+            ),
         )
     ]
 

@@ -81,6 +81,8 @@ def test_json_keeps_the_ranked_order_and_every_field_of_a_path_finding():
             "kind": "approval",
             "detail": "needs_approval=True on issue_refund",
             "location": {"path": "app/tools.py", "line": 61, "column": 5},
+            "status": "",
+            "witness": "",
         }
     ]
 

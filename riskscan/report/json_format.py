@@ -72,7 +72,13 @@ def evidence_document(evidence: Evidence) -> dict:
 
 
 def gate_document(gate: Gate) -> dict:
-    return {"kind": gate.kind, "detail": gate.detail, "location": optional_location_document(gate.location)}
+    return {
+        "kind": gate.kind,
+        "detail": gate.detail,
+        "location": optional_location_document(gate.location),
+        "status": gate.status,
+        "witness": gate.witness,
+    }
 
 
 def factor_document(factor: Factor) -> dict:

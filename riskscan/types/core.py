@@ -93,6 +93,52 @@ class Evidence:
     location: Location | None = None
 
 
+# --- argument checks (what a tool's code tests before a dangerous call) -------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Term:
+    """A string-valued expression over a tool's parameters, as far as checks need it. `op` is
+    param (value = its name), lit (value = the text), concat (args), join (os.path.join: args base,
+    part), hostname / netloc / scheme (of a URL: args[0]), or unknown (value = the code)."""
+
+    op: str
+    args: tuple["Term", ...] = ()
+    value: str = ""
+
+    def params(self) -> frozenset[str]:
+        own = {self.value} if self.op == "param" else set()
+        return frozenset(own).union(*(arg.params() for arg in self.args))
+
+
+@dataclass(frozen=True, order=True)
+class Check:
+    """A test that holds whenever the dangerous call is reached. `op` is startswith, endswith
+    (term, values: any of), contains (values[0] in term), in (term in values), eq (term ==
+    values[0]), len_le / len_lt / len_ge / len_gt / len_eq (values[0] a number), regex (values:
+    pattern and mode match / fullmatch / search), isalnum / isdigit / isalpha, contained (term is
+    inside the folder values[0] after resolving: `resolve().is_relative_to`, `realpath` prefix),
+    not / and / or (args), or unknown (a test riskscan cannot read). `source` is the code."""
+
+    op: str
+    term: Term | None = None
+    values: tuple[str, ...] = ()
+    args: tuple["Check", ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, order=True)
+class GuardedArgument:
+    """A dangerous argument the model controls: what kind of sink takes it, the call, the
+    argument as a term, and the checks that stand before the call."""
+
+    sink: str  # url | path | shell | sql
+    api: str
+    term: Term
+    checks: tuple[Check, ...]
+    location: Location
+
+
 @dataclass(frozen=True, order=True)
 class Capability:
     label: str
@@ -101,6 +147,8 @@ class Capability:
     # For sinks: True when the model chooses the dangerous argument (a URL, a command) through a
     # tool parameter; False when it is fixed in code. Sources ignore it.
     model_controlled: bool = True
+    # the model-controlled calls that give the label, with their argument checks
+    arguments: tuple[GuardedArgument, ...] = ()
 
 
 # --- conditions and gates ----------------------------------------------------------------------
@@ -133,6 +181,10 @@ class Gate:
     kind: str
     detail: str
     location: Location | None = None
+    # argument checks only, as the solver judged them: holds, bypassed, not-understood, unknown;
+    # and for a bypass the argument that passes every check and is still dangerous
+    status: str = ""
+    witness: str = ""
 
 
 # --- static values (what an expression is known to evaluate to) --------------------------------

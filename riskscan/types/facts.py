@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from riskscan.types.core import (
     Capability,
+    Check,
     Condition,
     Diagnostic,
     Gate,
     Location,
+    Term,
     Value,
 )
 
@@ -25,6 +27,7 @@ class ArgFlow:
     keyword: str | None
     params: tuple[str, ...] = ()
     constant: str | None = None  # the literal string, when the argument is one
+    term: Term | None = None  # the argument as a term over the parameters, when readable
 
 
 @dataclass(frozen=True, order=True)
@@ -32,6 +35,7 @@ class CallSite:
     callee: tuple[str, ...]  # qualified names the callee may have (libcst gives a set), sorted
     location: Location
     args: tuple[ArgFlow, ...] = ()
+    checks: tuple[Check, ...] = ()  # tests that hold whenever the call is reached
 
 
 @dataclass(frozen=True, order=True)

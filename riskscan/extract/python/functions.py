@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.guards import TermReader, checks_at_calls
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
@@ -48,8 +49,18 @@ def collect_calls(
     """Every call under `nodes`, not counting nested function or class bodies."""
     definitions = (cst.FunctionDef, cst.ClassDef)
     calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
+    reader = TermReader(ctx, params)
+    checks: dict[int, tuple] = {}
+    for node in nodes:
+        if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+            checks.update(checks_at_calls(reader, node))
     sites = [
-        CallSite(callee=ctx.callee_names(call.func), location=ctx.loc(call), args=_arguments(call, params, flows))
+        CallSite(
+            callee=ctx.callee_names(call.func),
+            location=ctx.loc(call),
+            args=_arguments(call, params, flows, reader),
+            checks=checks.get(id(call), ()),
+        )
         for call in calls
     ]
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
@@ -83,18 +94,19 @@ def flow_of(node: cst.CSTNode, flows: Flows) -> frozenset[str]:
     return frozenset(carried)
 
 
-def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows) -> tuple[ArgFlow, ...]:
+def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: TermReader) -> tuple[ArgFlow, ...]:
     result = []
     position = 0
     for arg in call.args:
         carried = tuple(sorted(flow_of(arg.value, flows)))
         constant = _constant(arg.value)
+        term = reader.term(arg.value) if carried and not arg.star else None
         if arg.keyword is not None:
-            result.append(ArgFlow(None, arg.keyword.value, carried, constant))
+            result.append(ArgFlow(None, arg.keyword.value, carried, constant, term))
         elif arg.star == "**":
             result.append(ArgFlow(None, "**", carried, None))
         else:
-            result.append(ArgFlow(position, None, carried, constant if not arg.star else None))
+            result.append(ArgFlow(position, None, carried, constant if not arg.star else None, term))
             position += 1
     return tuple(result)
 

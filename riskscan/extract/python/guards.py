@@ -1,0 +1,377 @@
+"""Argument checks: what a function tests before each call, as terms and checks over its parameters.
+
+Checks come from the control flow of the body: the tests of the `if`s a call sits in (negated in
+`else`), the negation of a test whose branch always leaves the function (`if not ok(url): raise`),
+and `assert`s. Terms follow single assignments (`parsed = urlparse(url)`), module constants
+(`BASE = "/srv/notes"`, `ALLOWED = {"api.example.com"}`), f-strings, `+`, `os.path.join` and `/`.
+What cannot be read becomes an `unknown` check that keeps the code, so it is reported, not ignored.
+"""
+
+from __future__ import annotations
+
+from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.syntax import cst, find_nodes
+from riskscan.extract.python.values import literal
+from riskscan.types import Check, Term
+
+URL_PARTS = frozenset({"hostname", "netloc", "scheme"})
+URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
+JOINS = frozenset({"os.path.join", "posixpath.join"})
+PATHS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "builtins.str"})
+REALPATHS = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath"})
+REGEX_CALLS = {"re.match": "match", "re.fullmatch": "fullmatch", "re.search": "search"}
+CHARACTER_TESTS = frozenset({"isalnum", "isdigit", "isalpha", "isdecimal", "isidentifier"})
+LENGTH_OPERATORS = {cst.LessThan: "len_lt", cst.LessThanEqual: "len_le", cst.GreaterThan: "len_gt",
+                    cst.GreaterThanEqual: "len_ge", cst.Equal: "len_eq"}
+
+
+class TermReader:
+    def __init__(self, ctx: FileContext, params: tuple[str, ...]):
+        self.ctx = ctx
+        self.params = frozenset(params)
+        self._reading: set[int] = set()
+
+    # --- terms ---------------------------------------------------------------------------------
+
+    def term(self, node: cst.BaseExpression) -> Term:
+        if id(node) in self._reading:
+            return self._unknown(node)
+        self._reading.add(id(node))
+        try:
+            return self._term(node)
+        finally:
+            self._reading.discard(id(node))
+
+    def _term(self, node: cst.BaseExpression) -> Term:
+        text = _string(node)
+        if text is not None:
+            return Term("lit", value=text)
+        if isinstance(node, cst.Name):
+            return self._name(node)
+        if isinstance(node, cst.FormattedString):
+            parts = []
+            for part in node.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    parts.append(Term("lit", value=part.value))
+                elif part.format_spec is None and part.conversion is None:
+                    parts.append(self.term(part.expression))
+                else:
+                    return self._unknown(node)
+            return _concat(parts)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return _concat([self.term(node.left), self.term(node.right)])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return Term("join", (self.term(node.left), self.term(node.right)))
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value in self.params:
+            key = _string(node.slice[0].slice.value) if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None
+            if key is not None:
+                return Term("param", value=f"{node.value.value}[{key!r}]")
+        if isinstance(node, cst.Attribute) and node.attr.value in URL_PARTS:
+            url = self._parsed_url(node.value)
+            if url is not None:
+                return Term(node.attr.value, (url,))
+        if isinstance(node, cst.Call):
+            return self._call(node)
+        return self._unknown(node)
+
+    def _name(self, node: cst.Name) -> Term:
+        assignments = self.ctx.assignments(node)
+        if len(assignments) != 1:
+            return Term("param", value=node.value) if node.value in self.params else self._unknown(node)
+        target = assignments[0].node
+        if isinstance(target, cst.Param):
+            return Term("param", value=node.value)
+        value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+        return self.term(value) if value is not None else self._unknown(node)
+
+    def _call(self, node: cst.Call) -> Term:
+        callee = set(self.ctx.callee_names(node.func))
+        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        if callee & JOINS and args:
+            result = self.term(args[0])
+            for part in args[1:]:
+                result = Term("join", (result, self.term(part)))
+            return result
+        if callee & PATHS and args:
+            result = self.term(args[0])
+            for part in args[1:]:
+                result = Term("join", (result, self.term(part)))
+            return result
+        if callee & REALPATHS and len(args) == 1:
+            return self.term(args[0])
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("resolve", "absolute") and not args:
+            # normalising the path: a containment check on the result is what makes it safe
+            return self.term(node.func.value)
+        return self._unknown(node)
+
+    def _parsed_url(self, node: cst.BaseExpression) -> Term | None:
+        if isinstance(node, cst.Name):
+            assignments = self.ctx.assignments(node)
+            target = assignments[0].node if len(assignments) == 1 else None
+            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            return self._parsed_url(value) if value is not None else None
+        if isinstance(node, cst.Call) and set(self.ctx.callee_names(node.func)) & URL_PARSERS and node.args:
+            return self.term(node.args[0].value)
+        return None
+
+    def _unknown(self, node: cst.CSTNode) -> Term:
+        return Term("unknown", value=self.ctx.module.code_for_node(node))
+
+    def values(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
+        """The strings of a literal collection, directly or through a constant's single assignment."""
+        if isinstance(node, cst.Name):
+            assignments = self.ctx.assignments(node)
+            target = assignments[0].node if len(assignments) == 1 else None
+            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            return self.values(value) if value is not None else None
+        if isinstance(node, cst.Call) and set(self.ctx.callee_names(node.func)) & {"builtins.frozenset", "builtins.set", "builtins.tuple"}:
+            return self.values(node.args[0].value) if len(node.args) == 1 else None
+        if isinstance(node, cst.Set):
+            node = cst.List([cst.Element(e.value) for e in node.elements if isinstance(e, cst.Element)])
+        try:
+            found = literal(node)
+        except (ValueError, AttributeError):
+            return None
+        if isinstance(found, str):
+            return (found,)
+        if isinstance(found, (list, tuple)) and all(isinstance(v, str) for v in found):
+            return tuple(found)
+        return None
+
+    # --- checks ----------------------------------------------------------------------------------
+
+    def check(self, node: cst.BaseExpression) -> Check | None:
+        """The test as a check, or None when it does not involve a parameter."""
+        found = self._check(node)
+        return found if found is not None and _mentions_params(found) else None
+
+    def _check(self, node: cst.BaseExpression) -> Check | None:
+        source = self.ctx.module.code_for_node(node)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Not):
+            inner = self._check(node.expression)
+            return Check("not", args=(inner,), source=source) if inner is not None else None
+        if isinstance(node, cst.BooleanOperation):
+            left, right = self._check(node.left), self._check(node.right)
+            op = "and" if isinstance(node.operator, cst.And) else "or"
+            if left is None or right is None:
+                return self._unknown_check(node) if op == "or" else (left or right)
+            return Check(op, args=(left, right), source=source)
+        if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
+            return self._comparison(node, source)
+        if isinstance(node, cst.Call):
+            return self._call_check(node, source)
+        return self._unknown_check(node)
+
+    def _comparison(self, node: cst.Comparison, source: str) -> Check | None:
+        comparison = node.comparisons[0]
+        operator, right = comparison.operator, comparison.comparator
+        negated = isinstance(operator, (cst.NotEqual, cst.NotIn, cst.IsNot))
+        if isinstance(operator, (cst.Equal, cst.NotEqual)):
+            length = self._length_of(node.left)
+            if length is not None and _number(right) is not None:
+                found = Check("len_eq", length, (str(_number(right)),), source=source)
+            else:
+                left_text, right_text = _string(node.left), _string(right)
+                term = self.term(right if left_text is not None else node.left)
+                text = left_text if left_text is not None else right_text
+                found = Check("eq", term, (text,), source=source) if text is not None else self._unknown_check(node)
+        elif isinstance(operator, (cst.In, cst.NotIn)):
+            needle = _string(node.left)
+            if needle is not None:
+                found = Check("contains", self.term(right), (needle,), source=source)
+            else:
+                values = self.values(right)
+                found = Check("in", self.term(node.left), values, source=source) if values is not None else self._unknown_check(node)
+        elif type(operator) in LENGTH_OPERATORS and self._length_of(node.left) is not None and _number(right) is not None:
+            found = Check(LENGTH_OPERATORS[type(operator)], self._length_of(node.left), (str(_number(right)),), source=source)
+        else:
+            found = self._unknown_check(node)
+        return Check("not", args=(found,), source=source) if negated and found is not None else found
+
+    def _call_check(self, node: cst.Call, source: str) -> Check | None:
+        callee = set(self.ctx.callee_names(node.func))
+        args = [a.value for a in node.args]
+        for name, mode in REGEX_CALLS.items():
+            if name in callee and len(args) >= 2:
+                pattern = _string(args[0])
+                return Check("regex", self.term(args[1]), (pattern, mode), source=source) if pattern is not None else self._unknown_check(node)
+        if not isinstance(node.func, cst.Attribute):
+            return self._unknown_check(node)
+        method, subject = node.func.attr.value, node.func.value
+        if method in ("startswith", "endswith") and len(args) == 1:
+            values = self.values(args[0])
+            if values is not None:
+                contained = self._contained(subject, values, method)
+                return contained or Check(method, self.term(subject), values, source=source)
+        if method in CHARACTER_TESTS and not args:
+            return Check(method, self.term(subject), source=source)
+        if method in ("match", "fullmatch", "search") and len(args) == 1:
+            pattern = self._compiled_pattern(subject)
+            if pattern is not None:
+                return Check("regex", self.term(args[0]), (pattern, method), source=source)
+        if method == "is_relative_to" and len(args) == 1:
+            resolved = self._resolved(subject)
+            base = _string(args[0]) or (self.term(args[0]).value if self.term(args[0]).op == "lit" else None)
+            if resolved is not None and base is not None:
+                return Check("contained", resolved, (base,), source=source)
+        return self._unknown_check(node)
+
+    def _contained(self, subject: cst.BaseExpression, values: tuple[str, ...], method: str) -> Check | None:
+        """`os.path.realpath(p).startswith(BASE)`: the resolved path is inside BASE."""
+        if method != "startswith" or len(values) != 1 or not isinstance(subject, cst.Call):
+            return None
+        if set(self.ctx.callee_names(subject.func)) & REALPATHS and subject.args:
+            return Check("contained", self.term(subject.args[0].value), values, source=self.ctx.module.code_for_node(subject))
+        return None
+
+    def _resolved(self, node: cst.BaseExpression) -> Term | None:
+        """`Path(p).resolve()` (possibly through a local) -> the term of p."""
+        if isinstance(node, cst.Name):
+            assignments = self.ctx.assignments(node)
+            target = assignments[0].node if len(assignments) == 1 else None
+            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            return self._resolved(value) if value is not None else None
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "resolve":
+            return self.term(node.func.value)
+        return None
+
+    def _compiled_pattern(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Name):
+            assignments = self.ctx.assignments(node)
+            target = assignments[0].node if len(assignments) == 1 else None
+            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            return self._compiled_pattern(value) if value is not None else None
+        if isinstance(node, cst.Call) and "re.compile" in self.ctx.callee_names(node.func) and len(node.args) == 1:
+            return _string(node.args[0].value)
+        return None
+
+    def _length_of(self, node: cst.BaseExpression) -> Term | None:
+        if isinstance(node, cst.Call) and "builtins.len" in self.ctx.callee_names(node.func) and len(node.args) == 1:
+            return self.term(node.args[0].value)
+        return None
+
+    def _unknown_check(self, node: cst.CSTNode) -> Check:
+        names = {n.value for n in find_nodes(node, cst.Name, enter_definitions=True)} & self.params
+        code = self.ctx.module.code_for_node(node)
+        return Check("unknown", Term("param", value=sorted(names)[0]) if names else None, source=code)
+
+
+def _mentions_params(check: Check) -> bool:
+    if check.term is not None and check.term.params():
+        return True
+    return any(_mentions_params(arg) for arg in check.args)
+
+
+def _concat(parts: list[Term]) -> Term:
+    flat: list[Term] = []
+    for part in parts:
+        flat.extend(part.args if part.op == "concat" else (part,))
+    return flat[0] if len(flat) == 1 else Term("concat", tuple(flat))
+
+
+def _string(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _number(node: cst.BaseExpression) -> int | None:
+    return int(node.value) if isinstance(node, cst.Integer) else None
+
+
+# --- control flow ------------------------------------------------------------------------------
+
+
+def checks_at_calls(reader: TermReader, body: cst.BaseSuite) -> dict[int, tuple[Check, ...]]:
+    """id(Call) -> the checks that hold whenever the call is reached."""
+    found: dict[int, tuple[Check, ...]] = {}
+    _walk(reader, _statements(body), (), found)
+    return found
+
+
+def _walk(reader: TermReader, statements, active: tuple[Check, ...], found: dict) -> None:
+    for statement in statements:
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(statement, cst.If):
+            active = _walk_if(reader, statement, active, found)
+            continue
+        for call in _own_calls(statement):
+            found.setdefault(id(call), active)
+        for suite in _suites(statement):
+            _walk(reader, _statements(suite), active, found)
+        simple = isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+        asserted = [s for s in statement.body if isinstance(s, cst.Assert)] if simple else []
+        for assertion in asserted:
+            check = reader.check(assertion.test)
+            if check is not None:
+                active = active + (check,)
+
+
+def _walk_if(reader: TermReader, node: cst.If, active: tuple[Check, ...], found: dict) -> tuple[Check, ...]:
+    for call in find_nodes(node.test, cst.Call):
+        found.setdefault(id(call), active)
+    test = reader.check(node.test)
+    positive = active + ((test,) if test else ())
+    negative = active + ((Check("not", args=(test,), source=test.source),) if test else ())
+    _walk(reader, _statements(node.body), positive, found)
+    if isinstance(node.orelse, cst.If):
+        _walk_if(reader, node.orelse, negative, found)
+    elif isinstance(node.orelse, cst.Else):
+        _walk(reader, _statements(node.orelse.body), negative, found)
+    body_exits, else_exits = _exits(node.body), node.orelse is not None and _exits(node.orelse)
+    if body_exits and not else_exits:
+        return negative
+    if else_exits and not body_exits:
+        return positive
+    return active
+
+
+def _exits(node) -> bool:
+    """Whether a suite (or an else / elif) always leaves the enclosing function or loop turn."""
+    if isinstance(node, cst.If):
+        return _exits(node.body) and node.orelse is not None and _exits(node.orelse)
+    if isinstance(node, cst.Else):
+        return _exits(node.body)
+    statements = _statements(node)
+    if not statements:
+        return False
+    last = statements[-1]
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return any(isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body)
+    if isinstance(last, cst.If):
+        return _exits(last)
+    return False
+
+
+def _statements(suite) -> list:
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    if isinstance(suite, cst.SimpleStatementSuite):  # `if x: return` on one line
+        return [suite]
+    return []
+
+
+def _suites(statement) -> list:
+    if isinstance(statement, (cst.For, cst.While, cst.With)):
+        return [statement.body] + ([statement.orelse.body] if getattr(statement, "orelse", None) else [])
+    if isinstance(statement, cst.Try):
+        suites = [statement.body] + [h.body for h in statement.handlers]
+        suites += [s.body for s in (statement.orelse, statement.finalbody) if s is not None]
+        return suites
+    return []
+
+
+def _own_calls(statement) -> list[cst.Call]:
+    """Calls of a statement outside its nested blocks (the header of a compound statement)."""
+    if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return find_nodes(statement, cst.Call)
+    headers = []
+    if isinstance(statement, (cst.For,)):
+        headers = [statement.iter]
+    elif isinstance(statement, cst.While):
+        headers = [statement.test]
+    elif isinstance(statement, cst.With):
+        headers = [item.item for item in statement.items]
+    return [call for header in headers for call in find_nodes(header, cst.Call)]

@@ -1,0 +1,234 @@
+"""Argument-check witnesses: is there an argument that passes every check before a dangerous call
+and is still dangerous for that kind of sink?
+
+Dangerous means, by sink: `url`, the host the request really goes to is not one the checks name
+(or, with no host named, an internal address); `path`, the path leaves the folder it was meant to
+stay in, or names a sensitive file; `shell`, the command line holds a shell metacharacter; `sql`, a
+parameter can close the quoting; `value` (an argument list), the program is not one the checks
+allow. Checks and dangers are regular languages (riskscan.solve.languages). A witness is re-checked
+by evaluating the checks in Python before it is reported as a bypass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+from riskscan.solve.concrete import evaluate_check, evaluate_term
+from riskscan.solve.languages import Languages
+from riskscan.solve.regex import Unsupported
+from riskscan.types import Check, Gate, GuardedArgument, SystemModel, Term
+
+SHELL_METACHARACTERS = [";", "&", "|", "`", "$(", "\n", ">", "<"]
+TELLING_COMMANDS = ["; id", "$(id)", "| id"]
+SQL_BREAKOUTS = ["'", '"', ";"]
+INTERNAL_HOSTS = ["169.254.169.254", "127.0.0.1", "localhost"]
+SENSITIVE_PATHS = ["/etc/passwd", "/root/.ssh/id_rsa"]
+MAX_JOINS = 4  # each os.path.join doubles the cases
+SOURCE_LABELS = frozenset({"untrusted_input", "private_data", "secret_read"})  # what the tool returns
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """holds: no argument passes the checks and is dangerous; bypassed: `witness` does;
+    unchecked: nothing stands before the call; not-understood: a check or the argument could not
+    be encoded (`witness`, if any, passes the understood checks only); unknown: Z3 timed out."""
+
+    status: str
+    argument: GuardedArgument
+    witness: tuple[tuple[str, str], ...] = ()  # parameter -> value
+    detail: str = ""
+
+    def witness_text(self) -> str:
+        return ", ".join(f"{name}={value!r}" for name, value in self.witness)
+
+
+def judge(argument: GuardedArgument, timeout_ms: int = 2000) -> Verdict:
+    if argument.sink == "unknown":
+        status = "not-understood" if argument.checks else "unchecked"
+        return Verdict(status, argument, detail=f"riskscan cannot judge the argument of {argument.api}")
+    if not argument.checks and argument.term.op == "param":
+        return Verdict("unchecked", argument, detail="no check stands before the call")
+    import z3
+
+    ctx = z3.Context()
+    skipped: list[str] = []
+    for joins in _join_cases(argument):
+        languages = Languages(z3, ctx, joins)
+        memberships, skipped = [], []
+        for check in argument.checks:
+            try:
+                memberships.append(languages.membership(check))
+            except Unsupported:
+                skipped.append(check.source or check.op)
+        try:
+            dangers = _dangers(languages, argument)
+            for danger in dangers:
+                solver = z3.Solver(ctx=ctx)
+                solver.set("timeout", timeout_ms)
+                solver.add(*languages.assertions(memberships + danger))
+                result = solver.check()
+                if result == z3.unknown:
+                    return Verdict("unknown", argument, detail=f"the solver did not decide within {timeout_ms} ms")
+                if result == z3.sat:
+                    return _found(argument, languages.witness(solver.model()), skipped)
+        except Unsupported as error:
+            return Verdict("not-understood", argument, detail=f"the argument is built in a way riskscan cannot follow ({error})")
+    if skipped:
+        return Verdict("holds", argument, detail=f"no dangerous argument passes the checks riskscan understands (not read: {'; '.join(skipped)})")
+    return Verdict("holds", argument, detail="no argument passes every check and is dangerous")
+
+
+def _found(argument: GuardedArgument, witness, skipped: list[str]) -> Verdict:
+    if skipped:
+        return Verdict("not-understood", argument, witness, f"passes every check riskscan understands; not read: {'; '.join(skipped)}")
+    values = dict(witness)
+    try:
+        confirmed = all(evaluate_check(check, values) for check in argument.checks)
+    except (KeyError, ValueError):
+        confirmed = False
+    if not confirmed:
+        return Verdict("not-understood", argument, witness, "the solver's witness did not survive a concrete re-check")
+    value = evaluate_term(argument.term, values)
+    return Verdict("bypassed", argument, witness, f"{argument.api} receives {value!r}, which passes every check before it")
+
+
+def _dangers(languages: Languages, argument: GuardedArgument) -> list[list[tuple[Term, object]]]:
+    """The dangerous-argument memberships to try, the most telling first."""
+    term, literals = argument.term, _literals(argument.checks) + _leading_literal(argument.term)
+    if argument.sink == "url":
+        well_formed = (term, languages.url_with())
+        intended = sorted({h for h in (_host_of(v) for v in literals) if h})
+        if not intended and not _host_suffixes(argument.checks):
+            internal = languages.url_with("hostname", languages.union([languages.literal(h) for h in INTERNAL_HOSTS]), True)
+            return [[well_formed, (term, internal)], [well_formed]]
+        z3 = languages.z3
+        hosts = [z3.Concat(z3.Plus(languages.host_char()), languages.literal(h)) if h.startswith(".") else languages.literal(h) for h in intended]
+        for suffix in _host_suffixes(argument.checks):  # endswith("example.com"): it and its subdomains
+            hosts += [languages.literal(suffix), z3.Concat(z3.Plus(languages.host_char()), languages.literal("." + suffix))]
+        named = languages.url_with("hostname", languages.union(hosts), True)
+        elsewhere = (term, languages.complement(named))
+        attacker_host = z3.Concat(z3.Star(languages.host_char()), languages.literal(".attacker.example"))
+        attacker = (term, languages.url_with("hostname", attacker_host, True))
+        return [[well_formed, elsewhere, attacker], [well_formed, elsewhere]]
+    if argument.sink == "path":
+        bases = sorted({b.rstrip("/") for b in _path_bases(term, argument.checks) if b.startswith("/")})
+        escapes = (term, languages.union([
+            languages.containing(["/../"]), languages.z3.Concat(languages.anything(), languages.literal("/..")),
+            languages.z3.Concat(languages.literal("../"), languages.anything()),
+        ]))
+        sensitive = [[(term, languages.literal(p))] for p in SENSITIVE_PATHS]
+        if not bases:
+            return sensitive + [[]]
+        under = languages.union([languages.z3.Concat(languages.literal(b + "/"), languages.anything()) for b in bases])
+        outside = (term, languages.complement(under))
+        return [[outside, *s] for s in sensitive] + [[escapes], [outside]]
+    if argument.sink == "shell":
+        return [[(term, languages.containing([t]))] for t in TELLING_COMMANDS] + [[(term, languages.containing(SHELL_METACHARACTERS))]]
+    if argument.sink == "sql":
+        return [[(Term("param", value=name), languages.containing(SQL_BREAKOUTS))] for name in sorted(term.params())]
+    allowed = [languages.literal(v) for v in literals]
+    return [[(term, languages.complement(languages.union(allowed)))]] if allowed else [[]]
+
+
+def _join_cases(argument: GuardedArgument) -> list[dict[Term, bool]]:
+    """os.path.join drops its base when the part is absolute: each join is solved in both cases
+    rather than with a string if-then-else."""
+    joins: set[Term] = set()
+
+    def visit(term: Term | None) -> None:
+        if term is not None:
+            if term.op == "join":
+                joins.add(term)
+            for arg in term.args:
+                visit(arg)
+
+    def visit_check(check: Check) -> None:
+        visit(check.term)
+        for arg in check.args:
+            visit_check(arg)
+
+    visit(argument.term)
+    for check in argument.checks:
+        visit_check(check)
+    cases: list[dict[Term, bool]] = [{}]
+    for join in sorted(joins)[:MAX_JOINS]:
+        cases = [{**case, join: absolute} for case in cases for absolute in (False, True)]
+    return cases
+
+
+def _literals(checks: tuple[Check, ...]) -> list[str]:
+    found = []
+    for check in checks:
+        if check.op in ("startswith", "eq", "in", "contained"):
+            found += list(check.values)
+        found += _literals(check.args)
+    return found
+
+
+def _host_suffixes(checks: tuple[Check, ...]) -> list[str]:
+    found = []
+    for check in checks:
+        if check.op == "endswith" and check.term is not None and check.term.op == "hostname":
+            found += [v.lstrip(".") for v in check.values]
+        found += _host_suffixes(check.args)
+    return found
+
+
+def _leading_literal(term: Term) -> list[str]:
+    """The fixed start of an argument (`f"https://api.example.com/{path}"`) names what it meant."""
+    if term.op == "concat" and term.args[0].op == "lit":
+        return [term.args[0].value]
+    return []
+
+
+def _host_of(value: str) -> str | None:
+    """The host a check's literal names: a URL's host, a host name, or `.suffix` for a family."""
+    if "://" in value:
+        return urlsplit(value).hostname
+    if "." in value and "/" not in value and " " not in value:
+        return value.lower()
+    return None
+
+
+def _path_bases(term: Term, checks: tuple[Check, ...]) -> list[str]:
+    bases = []
+    if term.op == "join" and term.args[0].op == "lit":
+        bases.append(term.args[0].value)
+    elif term.op == "join":
+        bases += _path_bases(term.args[0], ())
+    bases += [v for check in checks if check.op in ("startswith", "contained") for v in check.values]
+    return bases
+
+
+def judge_system(system: SystemModel, timeout_ms: int = 2000) -> SystemModel:
+    """Every tool's dangerous arguments judged. A sink label whose every model-controlled call is
+    soundly guarded stops being a sink (the path is not reported as unguarded); every verdict is
+    kept as an argument-check gate on the tool, so reports say why."""
+    tools, held = [], set()
+    for tool in system.tools:
+        capabilities, gates = [], list(tool.gates)
+        for capability in tool.capabilities:
+            verdicts = [judge(argument, timeout_ms) for argument in capability.arguments]
+            gates += [_gate(verdict) for verdict in verdicts if verdict.status != "unchecked"]
+            held |= {v.argument.location for v in verdicts if v.status == "holds"}
+            guarded = bool(verdicts) and all(v.status == "holds" for v in verdicts)
+            only_calls = all(e.kind == "api-call" for e in capability.evidence)
+            if guarded and only_calls and capability.label not in SOURCE_LABELS:
+                capability = replace(capability, model_controlled=False)
+            capabilities.append(capability)
+        tools.append(replace(tool, capabilities=tuple(capabilities), gates=tuple(sorted(set(gates)))))
+    # a shell command whose argument check holds is not one the model writes
+    hygiene = tuple(h for h in system.hygiene if not (h.check == "model-controlled-shell" and h.location in held))
+    return replace(system, tools=tuple(tools), hygiene=hygiene)
+
+
+def _gate(verdict: Verdict) -> Gate:
+    argument = verdict.argument
+    return Gate(
+        "argument-check",
+        f"{argument.api}: {verdict.detail}",
+        argument.location,
+        status=verdict.status,
+        witness=verdict.witness_text(),
+    )
