@@ -28,22 +28,31 @@ def refusal(decision) -> str:
     return f"riskscan guard refused `{decision.tool}`: {decision.reason}"
 
 
-def bound_arguments(function: Callable, args: tuple, kwargs: dict) -> dict:
+def bound_arguments(signature: inspect.Signature | None, args: tuple, kwargs: dict) -> dict:
+    if signature is not None:
+        try:
+            return dict(signature.bind_partial(*args, **kwargs).arguments)
+        except TypeError:
+            pass
+    return {"args": list(args), **kwargs}
+
+
+def _signature(function: Callable) -> inspect.Signature | None:
     try:
-        bound = inspect.signature(function).bind_partial(*args, **kwargs)
-        return dict(bound.arguments)
+        return inspect.signature(function)
     except (TypeError, ValueError):
-        return {"args": list(args), **kwargs}
+        return None
 
 
 def guard_function(function: Callable, session, *, agent: str, tool: str | None = None, server: str = "",
                    on_deny: str = "raise", approve: Callable | None = None) -> Callable:
     name = tool or getattr(function, "__name__", "tool")
     refuse_all = approve or (lambda decision: False)
+    signature = _signature(function)
 
     def decide(args: tuple, kwargs: dict):
         call_id = f"call-{next(_ids)}"
-        decision = session.check(agent, name, bound_arguments(function, args, kwargs), server=server,
+        decision = session.check(agent, name, bound_arguments(signature, args, kwargs), server=server,
                                  call_id=call_id, approve=refuse_all)
         return decision, call_id
 

@@ -36,6 +36,11 @@ def _near(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
+def _normalised(kind: str, text: str) -> str:
+    return _verbatim(text) if kind == "verbatim" else _near(text)
+
+
+@lru_cache(maxsize=256)
 def _windows(text: str) -> frozenset[str]:
     return frozenset(text[i:i + WINDOW] for i in range(max(len(text) - WINDOW + 1, 0)))
 
@@ -44,7 +49,7 @@ def find_flow(arguments: str, result: str) -> Flow | None:
     """The longest shared span (verbatim preferred) of at least WINDOW characters, or None."""
     for kind, normalise in (("verbatim", _verbatim), ("near-verbatim", _near)):
         needle = normalise(arguments[:MAX_ARGUMENT])
-        haystack = normalise(result[:MAX_RESULT])
+        haystack = _normalised(kind, result[:MAX_RESULT])
         if len(needle) < WINDOW or len(haystack) < WINDOW:
             continue
         windows = _windows(haystack)

@@ -28,6 +28,9 @@ _INJECTION = re.compile(
 )
 
 
+RECENT_SOURCES = 32  # results a sink's arguments are compared with: the agent's most recent ones
+
+
 @dataclass(frozen=True)
 class Observed:
     """One event as replayed: the agent's display name, and the tool it maps to (None: unknown)."""
@@ -70,7 +73,7 @@ class Outcome:
 def replay(trace: Trace, index: ModelIndex, rules: list[Rule], outcome: Outcome) -> Outcome:
     state: State = {}
     why: dict[str, dict[str, tuple[Observed, ...]]] = {}
-    sources: dict[str, tuple[Source, ...]] = {}
+    sources: dict[str, list[Source]] = {}
     default_agents = _default_agents(trace, index)
     for order, event in enumerate(trace.events):
         if isinstance(event, TraceHandoff):
@@ -81,7 +84,7 @@ def replay(trace: Trace, index: ModelIndex, rules: list[Rule], outcome: Outcome)
             state = apply(state, flow_action(source_key, target_key))
             for added in state.get(target_key, frozenset()) - before:
                 why.setdefault(target_key, {})[added] = (*why.get(source_key, {}).get(added, ()), step)
-            sources[target_key] = sources.get(target_key, ()) + sources.get(source_key, ())
+            sources[target_key] = (sources.get(target_key, []) + sources.get(source_key, []))[-RECENT_SOURCES:]
             continue
         outcome.calls += 1
         if event.blocked:
@@ -101,13 +104,16 @@ def replay(trace: Trace, index: ModelIndex, rules: list[Rule], outcome: Outcome)
                 if is_goal(action, rule) and set(rule.requires) <= held:
                     made = {s for needed in rule.requires for s in why.get(key, {}).get(needed, ())}
                     steps = (*sorted(made, key=lambda s: s.order), step)
-                    outcome.paths.append(Happened(trace, rule, steps, _flow(event, sources.get(key, ()))))
+                    outcome.paths.append(Happened(trace, rule, steps, _flow(event, sources.get(key, []))))
         state = apply(state, action)
         for added in state.get(key, frozenset()) - held:
             why.setdefault(key, {})[added] = (step,)
         if event.result and tool is not None:
             if action.gives:
-                sources[key] = sources.get(key, ()) + tuple(Source(step, s, event.result) for s in action.gives)
+                kept = sources.setdefault(key, [])
+                kept.extend(Source(step, s, event.result) for s in action.gives)
+                if len(kept) > 2 * RECENT_SOURCES:
+                    del kept[:-RECENT_SOURCES]
             if UNTRUSTED_INPUT not in tool.labels() and _INJECTION.search(event.result):
                 outcome.contradictions.append(step)
     return outcome
@@ -127,11 +133,15 @@ def _default_agents(trace: Trace, index: ModelIndex) -> dict:
     return {session: index.guess_agent(names) for session, names in called.items()}
 
 
-def _flow(sink: TraceCall, sources: tuple[Source, ...]) -> tuple[Flow, Source] | None:
-    """The longest flow of an earlier untrusted or private result into the sink's arguments;
-    private data first when lengths tie (that is what exfiltration sends)."""
+def _flow(sink: TraceCall, sources: list[Source]) -> tuple[Flow, Source] | None:
+    """The longest flow of one of the agent's last RECENT_SOURCES untrusted or private results into
+    the sink's arguments; private data first when lengths tie (that is what exfiltration sends)."""
     best = None
-    for source in sources:
+    seen: set[tuple[str, str]] = set()
+    for source in reversed(sources[-RECENT_SOURCES:]):  # the latest of equal texts is compared
+        if (source.state, source.text) in seen:
+            continue
+        seen.add((source.state, source.text))
         flow = find_flow(sink.arguments, source.text)
         if flow and (best is None or (flow.length, source.state == PRIVATE) > (best[0].length, best[1].state == PRIVATE)):
             best = (flow, source)

@@ -58,6 +58,8 @@ def load(path: str, data: bytes, display: str | None = None) -> Source:
         source = Source(name, [])
         source.diagnose(Location(name), "trace-empty", "the file is empty", "error")
         return source
+    if _is_json_lines(text):
+        return _load_lines(name, text)
     try:
         document, positions = parse(text, name)
         return Source(name, [document], positions=positions)
@@ -67,6 +69,20 @@ def load(path: str, data: bytes, display: str | None = None) -> Source:
             source.diagnose(Location(name, error.line, error.column), "trace-parse-error", str(error), "error")
             return source
     return _load_lines(name, text)
+
+
+def _is_json_lines(text: str) -> bool:
+    """A first line that is a whole JSON object, with more after it: JSON Lines (and no need to
+    parse the whole text as one document first)."""
+    stripped = text.lstrip()
+    first, _, rest = stripped.partition("\n")
+    if not first.startswith("{") or not rest.strip():
+        return False
+    try:
+        json.loads(first)
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 def _load_lines(name: str, text: str) -> Source:
