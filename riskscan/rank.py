@@ -82,7 +82,6 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         factors.append(Factor("length", round(3 / len(path.steps), 2), f"{len(path.steps)} steps must all happen"))
     if path.conditions:
         factors.append(Factor("conditional", 0.8, "exists only in some configurations"))
-    sink_agent = agents[path.steps[-1].agent]
     return Finding(
         rule_id=rule.id,
         rule_name=rule.name,
@@ -96,7 +95,7 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         steps=steps,
         conditions=tuple(str(atom) for atom in path.conditions),
         gates=gates,
-        fingerprint=_fingerprint(rule.id, sink.location.path, _step_key(path.steps[-1], tools, agents), sink_agent.name),
+        fingerprint=path_fingerprint(path, tools, agents),
         alternatives=alternatives,
     )
 
@@ -125,6 +124,12 @@ def _path_confidence(rule: Rule, path: Path, tools: dict[str, Tool]) -> float:
         if capability.label in relevant
     ]
     return min(confidences) if confidences else 0.5
+
+
+def path_fingerprint(path: Path, tools: dict[str, Tool], agents: dict[str, Agent]) -> str:
+    """The fingerprint of the finding a path belongs to: its rule and its sink call, by name."""
+    sink = path.steps[-1]
+    return _fingerprint(path.rule, tools[sink.tool].location.path, _step_key(sink, tools, agents), agents[sink.agent].name)
 
 
 def _steps(path: Path, rule: Rule, relevant: set[str], tools, agents) -> tuple[Step, ...]:

@@ -24,7 +24,8 @@ def scan(root: str, config: Config = Config()) -> Report:
     path_rules = [rule for rule in loaded.rules if rule.kind == "path"]
     paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
     findings = rank.rank(system, loaded.rules, paths)
-    diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes)))
+    fixes, fix_notes = _fixes(system, path_rules, paths, config) if paths else ((), ())
+    diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes) | set(fix_notes)))
     stats = (
         ("files", len(found.files)),
         ("agents", len(system.agents)),
@@ -40,6 +41,7 @@ def scan(root: str, config: Config = Config()) -> Report:
         rules=loaded.rules,
         diagnostics=diagnostics,
         stats=stats,
+        fixes=fixes,
     )
 
 
@@ -56,3 +58,26 @@ def _solve(system: SystemModel, rules, config: Config):
     )
     notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
     return result.paths, notes
+
+
+def _fixes(system: SystemModel, rules, paths, config: Config):
+    """The smallest set of changes that removes every path at or above --fail-on."""
+    from riskscan import graph, solve
+    from riskscan.solve.fixes import as_fixes, smallest_fix
+
+    serious = [rule for rule in rules if rank.SEVERITY_ORDER[rule.severity] >= rank.SEVERITY_ORDER[config.fail_on]]
+    serious_ids = {rule.id for rule in serious}
+    targets = [path for path in paths if path.rule in serious_ids]
+    if not targets:
+        return (), ()
+
+    def solve_again(changed: SystemModel):
+        result = solve.solve(graph.build(changed), serious, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms)
+        return result.paths
+
+    result = smallest_fix(system, serious, targets, solve_again, config.timeout_ms)
+    tools = {tool.id: tool for tool in system.tools}
+    agents = {agent.id: agent for agent in system.agents}
+    fixes = as_fixes(result, system, lambda path: rank.path_fingerprint(path, tools, agents))
+    notes = tuple(Diagnostic(Location("."), "fix-set", note, "info") for note in result.notes)
+    return fixes, notes

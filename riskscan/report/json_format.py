@@ -19,6 +19,7 @@ from riskscan.types import (
     Evidence,
     Factor,
     Finding,
+    Fix,
     Gate,
     Handoff,
     Holding,
@@ -52,6 +53,19 @@ def report_document(report: Report) -> dict:
             "by_severity": severity_counts(report.findings),
         },
         "stats": dict(report.stats),
+        "fixes": [fix_document(fix) for fix in report.fixes],
+    }
+
+
+def fix_document(fix: Fix) -> dict:
+    return {
+        "kind": fix.kind,
+        "agent": fix.agent,
+        "tool": fix.tool,
+        "target": fix.target,
+        "description": fix.describe(),
+        "location": optional_location_document(fix.location),
+        "removes": list(fix.removes),
     }
 
 

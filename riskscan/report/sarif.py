@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
-from riskscan.types import Diagnostic, Finding, Location, Report, Rule, Step
+from riskscan.types import Diagnostic, Finding, Fix, Location, Report, Rule, Step
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,7 +42,7 @@ def sarif_log(report: Report, *, automation_id: str = AUTOMATION_ID) -> dict:
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The root of the scanned project."}}},
         "invocations": [invocation(report.diagnostics)],
-        "results": [result(finding, rule_index[finding.rule_id]) for finding in report.findings],
+        "results": [result(finding, rule_index[finding.rule_id], report.fixes) for finding in report.findings],
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
@@ -118,12 +118,14 @@ def help_text(rule: Rule) -> str:
     return help_markdown(rule).replace("**", "").replace("`", "")
 
 
-def result(finding: Finding, rule_index: int) -> dict:
+def result(finding: Finding, rule_index: int, fixes: tuple[Fix, ...] = ()) -> dict:
+    mine = [fix.describe() for fix in fixes if finding.fingerprint in fix.removes]
+    suggestion = f" Smallest fix (with the others of this run): {'; '.join(mine)}." if mine else ""
     document = {
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": SEVERITY_LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": finding.message + suggestion},
         "locations": [{"physicalLocation": physical_location(finding.location)}],
         "properties": {
             "score": finding.score,
@@ -131,6 +133,7 @@ def result(finding: Finding, rule_index: int) -> dict:
             "conditions": list(finding.conditions),
             "gates": [gate_document(g) for g in finding.gates],
             "factors": [factor_document(f) for f in finding.factors],
+            "fixes": mine,
         },
     }
     if finding.fingerprint:

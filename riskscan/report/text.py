@@ -54,6 +54,11 @@ def render_text(report: Report, *, color: bool = False) -> str:
     for finding in report.findings:
         lines.append("")
         lines.extend(finding_lines(finding, style))
+    if report.fixes:
+        lines.append("")
+        verb = "removes" if len(report.fixes) == 1 else "together remove"
+        lines.append(f"smallest fix: {plural(len(report.fixes), 'change')} {verb} every path at or above the threshold")
+        lines.extend(f"{STEP_INDENT}- {fix.describe()}  ({style.dim(str(fix.location))})" for fix in report.fixes)
     if report.diagnostics:
         lines.append("")
         lines.append("diagnostics:")

@@ -60,6 +60,7 @@ from riskscan.types.results import (  # noqa: F401
     Config,
     Factor,
     Finding,
+    Fix,
     Path,
     PathStep,
     Report,

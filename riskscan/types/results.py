@@ -99,6 +99,27 @@ class Finding:
     alternatives: tuple[tuple[Step, ...], ...] = ()
 
 
+@dataclass(frozen=True, order=True)
+class Fix:
+    """One change of the smallest set that removes every path at or above the threshold:
+    remove-tool (take `tool` away from `agent`), require-approval (a human approves every call of
+    `tool`), or cut-handoff (`agent` no longer passes its context to `target`)."""
+
+    kind: str
+    agent: str | None  # agent name; None for require-approval (it applies to every holder)
+    tool: str | None = None  # tool name
+    target: str | None = None  # agent name, for cut-handoff
+    location: Location | None = None  # where the change is made
+    removes: tuple[str, ...] = ()  # fingerprints of the findings whose paths it cuts
+
+    def describe(self) -> str:
+        if self.kind == "remove-tool":
+            return f"remove `{self.tool}` from agent '{self.agent}'"
+        if self.kind == "require-approval":
+            return f"require human approval for every call of `{self.tool}`"
+        return f"cut the handoff from '{self.agent}' to '{self.target}'"
+
+
 @dataclass(frozen=True)
 class Report:
     version: str
@@ -109,6 +130,7 @@ class Report:
     rules: tuple[Rule, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
     stats: tuple[tuple[str, int], ...] = field(default=())
+    fixes: tuple[Fix, ...] = ()  # the smallest fix set, when asked for and found
 
 
 # --- configuration -----------------------------------------------------------------------------
