@@ -16,13 +16,13 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from riskscan.extract.json_input import Pointer, Positions
-from riskscan.extract.server_options import offered_tools
 from riskscan.extract.server_launch import (
     Launch,
     normalise_image,
     normalise_package,
     read_launch,
 )
+from riskscan.extract.server_options import offered_tools
 from riskscan.rulesets import McpServer, Rulesets
 from riskscan.secrets import find_secret, redact
 from riskscan.types import (

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from riskscan.graph import StateLabels
-from riskscan.graph import Action
+from riskscan.graph import Action, StateLabels
 from riskscan.types import Agent, Location, PathStep, Tool
 
 _MCP_ID = re.compile(r"#([^#/]+)/([^#/]+)$")  # mcp:<config>#<server>/<tool>

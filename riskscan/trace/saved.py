@@ -13,8 +13,8 @@ from riskscan.trace.events import Trace, TraceCall
 from riskscan.trace.mapping import split_mcp_name
 from riskscan.types import (
     CONFIDENCE_CATALOG,
-    Atom,
     Agent,
+    Atom,
     Capability,
     Evidence,
     Finding,
