@@ -84,7 +84,6 @@ class CrewAI(FrameworkAdapter):
         return super().agent(ev, call, spec, scope, target, name)
 
     def agent_extras(self, ev, call, spec, scope, agent_id, name):
-        ctx = self.ctx
         tools: list[Value] = []
         if is_true(keyword(call, "allow_code_execution")):
             unsafe = string_value(keyword(call, "code_execution_mode")) == "unsafe"

@@ -12,7 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from riskscan.extract.python.adapters import BaseAdapter
-from riskscan.extract.python.adapters.declarations import decorator_parts, tool_parameters
+from riskscan.extract.python.adapters.declarations import (
+    decorator_parts,
+    tool_parameters,
+)
 from riskscan.extract.python.context import looks_like_class
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import INSTANCE, keyword, positional, string_value

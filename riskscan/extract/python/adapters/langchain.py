@@ -28,7 +28,16 @@ from riskscan.extract.python.adapters.frameworks import (
 )
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, literal, positional, string_value
-from riskscan.types import AgentFact, Gate, Items, Location, Opaque, Ref, ToolFact, Value
+from riskscan.types import (
+    AgentFact,
+    Gate,
+    Items,
+    Location,
+    Opaque,
+    Ref,
+    ToolFact,
+    Value,
+)
 
 FRAMEWORK = "langchain"
 GRAPH_FRAMEWORK = "langgraph"
