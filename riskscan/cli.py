@@ -19,6 +19,20 @@ EXIT_ERROR = 2
 FORMATS = ("text", "json", "sarif")
 
 
+def solver_options(command):
+    """The options that tune reading and solving, shared by the commands that scan."""
+    options = [
+        click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable)."),
+        click.option("--max-steps", type=click.IntRange(1, 20), default=6, show_default=True, help="Longest path the solver looks for."),
+        click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule."),
+        click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query."),
+        click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="riskscan")
 def main() -> None:
@@ -50,13 +64,9 @@ def main() -> None:
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
-@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
-@click.option("--max-steps", type=click.IntRange(1, 20), default=6, show_default=True, help="Longest path the solver looks for.")
-@click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule.")
-@click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query.")
-@click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped.")
+@solver_options
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, color) -> None:
+def scan(path, fmt, output, fail_on, exit_zero, color, **tuning) -> None:
     """Scan PATH (a repository, a folder or one file) for dangerous agent paths.
 
     Prints the dangerous paths found, ranked, each step with file:line and the evidence for
@@ -67,19 +77,8 @@ def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, 
 
     from riskscan.rank import at_or_above
     from riskscan.report import render
-    from riskscan.rulesets import RulesetError
-    from riskscan.scan import scan as run_scan
-    from riskscan.types import Config
 
-    config = Config(
-        fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
-        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes,
-    )
-    try:
-        report = run_scan(path, config)
-    except RulesetError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+    report = _scan(path, fail_on, **tuning)
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render(report, fmt, color=color)
@@ -94,6 +93,34 @@ def scan(path, fmt, output, fail_on, exit_zero, rulesets, max_steps, max_paths, 
         click.echo(text, nl=not text.endswith("\n"))
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+@main.command(short_help="Explain one finding step by step: evidence, conditions, gates, witnesses, fixes.")
+@click.argument("finding")
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
+@click.option(
+    "--fail-on", type=click.Choice(SEVERITIES[:-1]), default="high", show_default=True,
+    help="The threshold the smallest fix is computed for.",
+)
+@solver_options
+def explain(finding, path, fail_on, **tuning) -> None:
+    """Explain FINDING of a scan of PATH: its id (the `id=` of the text report, or a prefix of the
+    JSON fingerprint), its rank (1 is the first finding), or a rule code (the highest-ranked
+    finding of that rule).
+
+    \b
+    Examples:
+      riskscan explain 1 examples/support-desk
+      riskscan explain RS102 examples/support-desk
+    """
+    from riskscan.report.explain import render_explanation, select
+
+    report = _scan(path, fail_on, **tuning)
+    chosen = select(report, finding)
+    if chosen is None:
+        click.echo(f"riskscan: error: no finding {finding!r} in this scan ({len(report.findings)} findings)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(render_explanation(report, chosen), nl=False)
 
 
 @main.command(short_help="Pin the tools of every tool manifest; scan reports changes since.")
@@ -187,6 +214,22 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
     _emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+
+
+def _scan(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes):
+    from riskscan.rulesets import RulesetError
+    from riskscan.scan import scan as run_scan
+    from riskscan.types import Config
+
+    config = Config(
+        fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
+        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes,
+    )
+    try:
+        return run_scan(path, config)
+    except RulesetError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _emit(text: str, output: str | None) -> None:

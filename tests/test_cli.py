@@ -88,3 +88,19 @@ def test_json_output_validates_and_sarif_is_relative(tmp_path):
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"] for loc in r["locations"]}
     assert uris == {".mcp.json", "support_desk/tools.py"}
     assert log["runs"][0]["automationDetails"]["id"] == "riskscan/static/"
+
+
+def test_explain_walks_one_finding_with_its_witness_and_fix():
+    guarded = str(REPO / "fixtures" / "cases" / "guarded-tools")
+    listing = riskscan("scan", guarded, "--format", "json")
+    first = json.loads(listing.stdout)["findings"][0]
+    by_id = riskscan("explain", first["fingerprint"][:8], guarded)
+    by_rank = riskscan("explain", "1", guarded)
+    assert by_id.returncode == 0 and by_id.stdout == by_rank.stdout
+    text = by_id.stdout
+    assert text.startswith(f"{first['rule_id']} {first['rule_name']}: ")
+    assert "The path, step by step (3 steps):" in text
+    assert "why: api-call — calls urllib.request.urlopen (target from parameter `url`) at ops_tools.py:19:10" in text
+    assert "argument check, does not hold: url='https://reports.example.com@" in text
+    assert "In the smallest fix of this scan, these changes remove it:" in text
+    assert riskscan("explain", "RS999", guarded).returncode == 2

@@ -20,7 +20,9 @@ def test_text_starts_with_a_header_and_keeps_the_ranked_order():
     text = render(sample_report(), "text")
     lines = text.splitlines()
     assert lines[0] == f"riskscan 0.1.0: 3 agents, 4 tools, {RULES} rules"
-    titles = [line for line in lines if line and not line.startswith(" ") and " RS" in line]
+    titles = [line.split("  id=")[0] for line in lines if line and not line.startswith(" ") and " RS" in line]
+    ids = [line.split("  id=")[1] for line in lines if "  id=" in line]
+    assert ids == [f.fingerprint[:8] for f in sample_report().findings]
     assert titles == [
         "CRITICAL RS102 injection-to-code-execution  score=8.55 confidence=high",
         "HIGH RS201 plaintext-secret-in-config  score=7.2 confidence=high",

@@ -79,6 +79,7 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     title = (
         f"{style.severity(finding.severity, finding.severity.upper())} {finding.rule_id} "
         f"{style.bold(finding.rule_name)}  score={format_number(finding.score)} confidence={finding.confidence}"
+        + (f"  id={finding.fingerprint[:8]}" if finding.fingerprint else "")
     )
     lines = [title]
     lines.extend(f"{STEP_INDENT}{line}" for line in finding.message.splitlines())
