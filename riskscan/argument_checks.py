@@ -6,6 +6,7 @@ constraints of the tool's parameters. Whether the checks hold is the solver's qu
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from riskscan.rulesets import ApiEntry
 from riskscan.types import ArgFlow, CallSite, Check, FunctionFact, GuardedArgument, Term
@@ -71,6 +72,31 @@ def _substitute_check(check: Check, mapping: dict[str, Term]) -> Check:
         tuple(_substitute_check(arg, mapping) for arg in check.args),
         check.source,
     )
+
+
+def with_schema_checks(capabilities, input_schema: str):
+    """Capabilities whose arguments also carry the JSON Schema constraints of the parameters they
+    come from (a parameter `url`, or `arguments["url"]` in a low-level MCP handler)."""
+    checks = schema_checks(input_schema)
+    if not checks:
+        return capabilities
+    result = []
+    for capability in capabilities:
+        arguments = []
+        for argument in capability.arguments:
+            extra = tuple(
+                _renamed(check, name)
+                for check in checks
+                for name in sorted(argument.term.params())
+                if name == check.term.value or name.endswith(f"[{check.term.value!r}]")
+            )
+            arguments.append(replace(argument, checks=argument.checks + extra))
+        result.append(replace(capability, arguments=tuple(arguments)))
+    return tuple(result)
+
+
+def _renamed(check: Check, name: str) -> Check:
+    return replace(check, term=Term("param", value=name))
 
 
 def schema_checks(input_schema: str) -> tuple[Check, ...]:

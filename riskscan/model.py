@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 from riskscan import client_files, labels
+from riskscan.argument_checks import with_schema_checks
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     Agent,
@@ -345,7 +346,7 @@ class _Builder:
         docstring = fact.description
         for function in self._implementations(fact):
             analysis = self.analyser.analyse(function, fact.name)
-            capabilities += analysis.capabilities
+            capabilities += with_schema_checks(analysis.capabilities, fact.input_schema)
             hygiene += analysis.hygiene
             known = known or bool(analysis.capabilities)
             docstring += " " + self.project.functions[function].docstring

@@ -187,6 +187,10 @@ def test_contradictory_conditions_give_no_path():
     )
     assert solve(in_one_agent, [EXECUTION]).paths == ()
     assert solve(across_agents, [EXECUTION]).paths == ()
+    # and the solver says it proved the sink impossible, not that it found nothing
+    assert solve(in_one_agent, [EXECUTION]).notes == (
+        "RS102: bot calling run_shell is impossible within 6 steps: every way to it needs configurations that contradict each other",
+    )
 
 
 def test_condition_of_the_configuration_is_shared_by_every_step():

@@ -88,3 +88,24 @@ def test_witnesses_are_telling():
     verdict = judge(CASES[0][1])
     assert urlsplit(dict(verdict.witness)["url"]).hostname.endswith("attacker.example")
     assert dict(judge(CASES[8][1]).witness)["name"] == "/etc/passwd"
+
+
+@pytest.mark.parametrize(
+    "schema, status",
+    [
+        ({"enum": ["uptime", "df -h"]}, "holds"),
+        ({"pattern": "^[a-z -]+$"}, "holds"),
+        ({"pattern": "[a-z]+"}, "bypassed"),  # JSON Schema patterns are not anchored
+        ({"maxLength": 40}, "bypassed"),
+    ],
+)
+def test_json_schema_constraints_of_a_parameter_are_checks(schema, status):
+    import json
+
+    from riskscan.argument_checks import with_schema_checks
+    from riskscan.types import Capability
+
+    argument = GuardedArgument("shell", "os.system", Term("param", value="arguments['cmd']"), (), HERE)
+    input_schema = json.dumps({"type": "object", "properties": {"cmd": {"type": "string", **schema}}})
+    [capability] = with_schema_checks((Capability("code_exec", 0.9, (), True, (argument,)),), input_schema)
+    assert judge(capability.arguments[0]).status == status

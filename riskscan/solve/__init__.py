@@ -94,7 +94,19 @@ def _solve_rule(
                 per_sink[path.steps[-1]] += 1
         if len(paths) >= max_paths:
             return paths, [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
-    return paths, []
+    return paths, _impossible(rule, cone, paths, max_steps)
+
+
+def _impossible(rule: Rule, cone, paths: list[Path], max_steps: int) -> list[str]:
+    """Sinks reachable when every condition is taken as true, but by no path in any one
+    configuration: the enumeration was complete, so the solver has proved them impossible."""
+    reached = {path.steps[-1] for path in paths}
+    return [
+        f"{rule.id}: {goal.step.agent} calling {goal.step.tool} is impossible within {max_steps} steps: "
+        "every way to it needs configurations that contradict each other"
+        for goal in sorted({g.step: g for g in cone.goals}.values(), key=lambda g: g.sort_key())
+        if goal.step not in reached
+    ]
 
 
 def shrink(sequence: Sequence[Action], rule: Rule) -> tuple[Action, ...]:
