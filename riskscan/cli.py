@@ -81,16 +81,7 @@ def scan(path, fmt, output, fail_on, exit_zero, color, **tuning) -> None:
     report = _scan(path, fail_on, **tuning)
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render(report, fmt, color=color)
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        except OSError as error:
-            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
-            sys.exit(EXIT_ERROR)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
+    _emit(render(report, fmt, color=color), output)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 

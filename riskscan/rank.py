@@ -11,6 +11,7 @@ from riskscan.types import (
     Agent,
     Factor,
     Finding,
+    Gate,
     HygieneFact,
     Location,
     Path,

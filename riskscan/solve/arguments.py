@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from riskscan.solve import backend
 from riskscan.solve.concrete import evaluate_check, evaluate_term
 from riskscan.solve.languages import Languages
 from riskscan.solve.regex import Unsupported
@@ -49,7 +50,7 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000) -> Verdict:
         return Verdict(status, argument, detail=f"riskscan cannot judge the argument of {argument.api}")
     if not argument.checks and argument.term.op == "param":
         return Verdict("unchecked", argument, detail="no check stands before the call")
-    import z3
+    z3 = backend.z3()
 
     ctx = z3.Context()
     skipped: list[str] = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from riskscan.graph import Action
+from riskscan.solve import backend
 from riskscan.solve.cone import Cone
 from riskscan.types import Atom, PathStep
 
@@ -29,7 +30,7 @@ class Outcome:
 
 class Unrolling:
     def __init__(self, cone: Cone, requires: Sequence[str], timeout_ms: int):
-        import z3
+        z3 = backend.z3()
 
         self._z3 = z3
         self._ctx = z3.Context()  # a fresh context: results do not depend on what was solved before

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
+from riskscan.solve import backend
 from riskscan.types import Agent, Fix, Gate, Path, PathStep, Rule, SystemModel, Tool
 
 MAX_ROUNDS = 8
@@ -35,7 +36,7 @@ class FixResult:
 
 def smallest_fix(system: SystemModel, rules: Sequence[Rule], paths: Sequence[Path], solve_again, timeout_ms: int = 5000) -> FixResult:
     """`solve_again(system) -> paths` re-solves a changed model with the same rules and bounds."""
-    import z3
+    z3 = backend.z3()
 
     known = [p for p in paths if p.status == "sat" and p.steps]
     notes: list[str] = []
