@@ -8,7 +8,15 @@ from riskscan.rulesets import load
 from riskscan.scan import scan
 from riskscan.solve import solve
 from riskscan.solve.fixes import Change, apply, smallest_fix
-from riskscan.types import Agent, Capability, Handoff, Holding, Location, SystemModel, Tool
+from riskscan.types import (
+    Agent,
+    Capability,
+    Handoff,
+    Holding,
+    Location,
+    SystemModel,
+    Tool,
+)
 
 RULES = {rule.id: rule for rule in load().rules}
 PATH_RULES = [rule for rule in RULES.values() if rule.kind == "path"]
