@@ -15,7 +15,7 @@ from riskscan.extract.python.adapters.declarations import (
 from riskscan.extract.python.adapters.mcp_sdk import CONTEXT_TYPES
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
-from riskscan.types import Ref, Registration, ToolFact, When
+from riskscan.types import Gate, Ref, Registration, ToolFact, When
 
 FRAMEWORK = "registered"  # the model stage replaces it with the framework of the object
 REGISTERING_METHODS = frozenset({"tool", "tool_plain"})
@@ -41,11 +41,19 @@ class Registrations(BaseAdapter):
                     description=description if description is not None else (node.get_docstring(clean=True) or ""),
                     function=fact.qualname,
                     params=tool_parameters(self.ctx, node, RUN_CONTEXT_TYPES),
+                    gates=self._approval(options),
                 )
             )
             ref = Ref(tool_id, location)
             value = When(ref, scope.condition) if scope.condition else ref
             self.ctx.registrations.append(Registration(target, value, location))
+
+    def _approval(self, options: cst.Call | None) -> tuple[Gate, ...]:
+        """`@agent.tool(requires_approval=True)`: Pydantic AI defers the call until it is approved."""
+        flag = keyword(options, "requires_approval") if options is not None else None
+        if isinstance(flag, cst.Name) and flag.value == "True":
+            return (Gate("approval", "requires_approval=True", self.ctx.loc(flag)),)
+        return ()
 
     def _imported_object(self, func: cst.BaseExpression) -> str | None:
         """The qualified name of `x` in `@x.tool`, when `x` is a name imported from a module."""
