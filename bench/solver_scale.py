@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import time
 
 from riskscan import graph
@@ -67,20 +68,25 @@ def main() -> None:
     parser.add_argument("--timeout-ms", type=int, default=2000)
     arguments = parser.parse_args()
     rules = [rule for rule in load().rules if rule.kind == "path"]
-    print(f"{'agents':>7} {'actions':>8} {'rule':>6} {'cone':>6} {'paths':>6} {'seconds':>8}  notes")
+    print(f"{'agents':>7} {'tools':>6} {'actions':>8} {'rule':>6} {'cone':>6} {'first s':>8} {'paths':>6} {'seconds':>8}  notes")
     for size in (int(s) for s in arguments.sizes.split(",")):
         capability_graph = random_system(1, size)
         actions = graph.actions(capability_graph)
         for rule in rules:
             cone = prune(actions, rule, 6)
             started = time.monotonic()
+            solve(capability_graph, [rule], max_paths=1, timeout_ms=arguments.timeout_ms)
+            first = time.monotonic() - started
+            started = time.monotonic()
             result = solve(capability_graph, [rule], timeout_ms=arguments.timeout_ms)
             seconds = time.monotonic() - started
             cone_size = len(cone.actions) if cone else 0
             print(
-                f"{size:>7} {len(actions):>8} {rule.id:>6} {cone_size:>6} {len(result.paths):>6} {seconds:>8.2f}"
+                f"{size:>7} {size * 10:>6} {len(actions):>8} {rule.id:>6} {cone_size:>6} {first:>8.2f} {len(result.paths):>6} {seconds:>8.2f}"
                 f"  {'; '.join(result.notes)}"
             )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:.0f} MiB")
 
 
 if __name__ == "__main__":

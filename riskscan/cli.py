@@ -16,7 +16,7 @@ from riskscan.types import SEVERITIES
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "html")
 
 
 def solver_options(command):
@@ -112,6 +112,27 @@ def explain(finding, path, fail_on, **tuning) -> None:
         click.echo(f"riskscan: error: no finding {finding!r} in this scan ({len(report.findings)} findings)", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(render_explanation(report, chosen), nl=False)
+
+
+@main.command(short_help="Export the capability graph: DOT, Mermaid or JSON.")
+@click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
+@click.option("--format", "fmt", type=click.Choice(("dot", "mermaid", "json")), default="dot", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the graph to this file instead of stdout.")
+@solver_options
+def graph(path, fmt, output, **tuning) -> None:
+    """Scan PATH and write its capability graph: agents, the tools they hold, handoffs between
+    agents, each tool's capability labels; what a dangerous path walks is marked (red in DOT and
+    Mermaid, `danger` and `paths` in JSON).
+
+    \b
+    Examples:
+      riskscan graph examples/support-desk | dot -Tsvg > graph.svg
+      riskscan graph . --format mermaid -o graph.mmd
+    """
+    from riskscan.report.graph_export import render_graph
+
+    report = _scan(path, "high", **tuning)
+    _emit(render_graph(report, fmt), output)
 
 
 @main.command(short_help="Pin the tools of every tool manifest; scan reports changes since.")

@@ -14,7 +14,7 @@ from report_samples import sample_report
 from riskscan.report import FORMATS, render
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-SUFFIXES = {"text": "txt", "json": "json", "sarif": "sarif"}
+SUFFIXES = {"text": "txt", "json": "json", "sarif": "sarif", "html": "html"}
 
 
 def golden_report():

@@ -348,8 +348,9 @@ def test_paths_of_a_random_system_are_valid_minimal_distinct_and_shortest_first(
         assert all(path.status == "sat" for path in paths)
         for path in paths:
             assert_valid_and_minimal(g, path)
-        step_sets = [frozenset(path.steps) for path in paths]
-        assert not any(a <= b for i, a in enumerate(step_sets) for b in step_sets[i + 1 :])
+        # distinct: no later path extends an earlier one to the same sink
+        step_sets = [(frozenset(path.steps), path.steps[-1]) for path in paths]
+        assert not any(a <= b and sink == other for i, (a, sink) in enumerate(step_sets) for b, other in step_sets[i + 1 :])
         assert [len(p.steps) for p in paths] == sorted(len(p.steps) for p in paths)
 
 

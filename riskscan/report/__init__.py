@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from riskscan.types import Report
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "html")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
@@ -26,4 +26,8 @@ def render(report: Report, fmt: str, *, color: bool = False, automation_id: str 
         from riskscan.report.sarif import render_sarif
 
         return render_sarif(report) if automation_id is None else render_sarif(report, automation_id=automation_id)
+    if fmt == "html":
+        from riskscan.report.html import render_html
+
+        return render_html(report)
     raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")

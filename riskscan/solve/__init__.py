@@ -71,23 +71,22 @@ def _solve_rule(
     from riskscan.solve.encoding import Unrolling  # imports z3
 
     unrolling = Unrolling(cone, rule.requires, timeout_ms)
-    blocked: list[tuple[frozenset[PathStep], PathStep]] = []
     paths: list[Path] = []
     per_sink: Counter[PathStep] = Counter()
     for depth in range(cone.shortest, max_steps + 1):
         unrolling.deepen_to(depth)
         while len(paths) < max_paths:
             spent = frozenset(sink for sink, count in per_sink.items() if count >= max_paths_per_sink)
-            outcome = unrolling.find(blocked, spent)
+            outcome = unrolling.find(spent)
             if outcome.status == "unsat":
                 break
             if outcome.status == "unknown":
                 note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
                 return paths + [Path(rule.id, (), status="unknown")], [note]
             minimal = shrink(outcome.sequence, rule)
-            blocked.append((frozenset(action.step for action in minimal), minimal[-1].step))
+            unrolling.block(frozenset(action.step for action in minimal), minimal[-1].step)
             # The witness itself, in case an earlier step of it already completed the rule.
-            blocked.append((frozenset(action.step for action in outcome.sequence), outcome.sequence[-1].step))
+            unrolling.block(frozenset(action.step for action in outcome.sequence), outcome.sequence[-1].step)
             path = _path_if_configurable(unrolling, rule, minimal)
             if path is not None:
                 paths.append(path)

@@ -13,7 +13,7 @@ Atoms: `var == "v"` for a value; `None` means set and truthy: non-empty and neit
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from riskscan.graph import Action
 from riskscan.solve import backend
@@ -52,6 +52,9 @@ class Unrolling:
             self._index_by_step.setdefault(action.step, []).append(index)
         index_of = {action: index for index, action in enumerate(cone.actions)}
         self._goal_indices = [index_of[goal] for goal in cone.goals]
+        self._used: dict[PathStep, object] = {}  # step -> "some step of the path is this one"
+        self._ends_at: dict[PathStep, object] = {}  # sink -> "the last step is this one"
+        self._chosen_index: list = []  # per step: the index of its chosen action, as an expression
 
     @property
     def depth(self) -> int:
@@ -61,18 +64,16 @@ class Unrolling:
         while self.depth < depth:
             self._add_step()
 
-    def find(
-        self, blocked: Iterable[tuple[frozenset[PathStep], PathStep]], spent_goals: frozenset[PathStep] = frozenset()
-    ) -> Outcome:
+    def find(self, spent_goals: frozenset[PathStep] = frozenset()) -> Outcome:
         """A path whose last step is a goal at the current depth (other than the spent ones) and
-        that is no extension of a blocked path: uses all of its steps and ends in its sink."""
+        that extends no blocked path."""
         z3 = self._z3
         self._solver.push()
         try:
             self._solver.add(self._goal_at_last_step(spent_goals))
-            for steps, sink in blocked:
-                uses_all = [self._uses(step) for step in sorted(steps)]
-                self._solver.add(z3.Not(z3.And(*uses_all, self._last_is(sink))))
+            last = self._chose[-1]
+            for sink, ends in self._ends_at.items():
+                self._solver.add(ends == z3.Or([last[index] for index in self._index_by_step[sink]]))
             result = self._solver.check()
             if result == z3.sat:
                 return Outcome("sat", self._witness(self._solver.model()))
@@ -81,6 +82,22 @@ class Unrolling:
             return Outcome("unknown", reason=self._solver.reason_unknown())
         finally:
             self._solver.pop()
+
+    def block(self, steps: frozenset[PathStep], sink: PathStep) -> None:
+        """From now on, no path may use every one of `steps` and end in `sink`. The clause is
+        permanent: it speaks of one "used" flag per step, not of the steps at each depth."""
+        z3 = self._z3
+        ends = self._ends_at.setdefault(sink, z3.Bool(f"ends_at!{len(self._ends_at)}", self._ctx))
+        self._solver.add(z3.Or([z3.Not(self._used_flag(step)) for step in sorted(steps)] + [z3.Not(ends)]))
+
+    def _used_flag(self, step: PathStep):
+        if step not in self._used:
+            flag = self._z3.Bool(f"used!{len(self._used)}", self._ctx)
+            self._used[step] = flag
+            for chose in self._chose:
+                for index in self._index_by_step.get(step, []):
+                    self._solver.add(self._z3.Implies(chose[index], flag))
+        return self._used[step]
 
     def satisfiable(self, atoms: Sequence[Atom]) -> bool | None:
         """Whether the atoms can hold together (None when Z3 cannot tell in time)."""
@@ -101,7 +118,12 @@ class Unrolling:
         z3 = self._z3
         step = self.depth
         chose = [z3.Bool(f"step{step}!action{index}", self._ctx) for index in range(len(self._cone.actions))]
+        zero = z3.IntVal(0, self._ctx)
+        self._chosen_index.append(z3.Sum([z3.If(choice, z3.IntVal(index, self._ctx), zero) for index, choice in enumerate(chose)]))
         self._solver.add(z3.Or(chose), z3.AtMost(*chose, 1))
+        for used_step, flag in self._used.items():
+            for index in self._index_by_step.get(used_step, []):
+                self._solver.add(z3.Implies(chose[index], flag))
         for choice, condition in zip(chose, self._conditions):
             if not z3.is_true(condition):
                 self._solver.add(z3.Implies(choice, condition))
@@ -135,22 +157,9 @@ class Unrolling:
             options.append(z3.And(self._chose[last][index], *needs))
         return z3.Or(options) if options else z3.BoolVal(False, self._ctx)
 
-    def _last_is(self, step: PathStep):
-        choices = [self._chose[-1][index] for index in self._index_by_step.get(step, [])]
-        return self._z3.Or(choices) if choices else self._z3.BoolVal(False, self._ctx)
-
-    def _uses(self, step: PathStep):
-        indices = self._index_by_step.get(step, [])
-        choices = [chose[index] for chose in self._chose for index in indices]
-        return self._z3.Or(choices) if choices else self._z3.BoolVal(False, self._ctx)
-
     def _witness(self, model) -> tuple[Action, ...]:
-        z3 = self._z3
-        sequence = []
-        for chose in self._chose:
-            index = next(i for i, choice in enumerate(chose) if z3.is_true(model.eval(choice, model_completion=True)))
-            sequence.append(self._cone.actions[index])
-        return tuple(sequence)
+        """The chosen action of every step: one integer per step, evaluated by Z3."""
+        return tuple(self._cone.actions[model.eval(chosen, model_completion=True).as_long()] for chosen in self._chosen_index)
 
     def _atom(self, atom: Atom):
         z3 = self._z3

@@ -1,0 +1,67 @@
+"""One self-contained HTML file: the capability graph drawn, the findings with filters, the fix.
+
+The page is a static template, a stylesheet and a small hand-written script (package data in
+`html_assets/`), with the report embedded as JSON: the JSON document of `json_format` plus the
+capability graph of `graph_export`. Nothing is loaded from anywhere; the page works offline.
+
+Tool names and descriptions are written by whoever wrote the tools, so nothing from the report is
+ever written as markup. The JSON sits in a `<script type="application/json">` block with `<`, `>`,
+`&` and the two JavaScript line separators written as `\\u` escapes, so it cannot close the block;
+the script puts every string into the page as text (`textContent`), never as HTML. A Content
+Security Policy allows only this page's own script and style (by their SHA-256), so even markup
+that got in some other way could not run script or load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from html import escape
+from importlib import resources
+
+from riskscan.report.graph_export import graph_document
+from riskscan.report.json_format import report_document
+from riskscan.types import Report
+
+ASSETS = "html_assets"
+_PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|STYLE|SCRIPT|DATA)\}\}")
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def render_html(report: Report) -> str:
+    style = _asset("report.css")
+    script = _asset("report.js")
+    values = {
+        "CSP": content_security_policy(style, script),
+        "VERSION": escape(report.version),
+        "STYLE": style,
+        "SCRIPT": script,
+        "DATA": embedded_json({"report": report_document(report), "graph": graph_document(report)}),
+    }
+    # one pass, so that text inside a value is never taken for a placeholder
+    return _PLACEHOLDER.sub(lambda match: values[match.group(1)], _asset("report.html"))
+
+
+def embedded_json(document: dict) -> str:
+    """JSON that is safe inside a `<script>` element: it cannot contain `</script>` or `<!--`."""
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group(0)], text)
+
+
+def content_security_policy(style: str, script: str) -> str:
+    return (
+        "default-src 'none'; "
+        f"style-src '{_sha256(style)}'; "
+        f"script-src '{_sha256(script)}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _sha256(text: str) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath(ASSETS, name).read_text(encoding="utf-8")
