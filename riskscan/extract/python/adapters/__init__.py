@@ -38,10 +38,11 @@ def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
     from riskscan.extract.python.adapters.crewai import CrewAI
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
     from riskscan.extract.python.adapters.langchain import LangChain
+    from riskscan.extract.python.adapters.llamaindex import LlamaIndex
     from riskscan.extract.python.adapters.mcp_sdk import McpSdk
     from riskscan.extract.python.adapters.openai_agents import OpenAIAgents
     from riskscan.extract.python.adapters.pydantic_ai import PydanticAI
     from riskscan.extract.python.adapters.registrations import Registrations
     from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), PydanticAI(ctx), OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
+    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), PydanticAI(ctx), LlamaIndex(ctx), OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
