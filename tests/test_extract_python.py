@@ -464,3 +464,21 @@ def test_tools_registered_on_an_imported_object_are_recorded_for_the_model(rules
     tools = {t.id: t for t in facts.tools}
     assert (tools["app.tools.fetch"].name, tools["app.tools.fetch"].description) == ("fetch_page", "Fetch a page.")
     assert tools["app.tools.lookup"].params == ("order_id",)
+
+
+def test_relative_imports_above_the_scan_root_do_not_stop_the_file(rulesets):
+    source = (
+        b"from ..outside import thing\n"
+        b"from agents import Agent, function_tool\n\n"
+        b"def helper(cmd):\n    import os\n    os.system(cmd)\n\n"
+        b"@function_tool\ndef tool(cmd):\n    helper(cmd)\n\n"
+        b"bot = Agent(name='b', tools=[tool, thing])\n"
+    )
+    facts = extract(source, SourceFile("sub/tools.py", "python", "sub.tools"), rulesets)
+    [tool] = [f for f in facts.functions if f.name == "tool"]
+    assert tool.calls[0].callee == ("sub.tools.helper",)
+    assert facts.agents[0].tools == (Items((
+        Ref("sub.tools.tool", Location("sub/tools.py", 12, 30)),
+        Ref("<outside>.outside.thing", Location("sub/tools.py", 12, 36)),
+    )),)
+    assert ("unresolved-import", 1) in {(d.code, d.location.line) for d in facts.diagnostics}

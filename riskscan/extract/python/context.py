@@ -19,6 +19,7 @@ from riskscan.extract.python.syntax import (
     QualifiedNameSource,
     ScopeProvider,
     cst,
+    find_nodes,
 )
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
@@ -115,6 +116,21 @@ class _Declare(cst.CSTVisitor):
             self.out.self_attributes.setdefault(key, []).append(value)
 
 
+OUTSIDE = "<outside>"  # a package above the scan root, for relative imports that reach past it
+
+
+def _room_for_relative_imports(module: cst.Module, module_name: str, package: str) -> tuple[str, str]:
+    """libcst refuses a whole file whose relative import climbs above its package (a package
+    scanned from inside). Such a file is placed under enough packages named `<outside>` that
+    the import resolves, to a name that is not the project's."""
+    deepest = max((len(node.relative) for node in find_nodes(module, cst.ImportFrom, enter_definitions=True)), default=0)
+    missing = deepest - (package.count(".") + 1 if package else 0)  # level n needs n packages
+    if missing <= 0:
+        return module_name, package
+    prefix = ".".join([OUTSIDE] * missing)
+    return f"{prefix}.{module_name}", f"{prefix}.{package}" if package else prefix
+
+
 class FileContext:
     """The resolved view of one file plus the facts collected from it."""
 
@@ -126,7 +142,7 @@ class FileContext:
         wrapper = MetadataWrapper(
             module,
             unsafe_skip_copy=True,  # the tree was parsed for this file alone
-            cache={FullyQualifiedNameProvider: ModuleNameAndPackage(module_name, package)},
+            cache={FullyQualifiedNameProvider: ModuleNameAndPackage(*_room_for_relative_imports(module, module_name, package))},
         )
         self.module = wrapper.module
         resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, FullyQualifiedNameProvider])
@@ -198,7 +214,17 @@ class FileContext:
 
     def names_of(self, node: cst.CSTNode) -> tuple[str, ...]:
         """The qualified names libcst gives `node`, sorted."""
-        return tuple(sorted({q.name for q in self.fqn.get(node, ())}))
+        return tuple(sorted({self._inside(q.name) for q in self.fqn.get(node, ())}))
+
+    def _inside(self, name: str) -> str:
+        """A name of this file's own package, without the `<outside>` packages it was put under."""
+        if not name.startswith(OUTSIDE):
+            return name
+        own = self.module_name.split(".")[0] + "."
+        rest = name
+        while rest.startswith(f"{OUTSIDE}."):
+            rest = rest[len(OUTSIDE) + 1 :]
+        return rest if rest.startswith(own) or rest == own[:-1] else name
 
     def sources_of(self, node: cst.CSTNode) -> set[QualifiedNameSource]:
         return {q.source for q in self.fqn.get(node, ())}
