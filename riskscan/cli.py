@@ -17,6 +17,8 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 FORMATS = ("text", "json", "sarif", "html")
+SCAN_FORMATS = (*FORMATS, "markdown", "github")
+HUMAN_FORMATS = ("text", "markdown", "github")  # with --baseline these show only new findings
 
 
 def solver_options(command):
@@ -27,6 +29,26 @@ def solver_options(command):
         click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule."),
         click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query."),
         click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def selection_options(command):
+    """Which rules and findings to report: selection by code prefix, suppressions, baseline, diff."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+                     help="Read this configuration file (default: the nearest riskscan.toml or pyproject.toml [tool.riskscan] at or above PATH)."),
+        click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS201; repeatable; default ALL)."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins)."),
+        click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the selection, by code prefix."),
+        click.option("--per-path-ignores", multiple=True, metavar="GLOB:CODES", help="Do not report these rules for findings in files matching GLOB (tests/**:RS1)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Do not read files matching GLOB (repeatable)."),
+        click.option("--suppressions", type=click.Path(exists=True, dir_okay=False),
+                     help="The suppressions file (default: riskscan-suppressions.toml at the scan root, when present)."),
+        click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Findings of this baseline are `unchanged` and do not fail the run."),
+        click.option("--diff", metavar="REV", help="Report only findings whose paths touch files changed since this git revision."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -57,7 +79,7 @@ def main() -> None:
     epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
 )
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write the report to this file instead of stdout.")
 @click.option(
     "--fail-on", type=click.Choice(SEVERITIES[:-1]), default="high", show_default=True,
@@ -65,25 +87,95 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @solver_options
+@selection_options
+@click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), help="Write every finding of this scan to a baseline file and exit 0.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule has instead of the findings.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when stdout is a terminal and NO_COLOR is unset).")
-def scan(path, fmt, output, fail_on, exit_zero, color, **tuning) -> None:
+def scan(path, **params) -> None:
     """Scan PATH (a repository, a folder or one file) for dangerous agent paths.
 
     Prints the dangerous paths found, ranked, each step with file:line and the evidence for
     each capability; then hygiene findings (plaintext secrets in configs, unpinned servers, ...)
     and diagnostics for whatever could not be read or resolved.
+
+    Settings come from the nearest riskscan.toml or pyproject.toml [tool.riskscan] at or above
+    PATH (keys are the long options: fail-on, select, ignore, ...); options given here win.
+
+    \b
+    Examples:
+      riskscan scan . --select RS1 --ignore RS103
+      riskscan scan . --write-baseline .riskscan-baseline.json
+      riskscan scan . --baseline .riskscan-baseline.json --format sarif -o riskscan.sarif
+      riskscan scan . --diff origin/main --format markdown -o comment.md
     """
     import os
 
+    from riskscan import baseline
     from riskscan.rank import at_or_above
     from riskscan.report import render
 
-    report = _scan(path, fail_on, **tuning)
+    settings = _settings(path, params)
+    fmt, output, fail_on = settings["fmt"], settings["output"], settings["fail_on"]
+    report = _scan(path, fail_on, progress=None if settings["quiet"] else _progress_display(sys.stderr), **_tuning(settings))
+    if settings["write_baseline"]:
+        _emit(baseline.render(report), settings["write_baseline"])
+        if not settings["quiet"]:
+            count = len(report.findings) + len(report.suppressed)
+            click.echo(f"riskscan: wrote {count} findings to {settings['write_baseline']}", err=True)
+        sys.exit(EXIT_CLEAN)
+    color = settings["color"]
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    _emit(render(report, fmt, color=color), output)
-    failing = [f for f in report.findings if at_or_above(f, fail_on)]
-    sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
+    shown = baseline.new_only(report) if settings["baseline"] and fmt in HUMAN_FORMATS else report
+    if settings["statistics"]:
+        from riskscan.report.statistics import render_statistics
+
+        _emit(render_statistics(shown), output)
+    else:
+        _emit(render(shown, fmt, color=color), output)
+    failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]
+    sys.exit(EXIT_FINDINGS if failing and not settings["exit_zero"] else EXIT_CLEAN)
+
+
+@main.command("rules", short_help="List every rule: code, severity, kind, name, title.")
+@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True, help="Output format.")
+def list_rules(rulesets, fmt) -> None:
+    """List the rules of the bundled rulesets (and of --ruleset files). `riskscan rule CODE`
+    explains one."""
+    from riskscan.rule_docs import listing
+
+    loaded = _rulesets(rulesets)
+    if fmt == "json":
+        import json
+
+        from riskscan.report.json_format import rule_document
+
+        click.echo(json.dumps([rule_document(rule) for rule in loaded.rules], indent=2, sort_keys=True))
+    else:
+        click.echo(listing(loaded.rules), nl=False)
+
+
+@main.command("rule", short_help="Explain one rule: what it does, why it is bad, example, fix, references.")
+@click.argument("code")
+@click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
+def explain_rule(code, rulesets) -> None:
+    """Explain the rule CODE (RS101) or NAME (injection-to-exfiltration), from the ruleset data.
+
+    \b
+    Examples:
+      riskscan rule RS101
+      riskscan rule tool-shadowing
+    """
+    from riskscan.rule_docs import explanation, find
+
+    loaded = _rulesets(rulesets)
+    rule = find(loaded.rules, code)
+    if rule is None:
+        click.echo(f"riskscan: error: no rule {code!r} (see `riskscan rules`)", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(explanation(rule), nl=False)
 
 
 @main.command(short_help="Explain one finding step by step: evidence, conditions, gates, witnesses, fixes.")
@@ -228,20 +320,113 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 
 
-def _scan(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes):
+def _scan(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None, **selection):
+    """Scan with the configuration file's settings under the command line's. `selection` holds the
+    options of `selection_options` when the command has them."""
+    from riskscan.baseline import BaselineError
+    from riskscan.diff import DiffError
     from riskscan.rulesets import RulesetError
     from riskscan.scan import scan as run_scan
+    from riskscan.select import SelectionError
+    from riskscan.suppressions import SuppressionsError
     from riskscan.types import Config
 
+    if not selection:
+        settings = _settings(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
+                                    "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes})
+        fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
+        timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
+        selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
-        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes,
+        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, **selection,
     )
     try:
-        return run_scan(path, config)
-    except RulesetError as error:
+        return run_scan(path, config, progress=progress)
+    except (RulesetError, SelectionError, SuppressionsError, BaselineError, DiffError) as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    finally:
+        if progress is not None:
+            progress("done", 0, 0)
+
+
+SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
+TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes")
+
+
+def _settings(path: str, params: dict) -> dict:
+    """The command's parameters, each taken from the configuration file unless given on the
+    command line. Comma lists (`--select RS1,RS2`) are split; GLOB:CODES pairs parsed."""
+    from click.core import ParameterSource
+
+    from riskscan import config
+
+    context = click.get_current_context()
+    try:
+        loaded = config.load(params.get("config_file") or config.find(path))
+    except config.ConfigError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    settings = dict(params)
+    for name in ("select", "ignore", "extend_select", "exclude"):
+        if name in settings:
+            settings[name] = tuple(item.strip() for value in settings[name] for item in value.split(",") if item.strip())
+    if "per_path_ignores" in settings:
+        settings["per_path_ignores"] = tuple(_per_path_ignore(value) for value in settings["per_path_ignores"])
+    for name, value in loaded.values.items():
+        source = context.get_parameter_source(name) if name in params else None
+        if name in params and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+            settings[name] = value
+    return settings
+
+
+def _per_path_ignore(value: str) -> tuple[str, tuple[str, ...]]:
+    glob, separator, codes = value.rpartition(":")
+    if not separator or not glob or not codes.strip():
+        click.echo(f"riskscan: error: --per-path-ignores: expected GLOB:CODES (tests/**:RS1,RS2), got {value!r}", err=True)
+        sys.exit(EXIT_ERROR)
+    return glob, tuple(code.strip() for code in codes.split(",") if code.strip())
+
+
+def _tuning(settings: dict) -> dict:
+    return {key: settings[key] for key in (*TUNING_KEYS, *SELECTION_KEYS)}
+
+
+def _rulesets(paths):
+    from riskscan import rulesets
+
+    try:
+        return rulesets.load(tuple(paths))
+    except rulesets.RulesetError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _progress_display(stream, delay: float = 0.5):
+    """A one-line progress display for a terminal: files read, then solving, rewritten in place
+    and wiped at the end; nothing when `stream` is not a terminal or before `delay` seconds."""
+    import time
+
+    if not stream.isatty():
+        return None
+    start = time.monotonic()
+    shown = [False]
+
+    def show(stage: str, done: int, total: int) -> None:
+        if stage == "done":
+            if shown[0]:
+                stream.write("\r\033[K")
+                stream.flush()
+            return
+        if time.monotonic() - start < delay:
+            return
+        text = f"riskscan: reading files {done}/{total}" if stage == "reading" else "riskscan: solving"
+        stream.write("\r\033[K" + text)
+        stream.flush()
+        shown[0] = True
+
+    return show
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -214,6 +214,7 @@ def _hygiene_finding(rule: Rule, fact: HygieneFact) -> Finding:
         rule_id=rule.id, rule_name=rule.name, kind="hygiene", severity=rule.severity, confidence="high",
         score=_score(factors), factors=factors, message=f"{rule.title}{subject}: {fact.detail}",
         location=fact.location, fingerprint=_fingerprint(rule.id, fact.location.path, fact.subject, fact.detail),
+        subject=fact.subject,
     )
 
 

@@ -7,21 +7,41 @@ to solve.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Callable
+
 from riskscan import __version__, discover, model, rank, rulesets
+from riskscan import select as selection
 from riskscan.extract import extract_file
 from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
 
+# progress(stage, done, total): "reading" once per file, then "solving" (total 0: not counted)
+Progress = Callable[[str, int, int], None]
 
-def scan(root: str, config: Config = Config()) -> Report:
+
+def scan(root: str, config: Config = Config(), progress: Progress | None = None) -> Report:
+    """Scan `root` with `config`. Rule selection, suppressions, the baseline and --diff apply
+    here, so that the API and the CLI give the same findings. Errors of the configuration raise
+    the ValueErrors of `riskscan.select`, `.suppressions`, `.baseline` and `.diff`."""
     loaded = rulesets.load(config.rulesets)
+    chosen = selection.from_config(config, (rule.id for rule in loaded.rules))
     found = discover.discover(root, config.max_file_bytes)
-    facts = [extract_file(found.root, source, loaded) for source in found.files]
+    if config.exclude:
+        kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
+        found = replace(found, files=kept)
+    facts = []
+    for number, source in enumerate(found.files, start=1):
+        facts.append(extract_file(found.root, source, loaded))
+        if progress:
+            progress("reading", number, len(found.files))
+    if progress:
+        progress("solving", 0, 0)
     system = model.build(found.root, facts, loaded)
     if any(capability.arguments for tool in system.tools for capability in tool.capabilities):
         from riskscan.solve.arguments import judge_system
 
         system = judge_system(system, config.timeout_ms)
-    path_rules = [rule for rule in loaded.rules if rule.kind == "path"]
+    path_rules = [rule for rule in loaded.rules if rule.kind == "path" and chosen.enabled(rule.id)]
     paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
     findings = rank.rank(system, loaded.rules, paths)
     fixes, fix_notes = _fixes(system, path_rules, paths, config) if paths else ((), ())
@@ -32,7 +52,7 @@ def scan(root: str, config: Config = Config()) -> Report:
         ("tools", len(system.tools)),
         ("paths", sum(1 for f in findings if f.kind == "path")),
     )
-    return Report(
+    report = Report(
         version=__version__,
         root=found.root,
         findings=findings,
@@ -43,6 +63,28 @@ def scan(root: str, config: Config = Config()) -> Report:
         stats=stats,
         fixes=fixes,
     )
+    return _accepted(report, found.files, chosen, config)
+
+
+def _accepted(report: Report, files, chosen: selection.Selection, config: Config) -> Report:
+    """Selection, then suppressions, then the baseline, then --diff: what the team chose to see."""
+    from riskscan import suppressions
+
+    selected = tuple(f for f in report.findings if chosen.keeps(f))
+    kept, silenced, problems = suppressions.apply(selected, report.root, files, report.tools, config.suppressions)
+    diagnostics = tuple(sorted(set(report.diagnostics) | set(problems)))
+    report = replace(report, findings=kept, suppressed=silenced, diagnostics=diagnostics)
+    if config.baseline:
+        from riskscan import baseline
+
+        report = baseline.compare(report, baseline.load(config.baseline))
+    if config.diff:
+        from riskscan import diff
+
+        changed = diff.changed_files(report.root, config.diff)
+        report = replace(report, findings=diff.keep_touching(report.findings, changed),
+                         suppressed=diff.keep_touching(report.suppressed, changed))
+    return report
 
 
 def _has_paths_to_look_for(system: SystemModel) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from riskscan.types import Report
 
-FORMATS = ("text", "json", "sarif", "html")
+FORMATS = ("text", "json", "sarif", "html", "markdown", "github")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
@@ -30,4 +30,12 @@ def render(report: Report, fmt: str, *, color: bool = False, automation_id: str 
         from riskscan.report.html import render_html
 
         return render_html(report)
+    if fmt == "markdown":
+        from riskscan.report.markdown import render_markdown
+
+        return render_markdown(report)
+    if fmt == "github":
+        from riskscan.report.github import render_github
+
+        return render_github(report)
     raise ValueError(f"unknown report format {fmt!r}: expected one of {', '.join(FORMATS)}")

@@ -14,6 +14,7 @@ from riskscan.report.wording import severity_counts
 from riskscan.types import (
     Agent,
     Atom,
+    BaselineEntry,
     Capability,
     Diagnostic,
     Evidence,
@@ -27,6 +28,7 @@ from riskscan.types import (
     Report,
     Rule,
     Step,
+    Suppression,
     Tool,
 )
 
@@ -42,7 +44,7 @@ def report_document(report: Report) -> dict:
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "riskscan", "version": report.version},
-        "findings": [finding_document(finding) for finding in report.findings],
+        "findings": [finding_document(finding) for finding in (*report.findings, *report.suppressed)],
         "agents": [agent_document(agent) for agent in sorted(report.agents, key=lambda a: a.id)],
         "tools": [tool_document(tool) for tool in sorted(report.tools, key=lambda t: t.id)],
         "rules": [rule_document(rule) for rule in sorted(report.rules, key=lambda r: r.id)],
@@ -54,7 +56,20 @@ def report_document(report: Report) -> dict:
         },
         "stats": dict(report.stats),
         "fixes": [fix_document(fix) for fix in report.fixes],
+        "absent": [absent_document(entry) for entry in report.absent],
     }
+
+
+def absent_document(entry: BaselineEntry) -> dict:
+    """A finding of the baseline this scan no longer has: fixed since."""
+    return {"fingerprint": entry.fingerprint, "rule_id": entry.rule_id, "message": entry.message,
+            "location": location_document(entry.location)}
+
+
+def suppression_document(suppression: Suppression | None) -> dict | None:
+    if suppression is None:
+        return None
+    return {"kind": suppression.kind, "reason": suppression.reason, "location": location_document(suppression.location)}
 
 
 def fix_document(fix: Fix) -> dict:
@@ -132,6 +147,9 @@ def finding_document(finding: Finding) -> dict:
         "gates": [gate_document(g) for g in finding.gates],
         "fingerprint": finding.fingerprint,
         "alternatives": [[step_document(s) for s in steps] for steps in finding.alternatives],
+        "suppressed": finding.suppression is not None,
+        "suppression": suppression_document(finding.suppression),
+        "baseline_state": finding.baseline_state or None,
     }
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
-from riskscan.types import Diagnostic, Finding, Fix, Location, Report, Rule, Step
+from riskscan.types import BaselineEntry, Diagnostic, Finding, Fix, Location, Report, Rule, Step, Suppression
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,7 +42,9 @@ def sarif_log(report: Report, *, automation_id: str = AUTOMATION_ID) -> dict:
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The root of the scanned project."}}},
         "invocations": [invocation(report.diagnostics)],
-        "results": [result(finding, rule_index[finding.rule_id], report.fixes) for finding in report.findings],
+        "results": [
+            result(finding, rule_index[finding.rule_id], report.fixes) for finding in (*report.findings, *report.suppressed)
+        ] + [absent_result(entry, rule_index[entry.rule_id]) for entry in report.absent if entry.rule_id in rule_index],
     }
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
 
@@ -51,7 +53,7 @@ def rule_catalog(report: Report) -> list[Rule]:
     """The Report's rules sorted by id, plus a stand-in for any rule a finding names that the Report
     does not carry (a result must point at a rule descriptor)."""
     rules = {rule.id: rule for rule in report.rules}
-    for finding in report.findings:
+    for finding in (*report.findings, *report.suppressed):
         if finding.rule_id not in rules:
             rules[finding.rule_id] = stand_in_rule(finding)
     return [rules[rule_id] for rule_id in sorted(rules)]
@@ -138,12 +140,36 @@ def result(finding: Finding, rule_index: int, fixes: tuple[Fix, ...] = ()) -> di
     }
     if finding.fingerprint:
         document["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
+    if finding.baseline_state:
+        document["baselineState"] = finding.baseline_state
+    if finding.suppression is not None:
+        document["suppressions"] = [suppression(finding.suppression)]
     if finding.steps:
         document["codeFlows"] = [code_flow(steps) for steps in (finding.steps, *finding.alternatives)]
         document["relatedLocations"] = [
             related_location(number, step) for number, step in enumerate(finding.steps, start=1)
         ]
     return document
+
+
+def suppression(silenced: Suppression) -> dict:
+    """A comment in the code is `inSource`; an entry of the suppressions file `external`."""
+    document = {"kind": silenced.kind, "status": "accepted", "justification": silenced.reason}
+    if silenced.kind == "inSource":
+        document["location"] = {"physicalLocation": physical_location(silenced.location)}
+    return document
+
+
+def absent_result(entry: BaselineEntry, rule_index: int) -> dict:
+    """A finding of the baseline this scan no longer has: `absent`, so code scanning closes it."""
+    return {
+        "ruleId": entry.rule_id,
+        "ruleIndex": rule_index,
+        "message": {"text": entry.message},
+        "locations": [{"physicalLocation": physical_location(entry.location)}],
+        "partialFingerprints": {FINGERPRINT_KEY: entry.fingerprint},
+        "baselineState": "absent",
+    }
 
 
 def code_flow(steps: tuple[Step, ...]) -> dict:

@@ -46,7 +46,7 @@ def load_report(path: str) -> Report:
     try:
         return Report(
             version=str(document.get("tool", {}).get("version", "")), root=".",
-            findings=tuple(_finding(f) for f in document.get("findings", ()) if f.get("kind") == "path"),
+            findings=tuple(_finding(f) for f in document.get("findings", ()) if f.get("kind") == "path" and not f.get("suppressed")),
             agents=tuple(_agent(a) for a in document.get("agents", ())),
             tools=tuple(_tool(t) for t in document["tools"]), rules=(),
         )

@@ -57,6 +57,7 @@ from riskscan.types.facts import (  # noqa: F401
     ToolFact,
 )
 from riskscan.types.results import (  # noqa: F401
+    BaselineEntry,
     Config,
     Factor,
     Finding,
@@ -66,6 +67,7 @@ from riskscan.types.results import (  # noqa: F401
     Report,
     Rule,
     Step,
+    Suppression,
 )
 from riskscan.types.system import (  # noqa: F401
     Agent,

@@ -97,6 +97,19 @@ class Finding:
     fingerprint: str = ""
     # other distinct paths that end in the same sink call, shortest first
     alternatives: tuple[tuple[Step, ...], ...] = ()
+    subject: str = ""  # hygiene findings: the server, tool or function concerned
+    suppression: Suppression | None = None  # set when a comment or the suppressions file silences it
+    baseline_state: str = ""  # new | unchanged, against --baseline; empty without a baseline
+
+
+@dataclass(frozen=True, order=True)
+class Suppression:
+    """Why a finding is silenced: `kind` is in-source (a `# riskscan: ignore[...]` comment) or
+    external (an entry of the suppressions file); `location` is the comment or the entry."""
+
+    kind: str
+    reason: str
+    location: Location
 
 
 @dataclass(frozen=True, order=True)
@@ -131,6 +144,20 @@ class Report:
     diagnostics: tuple[Diagnostic, ...] = ()
     stats: tuple[tuple[str, int], ...] = field(default=())
     fixes: tuple[Fix, ...] = ()  # the smallest fix set, when asked for and found
+    # findings silenced by a suppression: out of `findings`, still written to JSON and SARIF
+    suppressed: tuple[Finding, ...] = ()
+    # findings of the --baseline that this scan no longer finds (fixed): (fingerprint, rule, message, location)
+    absent: tuple[BaselineEntry, ...] = ()
+
+
+@dataclass(frozen=True, order=True)
+class BaselineEntry:
+    """One finding recorded by --write-baseline, identified by its fingerprint."""
+
+    fingerprint: str
+    rule_id: str
+    message: str
+    location: Location
 
 
 # --- configuration -----------------------------------------------------------------------------
@@ -146,3 +173,12 @@ class Config:
     max_paths: int = 100  # distinct paths the solver looks for, per rule
     timeout_ms: int = 5000  # per solver query
     max_file_bytes: int = 2_000_000
+    # rule selection by code prefix (RS1, RS10, RS101): the most specific prefix wins
+    select: tuple[str, ...] = ()  # empty: every rule
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, codes)
+    exclude: tuple[str, ...] = ()  # globs of files not to read
+    suppressions: str | None = None  # the suppressions file (TOML); default: riskscan-suppressions.toml at the root
+    baseline: str | None = None  # a --write-baseline file: its findings are `unchanged` and do not fail
+    diff: str | None = None  # a git revision: keep only findings whose paths touch files changed since

@@ -1,0 +1,66 @@
+"""`--diff BASE`: keep the findings whose paths touch a file changed since a git revision.
+
+Changed means: differs between BASE and the working tree (committed, staged or not), or is new
+and not ignored. A finding touches a file when its place, any step of its paths, or the evidence
+of a step is in it; the whole system is still scanned, because a path runs through files the
+change did not touch.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Iterable
+
+from riskscan.types import Finding
+
+
+class DiffError(ValueError):
+    """Not a git work tree, or an unknown revision."""
+
+
+def changed_files(root: str, base: str) -> frozenset[str]:
+    """The changed files, as POSIX paths relative to `root` (files outside it are left out)."""
+    folder = Path(root) if Path(root).is_dir() else Path(root).parent
+    top = _git(folder, "rev-parse", "--show-toplevel").strip()
+    if base.startswith("-"):
+        raise DiffError(f"--diff: {base!r} is not a git revision")
+    _git(folder, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}", what=f"--diff: unknown git revision {base!r}")
+    names = _git(folder, "diff", "--name-only", "-z", "--no-renames", base, "--").split("\0")
+    names += _git(folder, "ls-files", "--others", "--exclude-standard", "-z", "--full-name").split("\0")
+    scan_root = Path(root).resolve()
+    changed = set()
+    for name in filter(None, names):
+        absolute = (Path(top) / name).resolve()
+        try:
+            changed.add(absolute.relative_to(scan_root if scan_root.is_dir() else scan_root.parent).as_posix())
+        except ValueError:
+            continue
+    return frozenset(changed)
+
+
+def touches(finding: Finding, changed: frozenset[str]) -> bool:
+    return bool(changed & set(_paths(finding)))
+
+
+def keep_touching(findings: Iterable[Finding], changed: frozenset[str]) -> tuple[Finding, ...]:
+    return tuple(f for f in findings if touches(f, changed))
+
+
+def _paths(finding: Finding) -> Iterable[str]:
+    yield finding.location.path
+    for steps in (finding.steps, *finding.alternatives):
+        for step in steps:
+            yield step.location.path
+            yield from (e.location.path for e in step.evidence if e.location is not None)
+
+
+def _git(folder: Path, *args: str, what: str | None = None) -> str:
+    try:
+        completed = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise DiffError(f"--diff: cannot run git: {error}") from error
+    if completed.returncode != 0:
+        detail = completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else f"git {args[0]} failed"
+        raise DiffError(what or f"--diff: {folder}: {detail}")
+    return completed.stdout

@@ -1,0 +1,63 @@
+"""GitHub Actions workflow commands: one annotation per finding, shown on the pull request's diff.
+
+`::error file=app/tools.py,line=39,col=5,title=RS101 injection-to-exfiltration::message` — critical
+and high findings are errors, medium warnings, low and note notices. Values are escaped as the
+Actions toolkit does (`%`, CR and LF in the message; also `:` and `,` in properties). File paths are
+relative to the workspace (`GITHUB_WORKSPACE`, else the current folder) when the scan root is inside
+it, because that is what GitHub matches against the diff; otherwise relative to the scan root.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from riskscan.report.wording import plural, severity_counts, step_sentence
+from riskscan.types import Finding, Report
+
+LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "note": "notice"}
+
+
+def render_github(report: Report) -> str:
+    prefix = workspace_prefix(report.root)
+    lines = [annotation(finding, prefix) for finding in report.findings]
+    counts = ", ".join(f"{n} {severity}" for severity, n in severity_counts(report.findings).items() if n)
+    summary = f"riskscan: {plural(len(report.findings), 'finding')}" + (f" ({counts})" if counts else "")
+    if report.suppressed:
+        summary += f", {len(report.suppressed)} suppressed"
+    lines.append(f"::debug::{escape_data(summary)}")  # shown with step debug logging; ends every output
+    return "".join(line + "\n" for line in lines)
+
+
+def annotation(finding: Finding, prefix: str = "") -> str:
+    properties = [("file", prefix + finding.location.path)] if finding.location.path not in ("", ".") else []
+    if properties and finding.location.line:
+        properties.append(("line", str(finding.location.line)))
+        if finding.location.column:
+            properties.append(("col", str(finding.location.column)))
+    properties.append(("title", f"{finding.rule_id} {finding.rule_name} ({finding.severity})"))
+    message = finding.message
+    if finding.steps:
+        message += "\nPath:" + "".join(
+            f"\n{number}. {step_sentence(step)} ({prefix}{step.location})" for number, step in enumerate(finding.steps, start=1)
+        )
+    rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
+    return f"::{LEVELS[finding.severity]} {rendered}::{escape_data(message)}"
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def workspace_prefix(root: str) -> str:
+    """`sub/dir/` when the scan root is `$GITHUB_WORKSPACE/sub/dir`, '' otherwise."""
+    workspace = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+    try:
+        relative = Path(root).resolve().relative_to(Path(workspace).resolve()).as_posix()
+    except (ValueError, OSError):
+        return ""
+    return "" if relative == "." else relative + "/"

@@ -1,0 +1,20 @@
+"""`--statistics`: how many findings each rule has, most first, as ruff prints them."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from riskscan.types import Report
+
+
+def render_statistics(report: Report) -> str:
+    counts = Counter(f.rule_id for f in report.findings)
+    names = {f.rule_id: (f.rule_name, f.severity) for f in report.findings}
+    suppressed = Counter(f.rule_id for f in report.suppressed)
+    rows = sorted(counts, key=lambda rule: (-counts[rule], rule))
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    lines = [f"{counts[rule]:>{width}}  {rule}  {names[rule][0]}  {names[rule][1]}" for rule in rows]
+    if suppressed:
+        lines.append("suppressed: " + ", ".join(f"{rule} {suppressed[rule]}" for rule in sorted(suppressed)))
+    lines.append(f"{len(report.findings)} findings")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,108 @@
+"""Rule selection by code prefix, as in ruff: `select`, `extend-select` and `ignore` name prefixes
+(`RS`, `RS1`, `RS10`, `RS101`, or `ALL`); for each rule the most specific matching prefix decides,
+and at equal specificity `ignore` wins. Per-path ignores turn rules off for the findings whose
+place matches a glob (`tests/**`, `*.json`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Iterable, Sequence
+
+from riskscan.types import Config, Finding
+
+ALL = "ALL"
+SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
+
+
+class SelectionError(ValueError):
+    """A selector that is not a code prefix, or that matches no rule."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def enabled(self, code: str) -> bool:
+        """Whether `code` is on, everywhere: the longest matching prefix decides."""
+        chosen = _specificity(code, self.select)
+        ignored = _specificity(code, self.ignore)
+        return chosen >= 0 and chosen > ignored
+
+    def enabled_at(self, code: str, path: str) -> bool:
+        """Whether `code` is on for a finding at `path` (POSIX, relative to the scan root)."""
+        if not self.enabled(code):
+            return False
+        return not any(
+            path_matches(path, glob) and _specificity(code, codes) >= 0 for glob, codes in self.per_path_ignores
+        )
+
+    def keeps(self, finding: Finding) -> bool:
+        return self.enabled_at(finding.rule_id, finding.location.path)
+
+
+def from_config(config: Config, codes: Iterable[str]) -> Selection:
+    """The selection a Config asks for, checked against the known rule `codes`: a selector that
+    matches no rule is an error (a typo would otherwise silently select nothing)."""
+    known = tuple(codes)
+    select = (config.select or (ALL,)) + config.extend_select
+    for option, selectors in (
+        ("select", config.select),
+        ("extend-select", config.extend_select),
+        ("ignore", config.ignore),
+        *(("per-path-ignores", selectors) for _, selectors in config.per_path_ignores),
+    ):
+        for selector in selectors:
+            check_selector(option, selector, known)
+    return Selection(select=select, ignore=config.ignore, per_path_ignores=config.per_path_ignores)
+
+
+def check_selector(option: str, selector: str, known: Sequence[str]) -> None:
+    if not SELECTOR.match(selector):
+        raise SelectionError(f"{option}: {selector!r} is not a rule code prefix (like RS, RS1, RS101 or ALL)")
+    if selector != ALL and not any(code.startswith(selector) for code in known):
+        raise SelectionError(f"{option}: {selector!r} matches no rule (see `riskscan rules`)")
+
+
+def path_matches(path: str, glob: str) -> bool:
+    """`*` stays inside one folder, `**/` spans folders; a glob without a `/` matches the file
+    name in any folder; a folder name matches everything below it."""
+    glob = glob.rstrip("/") if glob.endswith("/") and len(glob) > 1 else glob
+    if "/" not in glob:
+        return fnmatchcase(path.rsplit("/", 1)[-1], glob) or path.split("/", 1)[0] == glob
+    return _glob_regex(glob).match(path) is not None or path.startswith(glob.rstrip("/") + "/")
+
+
+def _glob_regex(glob: str) -> re.Pattern:
+    parts, index = [], 0
+    while index < len(glob):
+        if glob.startswith("**/", index):
+            parts.append("(?:.*/)?")
+            index += 3
+        elif glob.startswith("**", index):
+            parts.append(".*")
+            index += 2
+        elif glob[index] == "*":
+            parts.append("[^/]*")
+            index += 1
+        elif glob[index] == "?":
+            parts.append("[^/]")
+            index += 1
+        else:
+            parts.append(re.escape(glob[index]))
+            index += 1
+    return re.compile("".join(parts) + r"\Z")
+
+
+def _specificity(code: str, selectors: Iterable[str]) -> int:
+    """The length of the longest selector that is a prefix of `code` (`ALL` counts 0), -1 if none."""
+    best = -1
+    for selector in selectors:
+        if selector == ALL:
+            best = max(best, 0)
+        elif code.startswith(selector):
+            best = max(best, len(selector))
+    return best

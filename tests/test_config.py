@@ -1,0 +1,106 @@
+"""Configuration files: found upward, keys are the long flags, errors name file and key, the CLI wins."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from riskscan import config
+from riskscan.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+HIGH_ONLY = REPO / "fixtures" / "cases" / "lowlevel-notes-server"  # its only findings are high (RS103)
+
+
+def project(tmp_path: Path) -> Path:
+    target = tmp_path / "repo" / "services" / "notes"
+    shutil.copytree(HIGH_ONLY, target)
+    return target
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_the_nearest_file_upward_wins_and_pyproject_needs_its_table(tmp_path):
+    target = project(tmp_path)
+    (tmp_path / "repo" / "riskscan.toml").write_text('fail-on = "critical"\n')
+    (tmp_path / "repo" / "services" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no [tool.riskscan]
+    assert config.find(target) == tmp_path / "repo" / "riskscan.toml"
+    (target / "pyproject.toml").write_text('[tool.riskscan]\nfail-on = "medium"\n')
+    assert config.find(target) == target / "pyproject.toml"
+    assert config.find(target / "server.py") == target / "pyproject.toml"  # from a file: its folder
+    assert config.load(target / "pyproject.toml").values == {"fail_on": "medium"}
+
+
+def test_the_file_sets_the_threshold_and_the_command_line_overrides_it(tmp_path):
+    target = project(tmp_path)
+    assert run("scan", target).exit_code == 1  # default high
+    (tmp_path / "repo" / "riskscan.toml").write_text('fail-on = "critical"\n')
+    assert run("scan", target).exit_code == 0
+    assert run("scan", target, "--fail-on", "high").exit_code == 1
+    assert run("scan", target, "--fail-on", "critical", "--config", write(tmp_path / "other.toml", 'fail-on = "medium"\n')).exit_code == 0
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('fail_on = "high"\n', "riskscan.toml: fail_on: unknown key"),
+        ('fail-on = "hgh"\n', "riskscan.toml: fail-on: expected one of critical, high, medium, low, got 'hgh'"),
+        ("max-steps = \"6\"\n", "riskscan.toml: max-steps: expected an integer, got str '6'"),
+        ("max-steps = 99\n", "riskscan.toml: max-steps: expected an integer from 1 to 20, got 99"),
+        ('select = "RS1"\n', "riskscan.toml: select: expected a list of strings, got str 'RS1'"),
+        ("exit-zero = 1\n", "riskscan.toml: exit-zero: expected true or false, got int 1"),
+        ('per-path-ignores = {"tests/**" = "RS1"}\n', "riskscan.toml: per-path-ignores: 'tests/**': expected a list of rule codes"),
+        ("fail-on = \n", "riskscan.toml: invalid TOML"),
+        ('select = ["RS9"]\n', "select: 'RS9' matches no rule"),
+    ],
+)
+def test_bad_keys_and_values_exit_2_naming_the_file_and_the_key(tmp_path, text, expected):
+    target = project(tmp_path)
+    write(target / "riskscan.toml", text)
+    result = run("scan", target)
+    assert result.exit_code == 2
+    assert expected in result.output
+    if "matches no rule" not in expected:
+        assert str(target / "riskscan.toml") in result.output
+
+
+def test_pyproject_errors_name_the_table(tmp_path):
+    target = project(tmp_path)
+    write(target / "pyproject.toml", "[tool.riskscan]\ncolour = true\n")
+    result = run("scan", target)
+    assert result.exit_code == 2 and f"{target / 'pyproject.toml'}: [tool.riskscan] colour: unknown key" in result.output
+
+
+def test_the_agents_key_is_accepted_and_left_to_its_reader(tmp_path):
+    target = project(tmp_path)
+    write(target / "riskscan.toml", '[[agents]]\nname = "planner"\ntools = ["notes.delete"]\n')
+    loaded = config.load(target / "riskscan.toml")
+    assert loaded.values == {} and loaded.raw["agents"][0]["name"] == "planner"
+    assert run("scan", target).exit_code == 1
+
+
+def test_paths_in_the_file_are_relative_to_it(tmp_path):
+    target = project(tmp_path)
+    (target / "rules").mkdir()
+    write(target / "rules" / "bad.yaml", "kind: rules\nversion: 1\nrules: [{id: X1}]\n")
+    write(target / "riskscan.toml", 'ruleset = ["rules/bad.yaml"]\n')
+    assert config.load(target / "riskscan.toml").values["rulesets"] == (str(target / "rules" / "bad.yaml"),)
+    result = run("scan", target)
+    assert result.exit_code == 2 and "bad.yaml: at rules/0" in result.output
+
+
+def test_select_and_ignore_from_the_file_and_from_the_command_line(tmp_path):
+    target = project(tmp_path)
+    write(target / "riskscan.toml", 'ignore = ["RS103"]\n')
+    assert run("scan", target, "--format", "json").exit_code == 0
+    assert run("scan", target, "--ignore", "RS2").exit_code == 1  # the command line replaces the file's list

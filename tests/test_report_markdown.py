@@ -1,0 +1,131 @@
+"""`--format markdown`: a pull-request comment whose Mermaid diagrams really parse.
+
+The parse uses the `mermaid` npm package under Node with jsdom (tests/mermaid_parse.mjs): install
+both (`npm install --global mermaid jsdom`, as `.ci/run` does) or point RISKSCAN_NODE_MODULES at a
+node_modules folder holding them. Skipped when missing, a failure when RISKSCAN_REQUIRE_MERMAID=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from report_samples import empty_report, sample_report
+
+from riskscan.report import render
+from riskscan.report.markdown import mermaid_flowchart
+from riskscan.types import Location, Step
+
+HERE = Path(__file__).parent
+EXAMPLE = HERE.parent / "examples" / "support-desk"
+
+
+def mermaid_blocks(markdown: str) -> list[str]:
+    return re.findall(r"^```mermaid\n(.*?)^```$", markdown, flags=re.S | re.M)
+
+
+def node_modules() -> Path | None:
+    candidates = [os.environ.get("RISKSCAN_NODE_MODULES")]
+    if shutil.which("npm") and not candidates[0]:
+        found = subprocess.run(["npm", "root", "--global"], capture_output=True, text=True, timeout=60)
+        candidates.append(found.stdout.strip())
+    for candidate in filter(None, candidates):
+        if (Path(candidate) / "mermaid" / "dist" / "mermaid.core.mjs").is_file() and (Path(candidate) / "jsdom").is_dir():
+            return Path(candidate)
+    return None
+
+
+def parse_with_mermaid(diagrams: list[str]) -> list[str]:
+    modules = node_modules() if shutil.which("node") else None
+    if modules is None:
+        reason = "the mermaid and jsdom npm packages are not installed: npm install --global mermaid jsdom"
+        if os.environ.get("RISKSCAN_REQUIRE_MERMAID") == "1":
+            pytest.fail(f"RISKSCAN_REQUIRE_MERMAID=1 but {reason}")
+        pytest.skip(reason)
+    completed = subprocess.run(["node", str(HERE / "mermaid_parse.mjs"), str(modules)], input=json.dumps(diagrams),
+                               capture_output=True, text=True, timeout=120)
+    assert completed.stderr == "" or completed.returncode in (0, 1), completed.stderr
+    return completed.stdout.splitlines()
+
+
+def hostile_report():
+    """Names with every character that could end a Mermaid label or open Markdown HTML."""
+    report = sample_report()
+    first = report.findings[0]
+    nasty = 'ev"il] <b>|`#x;(a)'
+    steps = tuple(replace(s, agent=nasty, tool=(nasty if s.tool else None), target=(nasty if s.target else None)) for s in first.steps)
+    return replace(report, findings=(replace(first, steps=steps, message=f"{nasty} | pipe"), *report.findings[1:]))
+
+
+def test_summary_table_counts_each_severity_and_drawn_findings_are_critical_or_high():
+    report = sample_report()
+    markdown = render(report, "markdown")
+    assert "| critical | 1 |\n| high | 2 |\n| medium | 1 |\n| low | 1 |\n| note | 0 |" in markdown
+    drawn = [f for f in report.findings if f.severity in ("critical", "high") and f.steps]
+    assert len(mermaid_blocks(markdown)) == len(drawn) == 2
+    assert "### 1. `RS102` injection-to-code-execution · critical" in markdown
+    # the others are in one collapsed table, not drawn
+    assert "<details><summary>3 other findings</summary>" in markdown
+    assert "| `RS204` remote-server-over-http | medium | [`configs/claude desktop.json`](configs/claude%20desktop.json) |" in markdown
+
+
+def test_each_step_links_to_its_file_and_line():
+    markdown = render(sample_report(), "markdown")
+    assert "1. [`app/agents.py:13`](app/agents.py#L13) researcher calls fetch_page [untrusted_input]" in markdown
+    assert "2. [`app/agents.py:14`](app/agents.py#L14) researcher hands off to coder" in markdown
+
+
+def test_the_path_is_drawn_with_agents_tools_numbered_steps_and_the_sink_marked():
+    steps = sample_report().findings[0].steps
+    assert mermaid_flowchart(steps) == [
+        "flowchart LR",
+        '  a1(["researcher"])',
+        '  t2["fetch_page"]',
+        '  a3(["coder"])',
+        '  t4["run_shell"]',
+        '  a1 -->|"1. untrusted_input"| t2',
+        '  a1 ==>|"2. hands off"| a3',
+        '  a3 -->|"3. code_exec"| t4',
+        "  classDef sink fill:#fde2e2,stroke:#c62828,color:#000",
+        "  class t4 sink",
+    ]
+
+
+def test_project_text_is_escaped_for_markdown_and_mermaid():
+    markdown = render(hostile_report(), "markdown")
+    assert "<b>" not in markdown and "&lt;b&gt;" in markdown
+    [block, _] = mermaid_blocks(markdown)
+    assert '(["ev#quot;il] #lt;b#gt;#124;#96;#35;x;(a)"])' in block
+
+
+def test_an_empty_report_says_so():
+    markdown = render(empty_report(), "markdown")
+    assert "No dangerous paths or hygiene findings." in markdown and "```mermaid" not in markdown
+
+
+def test_every_mermaid_block_parses_with_the_mermaid_package():
+    from riskscan.scan import scan
+
+    diagrams = [block for report in (sample_report(), hostile_report(), scan(str(EXAMPLE)))
+                for block in mermaid_blocks(render(report, "markdown"))]
+    assert len(diagrams) >= 12
+    results = parse_with_mermaid(diagrams)
+    assert results == ["ok"] * len(diagrams), "\n".join(f"{r}\n{d}" for r, d in zip(results, diagrams) if r != "ok")
+
+
+def test_the_parser_check_can_fail():
+    broken = 'flowchart LR\n  a1(["x " y"])'
+    assert parse_with_mermaid([broken])[0].startswith("error: Parse error")
+
+
+def test_a_whole_file_location_links_without_a_line():
+    step = Step("call", "agent", Location("configs/x.json"), tool="t")
+    report = sample_report()
+    finding = replace(report.findings[0], steps=(step,))
+    assert "1. [`configs/x.json`](configs/x.json) agent calls t" in render(replace(report, findings=(finding,)), "markdown")
