@@ -228,6 +228,11 @@ def _catalog(servers: tuple[McpServer, ...]) -> _Catalog:
     return _Catalog(servers)
 
 
+def remote_server(url: str, rulesets: Rulesets) -> McpServer | None:
+    """The catalogued server at a remote URL, for MCP servers named in code as well."""
+    return _catalog(rulesets.mcp_servers).match(Launch(kind="remote", url=url))
+
+
 # --- tool facts -----------------------------------------------------------------------------------
 
 

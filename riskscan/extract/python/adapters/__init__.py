@@ -43,6 +43,7 @@ def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
     from riskscan.extract.python.adapters.openai_agents import OpenAIAgents
     from riskscan.extract.python.adapters.pydantic_ai import PydanticAI
     from riskscan.extract.python.adapters.registrations import Registrations
+    from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
     from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), PydanticAI(ctx), LlamaIndex(ctx), OpenAIAgents(ctx), McpSdk(ctx), FunctionCalling(ctx), Registrations(ctx)]
+    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), PydanticAI(ctx), LlamaIndex(ctx), OpenAIAgents(ctx), McpSdk(ctx), ResponsesMcp(ctx), FunctionCalling(ctx), Registrations(ctx)]
