@@ -69,6 +69,8 @@ def kind_of(relative: str) -> str | None:
     if name.endswith(".json") and name not in SKIPPED_JSON:
         return "json"
     parts = PurePosixPath(relative).parts
+    if relative in ("pyproject.toml", "riskscan.toml"):  # agents declared for the scan root
+        return "agents-config"
     if name == "config.toml" and len(parts) >= 2 and parts[-2] == ".codex":
         return "toml"
     if name.endswith((".yaml", ".yml")) and ".continue" in parts[:-1]:

@@ -16,6 +16,7 @@ EXTRACTORS = {
     "json": "riskscan.extract.json_input",
     "toml": "riskscan.extract.codex_config",
     "yaml": "riskscan.extract.continue_config",
+    "agents-config": "riskscan.extract.declared",
 }
 
 
