@@ -10,9 +10,9 @@ declared home-grown agents, read by `riskscan.extract.declared`; this module acc
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from riskscan.types import SEVERITIES
 

@@ -9,8 +9,8 @@ change did not touch.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from riskscan.types import Finding
 
@@ -57,7 +57,7 @@ def _paths(finding: Finding) -> Iterable[str]:
 
 def _git(folder: Path, *args: str, what: str | None = None) -> str:
     try:
-        completed = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60)
+        completed = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DiffError(f"--diff: cannot run git: {error}") from error
     if completed.returncode != 0:

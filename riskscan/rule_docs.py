@@ -9,7 +9,7 @@ to "What it does".
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from riskscan.types import Rule
 

@@ -7,8 +7,8 @@ to solve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 from riskscan import __version__, discover, model, rank, rulesets
 from riskscan import select as selection

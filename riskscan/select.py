@@ -6,9 +6,9 @@ place matches a glob (`tests/**`, `*.json`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Iterable, Sequence
 
 from riskscan.types import Config, Finding
 

@@ -27,9 +27,9 @@ import datetime
 import io
 import re
 import tokenize
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
 from riskscan.select import SELECTOR, path_matches
 from riskscan.types import Diagnostic, Finding, Location, SourceFile, Suppression, Tool

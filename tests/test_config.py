@@ -104,3 +104,22 @@ def test_select_and_ignore_from_the_file_and_from_the_command_line(tmp_path):
     write(target / "riskscan.toml", 'ignore = ["RS103"]\n')
     assert run("scan", target, "--format", "json").exit_code == 0
     assert run("scan", target, "--ignore", "RS2").exit_code == 1  # the command line replaces the file's list
+
+
+def test_the_readme_examples_are_valid(tmp_path):
+    import datetime
+    import re
+
+    from riskscan.scan import scan
+    from riskscan.suppressions import read_file
+    from riskscan.types import Config
+
+    readme = (REPO / "README.md").read_text()
+    settings, suppressions = re.findall(r"^```toml\n(.*?)^```$", readme, flags=re.S | re.M)
+    write(tmp_path / "pyproject.toml", settings)
+    values = config.load(tmp_path / "pyproject.toml").values
+    assert values["select"] == ("RS1", "RS2") and values["per_path_ignores"][0] == ("*.test.json", ("RS201",))
+    selection = {k: v for k, v in values.items() if k in ("select", "ignore", "extend_select", "per_path_ignores", "exclude")}
+    scan(str(HIGH_ONLY), Config(**selection))  # every selector matches a rule
+    [entry] = read_file(str(tmp_path), str(write(tmp_path / "s.toml", suppressions)), datetime.date(2026, 1, 1), [])
+    assert (entry.codes, entry.server, entry.reason) == (("RS202",), "fetch", "pinned by our container image")
