@@ -38,7 +38,8 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
     findings = []
     for group in _by_sink(paths):
         rule = rules_by_id[group[0].rule]
-        group.sort(key=lambda p: (len(p.steps), -_path_confidence(rule, p, tools)))
+        # shortest, then surest, then by names: the same witness whichever order the solver found them in
+        group.sort(key=lambda p: (len(p.steps), -_path_confidence(rule, p, tools), [_step_key(s, tools, agents) for s in p.steps]))
         if group[0].status == "unknown":
             findings.append(_undecided(rule, model))
         else:

@@ -100,7 +100,7 @@ def _path(finding: Finding, report: Report, nodes: dict, edges: dict) -> dict:
         agent_ids.setdefault(agent.name, []).append(f"agent:{agent.id}")
     walked_nodes: set[str] = set()
     walked_edges: set[str] = set()
-    for step in finding.steps:
+    for step in (step for steps in (finding.steps, *finding.alternatives) for step in steps):
         for agent in agent_ids.get(step.agent, []):
             for (source, target, relation, _), edge in edges.items():
                 if source != agent:
