@@ -11,6 +11,15 @@ import sys
 import click
 
 from riskscan import __version__
+from riskscan.cli_options import (
+    emit,
+    load_rulesets,
+    run_scan_command,
+    selection_options,
+    settings_of,
+    solver_options,
+    tuning_of,
+)
 from riskscan.types import SEVERITIES
 
 EXIT_CLEAN = 0
@@ -19,40 +28,6 @@ EXIT_ERROR = 2
 FORMATS = ("text", "json", "sarif", "html")
 SCAN_FORMATS = (*FORMATS, "markdown", "github")
 HUMAN_FORMATS = ("text", "markdown", "github")  # with --baseline these show only new findings
-
-
-def solver_options(command):
-    """The options that tune reading and solving, shared by the commands that scan."""
-    options = [
-        click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable)."),
-        click.option("--max-steps", type=click.IntRange(1, 20), default=6, show_default=True, help="Longest path the solver looks for."),
-        click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule."),
-        click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query."),
-        click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def selection_options(command):
-    """Which rules and findings to report: selection by code prefix, suppressions, baseline, diff."""
-    options = [
-        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
-                     help="Read this configuration file (default: the nearest riskscan.toml or pyproject.toml [tool.riskscan] at or above PATH)."),
-        click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS201; repeatable; default ALL)."),
-        click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins)."),
-        click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the selection, by code prefix."),
-        click.option("--per-path-ignores", multiple=True, metavar="GLOB:CODES", help="Do not report these rules for findings in files matching GLOB (tests/**:RS1)."),
-        click.option("--exclude", multiple=True, metavar="GLOB", help="Do not read files matching GLOB (repeatable)."),
-        click.option("--suppressions", type=click.Path(exists=True, dir_okay=False),
-                     help="The suppressions file (default: riskscan-suppressions.toml at the scan root, when present)."),
-        click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Findings of this baseline are `unchanged` and do not fail the run."),
-        click.option("--diff", metavar="REV", help="Report only findings whose paths touch files changed since this git revision."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -115,11 +90,13 @@ def scan(path, **params) -> None:
     from riskscan.rank import at_or_above
     from riskscan.report import render
 
-    settings = _settings(path, params)
+    settings = settings_of(path, params)
     fmt, output, fail_on = settings["fmt"], settings["output"], settings["fail_on"]
-    report = _scan(path, fail_on, progress=None if settings["quiet"] else _progress_display(sys.stderr), **_tuning(settings))
+    from riskscan.progress import progress_display
+
+    report = run_scan_command(path, fail_on, progress=None if settings["quiet"] else progress_display(sys.stderr), **tuning_of(settings))
     if settings["write_baseline"]:
-        _emit(baseline.render(report), settings["write_baseline"])
+        emit(baseline.render(report), settings["write_baseline"])
         if not settings["quiet"]:
             count = len(report.findings) + len(report.suppressed)
             click.echo(f"riskscan: wrote {count} findings to {settings['write_baseline']}", err=True)
@@ -131,9 +108,9 @@ def scan(path, **params) -> None:
     if settings["statistics"]:
         from riskscan.report.statistics import render_statistics
 
-        _emit(render_statistics(shown), output)
+        emit(render_statistics(shown), output)
     else:
-        _emit(render(shown, fmt, color=color), output)
+        emit(render(shown, fmt, color=color), output)
     failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]
     sys.exit(EXIT_FINDINGS if failing and not settings["exit_zero"] else EXIT_CLEAN)
 
@@ -146,15 +123,8 @@ def list_rules(rulesets, fmt) -> None:
     explains one."""
     from riskscan.rule_docs import listing
 
-    loaded = _rulesets(rulesets)
-    if fmt == "json":
-        import json
-
-        from riskscan.report.json_format import rule_document
-
-        click.echo(json.dumps([rule_document(rule) for rule in loaded.rules], indent=2, sort_keys=True))
-    else:
-        click.echo(listing(loaded.rules), nl=False)
+    loaded = load_rulesets(rulesets)
+    click.echo(listing(loaded.rules, fmt), nl=False)
 
 
 @main.command("rule", short_help="Explain one rule: what it does, why it is bad, example, fix, references.")
@@ -170,7 +140,7 @@ def explain_rule(code, rulesets) -> None:
     """
     from riskscan.rule_docs import explanation, find
 
-    loaded = _rulesets(rulesets)
+    loaded = load_rulesets(rulesets)
     rule = find(loaded.rules, code)
     if rule is None:
         click.echo(f"riskscan: error: no rule {code!r} (see `riskscan rules`)", err=True)
@@ -198,7 +168,7 @@ def explain(finding, path, fail_on, **tuning) -> None:
     """
     from riskscan.report.explain import render_explanation, select
 
-    report = _scan(path, fail_on, **tuning)
+    report = run_scan_command(path, fail_on, **tuning)
     chosen = select(report, finding)
     if chosen is None:
         click.echo(f"riskscan: error: no finding {finding!r} in this scan ({len(report.findings)} findings)", err=True)
@@ -223,8 +193,8 @@ def graph(path, fmt, output, **tuning) -> None:
     """
     from riskscan.report.graph_export import render_graph
 
-    report = _scan(path, "high", **tuning)
-    _emit(render_graph(report, fmt), output)
+    report = run_scan_command(path, "high", **tuning)
+    emit(render_graph(report, fmt), output)
 
 
 @main.command(short_help="Pin the tools of every tool manifest; scan reports changes since.")
@@ -315,130 +285,9 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
     except (RulesetError, ModelError) as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    _emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
+    emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
-
-
-def _scan(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None, **selection):
-    """Scan with the configuration file's settings under the command line's. `selection` holds the
-    options of `selection_options` when the command has them."""
-    from riskscan.baseline import BaselineError
-    from riskscan.diff import DiffError
-    from riskscan.rulesets import RulesetError
-    from riskscan.scan import scan as run_scan
-    from riskscan.select import SelectionError
-    from riskscan.suppressions import SuppressionsError
-    from riskscan.types import Config
-
-    if not selection:
-        settings = _settings(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
-                                    "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes})
-        fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
-        timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
-        selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
-    config = Config(
-        fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
-        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, **selection,
-    )
-    try:
-        return run_scan(path, config, progress=progress)
-    except (RulesetError, SelectionError, SuppressionsError, BaselineError, DiffError) as error:
-        click.echo(f"riskscan: error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    finally:
-        if progress is not None:
-            progress("done", 0, 0)
-
-
-SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
-TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes")
-
-
-def _settings(path: str, params: dict) -> dict:
-    """The command's parameters, each taken from the configuration file unless given on the
-    command line. Comma lists (`--select RS1,RS2`) are split; GLOB:CODES pairs parsed."""
-    from click.core import ParameterSource
-
-    from riskscan import config
-
-    context = click.get_current_context()
-    try:
-        loaded = config.load(params.get("config_file") or config.find(path))
-    except config.ConfigError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    settings = dict(params)
-    for name in ("select", "ignore", "extend_select", "exclude"):
-        if name in settings:
-            settings[name] = tuple(item.strip() for value in settings[name] for item in value.split(",") if item.strip())
-    if "per_path_ignores" in settings:
-        settings["per_path_ignores"] = tuple(_per_path_ignore(value) for value in settings["per_path_ignores"])
-    for name, value in loaded.values.items():
-        source = context.get_parameter_source(name) if name in params else None
-        if name in params and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
-            settings[name] = value
-    return settings
-
-
-def _per_path_ignore(value: str) -> tuple[str, tuple[str, ...]]:
-    glob, separator, codes = value.rpartition(":")
-    if not separator or not glob or not codes.strip():
-        click.echo(f"riskscan: error: --per-path-ignores: expected GLOB:CODES (tests/**:RS1,RS2), got {value!r}", err=True)
-        sys.exit(EXIT_ERROR)
-    return glob, tuple(code.strip() for code in codes.split(",") if code.strip())
-
-
-def _tuning(settings: dict) -> dict:
-    return {key: settings[key] for key in (*TUNING_KEYS, *SELECTION_KEYS)}
-
-
-def _rulesets(paths):
-    from riskscan import rulesets
-
-    try:
-        return rulesets.load(tuple(paths))
-    except rulesets.RulesetError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-
-
-def _progress_display(stream, delay: float = 0.5):
-    """A one-line progress display for a terminal: files read, then solving, rewritten in place
-    and wiped at the end; nothing when `stream` is not a terminal or before `delay` seconds."""
-    import time
-
-    if not stream.isatty():
-        return None
-    start = time.monotonic()
-    shown = [False]
-
-    def show(stage: str, done: int, total: int) -> None:
-        if stage == "done":
-            if shown[0]:
-                stream.write("\r\033[K")
-                stream.flush()
-            return
-        if time.monotonic() - start < delay:
-            return
-        text = f"riskscan: reading files {done}/{total}" if stage == "reading" else "riskscan: solving"
-        stream.write("\r\033[K" + text)
-        stream.flush()
-        shown[0] = True
-
-    return show
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        except OSError as error:
-            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
-            sys.exit(EXIT_ERROR)
-    else:
-        click.echo(text, nl=not text.endswith("\n"))
 
 
 def run() -> None:

@@ -37,8 +37,15 @@ def find(rules: Sequence[Rule], code: str) -> Rule | None:
     return next((r for r in rules if wanted in (r.id.lower(), r.name)), None)
 
 
-def listing(rules: Sequence[Rule]) -> str:
-    """One line per rule: code, severity, kind, name, title; aligned, sorted by code."""
+def listing(rules: Sequence[Rule], fmt: str = "text") -> str:
+    """One line per rule: code, severity, kind, name, title; aligned, sorted by code. Or, with
+    `fmt` json, the rules as the JSON report describes them."""
+    if fmt == "json":
+        import json
+
+        from riskscan.report.json_format import rule_document
+
+        return json.dumps([rule_document(rule) for rule in sorted(rules, key=lambda r: r.id)], indent=2, sort_keys=True) + "\n"
     rows = [(r.id, r.severity, r.kind, r.name, r.title) for r in sorted(rules, key=lambda r: r.id)]
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(4)]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:4])) + "  " + row[4] for row in rows]

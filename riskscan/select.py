@@ -106,3 +106,11 @@ def _specificity(code: str, selectors: Iterable[str]) -> int:
         elif code.startswith(selector):
             best = max(best, len(selector))
     return best
+
+
+def parse_per_path_ignore(value: str) -> tuple[str, tuple[str, ...]]:
+    """`GLOB:CODES` (`tests/**:RS1,RS2`) as the glob and its codes."""
+    glob, separator, codes = value.rpartition(":")
+    if not separator or not glob or not codes.strip():
+        raise SelectionError(f"--per-path-ignores: expected GLOB:CODES (tests/**:RS1,RS2), got {value!r}")
+    return glob, tuple(code.strip() for code in codes.split(",") if code.strip())

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from riskscan.cli import _progress_display, main
+from riskscan.cli import main
+from riskscan.progress import progress_display
 
 REPO = Path(__file__).resolve().parents[1]
 OPS = REPO / "fixtures" / "cases" / "fastmcp-ops-server"
@@ -75,14 +76,14 @@ class FakeTerminal(io.StringIO):
 
 def test_progress_shows_files_then_solving_on_a_terminal_and_wipes_itself():
     stream = FakeTerminal()
-    show = _progress_display(stream, delay=0)
+    show = progress_display(stream, delay=0)
     show("reading", 1, 2)
     show("reading", 2, 2)
     show("solving", 0, 0)
     show("done", 0, 0)
     assert stream.getvalue() == ("\r\033[Kriskscan: reading files 1/2\r\033[Kriskscan: reading files 2/2"
                                  "\r\033[Kriskscan: solving\r\033[K")
-    assert _progress_display(io.StringIO()) is None  # not a terminal: nothing
+    assert progress_display(io.StringIO()) is None  # not a terminal: nothing
 
 
 def on_a_terminal(*args: str, env: dict) -> str:

@@ -1,0 +1,138 @@
+"""How the commands read their options: the shared option groups, the configuration file under
+the command line, and the scan they run with them. Only this module and cli.py import click."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from riskscan.types import SEVERITIES  # noqa: F401  (re-exported for the option definitions)
+
+EXIT_ERROR = 2
+
+
+def solver_options(command):
+    """The options that tune reading and solving, shared by the commands that scan."""
+    options = [
+        click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable)."),
+        click.option("--max-steps", type=click.IntRange(1, 20), default=6, show_default=True, help="Longest path the solver looks for."),
+        click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule."),
+        click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query."),
+        click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def selection_options(command):
+    """Which rules and findings to report: selection by code prefix, suppressions, baseline, diff."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+                     help="Read this configuration file (default: the nearest riskscan.toml or pyproject.toml [tool.riskscan] at or above PATH)."),
+        click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS201; repeatable; default ALL)."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins)."),
+        click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the selection, by code prefix."),
+        click.option("--per-path-ignores", multiple=True, metavar="GLOB:CODES", help="Do not report these rules for findings in files matching GLOB (tests/**:RS1)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Do not read files matching GLOB (repeatable)."),
+        click.option("--suppressions", type=click.Path(exists=True, dir_okay=False),
+                     help="The suppressions file (default: riskscan-suppressions.toml at the scan root, when present)."),
+        click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Findings of this baseline are `unchanged` and do not fail the run."),
+        click.option("--diff", metavar="REV", help="Report only findings whose paths touch files changed since this git revision."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None, **selection):
+    """Scan with the configuration file's settings under the command line's. `selection` holds the
+    options of `selection_options` when the command has them."""
+    from riskscan.baseline import BaselineError
+    from riskscan.diff import DiffError
+    from riskscan.rulesets import RulesetError
+    from riskscan.scan import scan as run_scan
+    from riskscan.select import SelectionError
+    from riskscan.suppressions import SuppressionsError
+    from riskscan.types import Config
+
+    if not selection:
+        settings = settings_of(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
+                                    "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes})
+        fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
+        timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
+        selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
+    config = Config(
+        fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
+        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, **selection,
+    )
+    try:
+        return run_scan(path, config, progress=progress)
+    except (RulesetError, SelectionError, SuppressionsError, BaselineError, DiffError) as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    finally:
+        if progress is not None:
+            progress("done", 0, 0)
+
+
+SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
+TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes")
+
+
+def settings_of(path: str, params: dict) -> dict:
+    """The command's parameters, each taken from the configuration file unless given on the
+    command line. Comma lists (`--select RS1,RS2`) are split; GLOB:CODES pairs parsed."""
+    from click.core import ParameterSource
+
+    from riskscan import config
+    from riskscan.select import SelectionError, parse_per_path_ignore
+
+    context = click.get_current_context()
+    try:
+        loaded = config.load(params.get("config_file") or config.find(path))
+    except config.ConfigError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    settings = dict(params)
+    for name in ("select", "ignore", "extend_select", "exclude"):
+        if name in settings:
+            settings[name] = tuple(item.strip() for value in settings[name] for item in value.split(",") if item.strip())
+    if "per_path_ignores" in settings:
+        try:
+            settings["per_path_ignores"] = tuple(parse_per_path_ignore(value) for value in settings["per_path_ignores"])
+        except SelectionError as error:
+            click.echo(f"riskscan: error: {error}", err=True)
+            sys.exit(EXIT_ERROR)
+    for name, value in loaded.values.items():
+        source = context.get_parameter_source(name) if name in params else None
+        if name in params and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+            settings[name] = value
+    return settings
+
+
+def tuning_of(settings: dict) -> dict:
+    return {key: settings[key] for key in (*TUNING_KEYS, *SELECTION_KEYS)}
+
+
+def load_rulesets(paths):
+    from riskscan import rulesets
+
+    try:
+        return rulesets.load(tuple(paths))
+    except rulesets.RulesetError as error:
+        click.echo(f"riskscan: error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except OSError as error:
+            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
