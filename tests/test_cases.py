@@ -19,9 +19,9 @@ import jsonschema
 import pytest
 import yaml
 
+from riskscan import graph
 from riskscan.report import render
 from riskscan.scan import scan
-from riskscan import graph
 from riskscan.types import Finding, PathStep, SystemModel
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "cases"

@@ -12,7 +12,12 @@ import pytest
 from headless_chromium import chromium_session, mermaid_errors
 from report_samples import sample_report
 
-from riskscan.report.graph_export import dot_quote, graph_document, mermaid_text, render_graph
+from riskscan.report.graph_export import (
+    dot_quote,
+    graph_document,
+    mermaid_text,
+    render_graph,
+)
 from riskscan.types import Agent, Capability, Holding, Location, Report, Tool
 
 REPO = Path(__file__).resolve().parents[1]

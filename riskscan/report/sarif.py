@@ -13,7 +13,17 @@ from urllib.parse import quote
 
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
-from riskscan.types import BaselineEntry, Diagnostic, Finding, Fix, Location, Report, Rule, Step, Suppression
+from riskscan.types import (
+    BaselineEntry,
+    Diagnostic,
+    Finding,
+    Fix,
+    Location,
+    Report,
+    Rule,
+    Step,
+    Suppression,
+)
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
