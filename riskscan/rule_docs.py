@@ -91,3 +91,28 @@ def explanation(rule: Rule) -> str:
     for heading, text in sections(rule):
         parts += [f"## {heading}", "", text, ""]
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+def reference(rules: Sequence[Rule]) -> str:
+    """docs/rules.md: every rule's documentation, generated from the ruleset data."""
+    ordered = sorted(rules, key=lambda r: r.id)
+    lines = [
+        "# Rules reference",
+        "",
+        "Generated from `rulesets/*.yaml` by `python -m riskscan.rule_docs > docs/rules.md`; a test keeps it",
+        "in sync. `riskscan rule CODE` prints the same text for one rule.",
+        "",
+        "| code | name | severity | kind |",
+        "| --- | --- | --- | --- |",
+    ]
+    lines += [f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name} | {r.severity} | {r.kind} |" for r in ordered]
+    for rule in ordered:
+        # one heading level down: each rule is a section of this page
+        lines += [""] + ["#" + line if line.startswith("#") else line for line in explanation(rule).splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from riskscan import rulesets
+
+    print(reference(rulesets.load().rules), end="")
