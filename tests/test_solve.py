@@ -371,3 +371,25 @@ def test_a_tool_that_is_both_source_and_sink_is_called_twice():
     assert sorted(path.steps) == [call("bot", "browser"), call("bot", "browser"), call("bot", "read_inbox")]
     assert path.steps[-1] == call("bot", "browser")
     assert_valid_and_minimal(g, path)
+
+
+def test_a_sink_whose_short_route_is_contradictory_is_reached_by_a_longer_one():
+    # The runner's own fetch exists only when ENABLE_SHELL is unset, but its shell only when it
+    # is "1": the short route contradicts itself. A reader, unconditioned, hands its page over.
+    shell_on = Holding("run_shell", Location("agents.py", 9), (SHELL_ON,))
+    fetch_unset = Holding("fetch_page", Location("agents.py", 8), (SHELL_UNSET,))
+    g = build(
+        [
+            make_agent("runner", fetch_unset, shell_on, "python"),
+            make_agent("reader", "read_issue", handoffs=["runner"]),
+        ],
+        [make_tool("fetch_page", "untrusted_input"), make_tool("read_issue", "untrusted_input"),
+         make_tool("run_shell", "code_exec"), make_tool("python", "code_exec")],
+    )
+    paths = solve(g, [EXECUTION]).paths
+    by_sink = {path.steps[-1]: path for path in paths}
+    assert by_sink[call("runner", "run_shell")].steps == (call("reader", "read_issue"), handoff("reader", "runner"), call("runner", "run_shell"))
+    assert by_sink[call("runner", "run_shell")].conditions == (SHELL_ON,)
+    assert call("runner", "python") in by_sink
+    for path in paths:
+        assert_valid_and_minimal(g, path)

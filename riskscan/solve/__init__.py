@@ -22,6 +22,7 @@ from riskscan.graph import (
     merge_conditions,
     reaches_goal,
 )
+from riskscan.solve.candidates import candidates
 from riskscan.solve.cone import prune
 from riskscan.types import Path, PathStep, Rule
 
@@ -68,32 +69,93 @@ def _solve_rule(
     cone = prune(all_actions, rule, max_steps)
     if cone is None:
         return [], []
-    from riskscan.solve.encoding import Unrolling  # imports z3
+    from riskscan.solve.encoding import Configurations, Unrolling  # imports z3
 
-    unrolling = Unrolling(cone, rule.requires, timeout_ms)
-    paths: list[Path] = []
-    per_sink: Counter[PathStep] = Counter()
-    for depth in range(cone.shortest, max_steps + 1):
+    found = _Found(rule, max_paths, max_paths_per_sink)
+    configurations = Configurations(timeout_ms)
+    # 1. Candidates from breadth-first routes; Z3 only says whether each one's configuration exists.
+    for sequence in candidates(cone.actions, cone.goals, rule, max_steps):
+        if found.full():
+            return found.sorted(), [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
+        if found.saturated(sequence[-1].step) or not reaches_goal(sequence, rule):
+            continue
+        minimal = shrink(sequence, rule)
+        if found.extends_a_found_path(minimal):
+            continue
+        conditions = merge_conditions(*(action.condition for action in minimal))
+        answer = configurations.satisfiable(conditions)
+        if answer is None:
+            note = f"{rule.id}: solver returned unknown after {timeout_ms} ms on a path's configuration"
+            return found.paths + [Path(rule.id, (), status="unknown")], [note]
+        if answer:
+            found.add(Path(rule.id, tuple(action.step for action in minimal), conditions))
+    # 2. The sinks no candidate reached (their short routes need contradicting configurations,
+    # or a longer route is needed): the full unrolling, on their cone alone, one path each.
+    reached = found.sinks()
+    remaining = [goal for goal in cone.goals if goal.step not in reached]
+    if not remaining:
+        return found.sorted(), []
+    rest = prune([a for a in cone.actions if a.step not in reached or set(a.gives) & set(rule.requires)], rule, max_steps)
+    if rest is None:
+        return found.sorted(), []
+    unrolling = Unrolling(rest, rule.requires, timeout_ms)
+    for path in found.paths:
+        unrolling.block(frozenset(path.steps), path.steps[-1])
+    for depth in range(rest.shortest, max_steps + 1):
         unrolling.deepen_to(depth)
-        while len(paths) < max_paths:
-            spent = frozenset(sink for sink, count in per_sink.items() if count >= max_paths_per_sink)
-            outcome = unrolling.find(spent)
+        while not found.full():
+            # one path for each of these harder sinks: whether it is reachable is what matters
+            outcome = unrolling.find(frozenset(reached | found.sinks()))
             if outcome.status == "unsat":
                 break
             if outcome.status == "unknown":
                 note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
-                return paths + [Path(rule.id, (), status="unknown")], [note]
+                return found.sorted() + [Path(rule.id, (), status="unknown")], [note]
             minimal = shrink(outcome.sequence, rule)
             unrolling.block(frozenset(action.step for action in minimal), minimal[-1].step)
             # The witness itself, in case an earlier step of it already completed the rule.
             unrolling.block(frozenset(action.step for action in outcome.sequence), outcome.sequence[-1].step)
             path = _path_if_configurable(unrolling, rule, minimal)
             if path is not None:
-                paths.append(path)
-                per_sink[path.steps[-1]] += 1
-        if len(paths) >= max_paths:
-            return paths, [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
-    return paths, _impossible(rule, cone, paths, max_steps)
+                found.add(path)
+        if found.full():
+            return found.sorted(), [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
+    return found.sorted(), _impossible(rule, rest, found.paths, max_steps)
+
+
+class _Found:
+    """The paths found for one rule so far, with the bounds on how many."""
+
+    def __init__(self, rule: Rule, max_paths: int, max_paths_per_sink: int):
+        self.rule, self.max_paths, self.max_paths_per_sink = rule, max_paths, max_paths_per_sink
+        self.paths: list[Path] = []
+        self._per_sink: Counter[PathStep] = Counter()
+        self._step_sets: dict[PathStep, list[frozenset[PathStep]]] = {}
+
+    def full(self) -> bool:
+        return len(self.paths) >= self.max_paths
+
+    def saturated(self, sink: PathStep) -> bool:
+        return self._per_sink[sink] >= self.max_paths_per_sink
+
+    def spent(self) -> set[PathStep]:
+        return {sink for sink, count in self._per_sink.items() if count >= self.max_paths_per_sink}
+
+    def sinks(self) -> set[PathStep]:
+        return set(self._per_sink)
+
+    def extends_a_found_path(self, sequence: Sequence[Action]) -> bool:
+        steps = frozenset(action.step for action in sequence)
+        return any(found <= steps for found in self._step_sets.get(sequence[-1].step, ()))
+
+    def add(self, path: Path) -> None:
+        self.paths.append(path)
+        self._per_sink[path.steps[-1]] += 1
+        self._step_sets.setdefault(path.steps[-1], []).append(frozenset(path.steps))
+
+    def sorted(self) -> list[Path]:
+        """Shortest first; among equals, in the order they were found (deterministic)."""
+        return sorted(self.paths, key=lambda path: len(path.steps))
 
 
 def _impossible(rule: Rule, cone, paths: list[Path], max_steps: int) -> list[str]:

@@ -41,7 +41,7 @@ class Unrolling:
         self._solver.set("timeout", timeout_ms)
         self._timeout_ms = timeout_ms
         self._agent_number = {agent: number for number, agent in enumerate(self._agents)}
-        self._variables: dict[str, object] = {}
+        self._configurations = Configurations(timeout_ms, self._ctx)
         self._chose: list[list] = []
         self._holds: list[dict[tuple[str, str], object]] = [
             {(agent, state): z3.BoolVal(False, self._ctx) for agent in self._agents for state in self._requires}
@@ -73,7 +73,8 @@ class Unrolling:
             self._solver.add(self._goal_at_last_step(spent_goals))
             last = self._chose[-1]
             for sink, ends in self._ends_at.items():
-                self._solver.add(ends == z3.Or([last[index] for index in self._index_by_step[sink]]))
+                indices = self._index_by_step.get(sink, [])  # a sink outside this cone cannot end a path
+                self._solver.add(ends == z3.Or([last[index] for index in indices]) if indices else z3.Not(ends))
             result = self._solver.check()
             if result == z3.sat:
                 return Outcome("sat", self._witness(self._solver.model()))
@@ -100,17 +101,10 @@ class Unrolling:
         return self._used[step]
 
     def satisfiable(self, atoms: Sequence[Atom]) -> bool | None:
-        """Whether the atoms can hold together (None when Z3 cannot tell in time)."""
-        z3 = self._z3
-        solver = z3.Solver(ctx=self._ctx)
-        solver.set("timeout", self._timeout_ms)
-        solver.add(self.condition(atoms))
-        result = solver.check()
-        return None if result == z3.unknown else result == z3.sat
+        return self._configurations.satisfiable(atoms)
 
     def condition(self, atoms: Sequence[Atom]):
-        tests = [self._atom(atom) for atom in atoms]
-        return self._z3.And(tests) if tests else self._z3.BoolVal(True, self._ctx)
+        return self._configurations.condition(atoms)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -160,6 +154,37 @@ class Unrolling:
     def _witness(self, model) -> tuple[Action, ...]:
         """The chosen action of every step: one integer per step, evaluated by Z3."""
         return tuple(self._cone.actions[model.eval(chosen, model_completion=True).as_long()] for chosen in self._chosen_index)
+
+
+class Configurations:
+    """Configuration variables as Z3 strings, and whether a set of atoms can hold at once. Each
+    answer is kept: the same conditions come back for many paths."""
+
+    def __init__(self, timeout_ms: int, ctx=None):
+        z3 = backend.z3()
+        self._z3 = z3
+        self._ctx = ctx if ctx is not None else z3.Context()
+        self._timeout_ms = timeout_ms
+        self._variables: dict[str, object] = {}
+        self._answers: dict[tuple, bool | None] = {}
+
+    def satisfiable(self, atoms: Sequence[Atom]) -> bool | None:
+        """Whether the atoms can hold together (None when Z3 cannot tell in time)."""
+        key = tuple(sorted(set(atoms), key=lambda a: (a.variable, a.value is not None, a.value or "", a.negated)))
+        if not key:
+            return True
+        if key not in self._answers:
+            z3 = self._z3
+            solver = z3.Solver(ctx=self._ctx)
+            solver.set("timeout", self._timeout_ms)
+            solver.add(self.condition(key))
+            result = solver.check()
+            self._answers[key] = None if result == z3.unknown else result == z3.sat
+        return self._answers[key]
+
+    def condition(self, atoms: Sequence[Atom]):
+        tests = [self._atom(atom) for atom in atoms]
+        return self._z3.And(tests) if tests else self._z3.BoolVal(True, self._ctx)
 
     def _atom(self, atom: Atom):
         z3 = self._z3
