@@ -11,7 +11,11 @@ from __future__ import annotations
 import argparse
 import random
 import resource
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout, not an installed riskscan
 
 from riskscan import graph
 from riskscan.rulesets import load
