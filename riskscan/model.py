@@ -105,6 +105,7 @@ class _Builder:
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
         self.launched_servers: set[str] = set()  # MCP server agents a client config runs
         self.replaced_tools: set[str] = set()  # opaque server tools replaced by the real ones
+        self.launch_gates: dict[str, set[Gate]] = {}  # gates a server entry puts on its real tools
         self.diagnostics: set[Diagnostic] = set()
         self.hygiene: tuple[HygieneFact, ...] = ()
         self.registered, self.registered_framework = self._registrations()
@@ -251,12 +252,14 @@ class _Builder:
             return {Holding(opaque.id, opaque.location, condition)}
         self.launched_servers |= servers
         self.replaced_tools.add(opaque.id)
+        named = None if opaque.name.endswith("/*") else opaque.name  # the entry keeps only this tool
         holdings = set()
         for server in sorted(servers):
             for value in (*self.project.agents[server].tools, *self.registered.get(server, ())):
                 for found in self.resolve(value, condition):
-                    if found.kind == "tool":
+                    if found.kind == "tool" and named in (None, getattr(self.project.tools.get(found.target), "name", None)):
                         holdings.add(Holding(found.target, found.location or opaque.location, found.condition))
+                        self.launch_gates.setdefault(found.target, set()).update(opaque.gates)
         return holdings
 
     def _servers_of_program(self, program: str) -> set[str]:
@@ -295,6 +298,8 @@ class _Builder:
     def tools(self, agents: Sequence[Agent] = ()) -> tuple[Tool, ...]:
         facts = {k: v for k, v in {**self.project.tools, **self.implicit_tools}.items() if k not in self.replaced_tools}
         held_gates = self._held_gates(agents, facts)
+        for tool_id, gates in self.launch_gates.items():
+            held_gates.setdefault(tool_id, set()).update(gates)
         hygiene: list[HygieneFact] = []
         tools = []
         for fact in sorted(facts.values(), key=lambda t: t.id):

@@ -236,6 +236,14 @@ def remote_server(url: str, rulesets: Rulesets) -> McpServer | None:
 # --- tool facts -----------------------------------------------------------------------------------
 
 
+def server_tool_facts(id_base: str, key: str, entry: dict, location: Location, rulesets: Rulesets) -> list[ToolFact]:
+    """The tools of one server entry written in code rather than a client config (`{"command",
+    "args"}` or `{"url"}`, with `includeTools`/`excludeTools` for a tool filter): the catalogued
+    server's tools, or one opaque tool whose `launches` names a program of the project."""
+    launch = read_launch(entry, ())
+    return _server_tools(id_base, key, entry, launch, _catalog(rulesets.mcp_servers).match(launch), location)
+
+
 def _server_tools(id_base: str, key: str, entry: dict, launch: Launch, server: McpServer | None,
                   location: Location) -> list[ToolFact]:
     """The tools one server entry gives its client: the catalogued ones after the server's options

@@ -7,7 +7,7 @@ Qualified names come from the SDK's source (openai-agents 0.24): the public name
 
 from __future__ import annotations
 
-from riskscan.extract.python.adapters import BaseAdapter
+from riskscan.extract.python.adapters import BaseAdapter, openai_agents_mcp
 from riskscan.extract.python.adapters.declarations import (
     canonical_schema,
     decorator_parts,
@@ -33,6 +33,13 @@ CONTEXT_TYPES = frozenset(
         "agents.tool_context.ToolContext",
     }
 )
+# Guardrails (agents/tool_guardrails.py, agents/guardrail.py): a tool input guardrail runs before
+# the tool is called and may reject the call; agent input/output guardrails check the conversation.
+TOOL_INPUT_GUARDRAILS = frozenset(
+    f"agents.{module}{name}"
+    for module in ("", "tool_guardrails.")
+    for name in ("tool_input_guardrail", "ToolInputGuardrail")
+)
 # The SDK's hosted and built-in tool classes (agents/tool.py); recognised even outside a tools list.
 HOSTED_TOOL_CLASSES = frozenset(
     f"{package}.{name}"
@@ -57,7 +64,7 @@ class OpenAIAgents(BaseAdapter):
     def claims(self, callee: tuple[str, ...]) -> bool:
         names = set(callee)
         return bool(
-            names & (AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | AS_TOOL | HOSTED_TOOL_CLASSES)
+            names & (AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | AS_TOOL | HOSTED_TOOL_CLASSES | openai_agents_mcp.SERVERS)
             or names & set(self.ctx.rulesets.builtin_index())
         )
 
@@ -78,6 +85,8 @@ class OpenAIAgents(BaseAdapter):
             return ev.evaluate(agent, scope) if agent is not None else Opaque("handoff without an agent", self.ctx.loc(call))
         if names & AS_TOOL:
             return self.agent_as_tool(ev, call, scope, target)
+        if names & openai_agents_mcp.SERVERS:
+            return openai_agents_mcp.mcp_server(self, ev, call, names, scope, target)
         builtin = self._builtin_name(callee, tools)
         if builtin is not None:
             return self.builtin_tool(ev, call, builtin, scope)
@@ -91,14 +100,16 @@ class OpenAIAgents(BaseAdapter):
         if name is None:
             name = target.rsplit(".", 1)[-1] if target else ""
         tools_node, handoffs_node = keyword(call, "tools"), keyword(call, "handoffs")
-        tools = (ev.evaluate(tools_node, scope, tools=True),) if tools_node is not None else ()
+        servers_node = keyword(call, "mcp_servers")
+        tools = tuple(ev.evaluate(node, scope, tools=True) for node in (tools_node, servers_node) if node is not None)
         handoffs = (ev.evaluate(handoffs_node, scope),) if handoffs_node is not None else ()
         for arg in call.args:
-            if arg.value is not tools_node and arg.value is not handoffs_node:
+            if arg.value not in (tools_node, handoffs_node, servers_node):
                 ev.evaluate(arg.value, scope)
+        gates = tuple(("*", gate) for gate in self.agent_guardrail_gates(call))
         agent_id = target or f"{ctx.module_name}.<agent {name}>"
         agent_id = ctx.add_agent(
-            AgentFact(agent_id, name, FRAMEWORK, ctx.loc(call), tools, handoffs, scope.condition)
+            AgentFact(agent_id, name, FRAMEWORK, ctx.loc(call), tools, handoffs, scope.condition, gates)
         )
         return Ref(agent_id, ctx.loc(call))
 
@@ -144,10 +155,12 @@ class OpenAIAgents(BaseAdapter):
         default_name = node.name.value if node is not None else (function or tool_id).rsplit(".", 1)[-1]
         docstring = (node.get_docstring(clean=True) or "") if node is not None else ""
         params = tool_parameters(ctx, node, CONTEXT_TYPES) if node is not None else ()
-        gates = ()
+        gates: tuple[Gate, ...] = ()
         approval = keyword(options, "needs_approval") if options is not None else None
         if approval is not None and not (isinstance(approval, cst.Name) and approval.value == "False"):
             gates = (Gate("approval", f"needs_approval={ctx.module.code_for_node(approval)}", ctx.loc(approval)),)
+        if options is not None:
+            gates += tuple(self.tool_guardrail_gates(keyword(options, "tool_input_guardrails"), "tool_input_guardrails"))
         return ctx.add_tool(
             ToolFact(
                 tool_id,
@@ -179,9 +192,58 @@ class OpenAIAgents(BaseAdapter):
                 function=function.qualname if isinstance(function, Ref) else None,
                 params=params,
                 input_schema=schema,
+                gates=tuple(self.tool_guardrail_gates(keyword(call, "tool_input_guardrails"), "tool_input_guardrails")),
             )
         )
         return Ref(tool_id, ctx.loc(call))
+
+    # --- guardrails ----------------------------------------------------------------------------
+
+    def tool_guardrail_gates(self, node: cst.BaseExpression | None, where: str) -> list[Gate]:
+        """One guardrail gate per tool input guardrail in the list `node`, naming its function."""
+        if not isinstance(node, (cst.List, cst.Tuple)):
+            if node is not None and not (isinstance(node, cst.Name) and node.value == "None"):
+                self.ctx.diagnose(node, "unresolved-guardrail", f"{where}={code_of(self.ctx, node)} is not a list known statically; no gate recorded", "info")
+            return []
+        return [
+            Gate("guardrail", f"tool input guardrail {self.guardrail_name(element.value)} checks each call before it runs", self.ctx.loc(element.value))
+            for element in node.elements
+        ]
+
+    def guardrail_name(self, node: cst.BaseExpression) -> str:
+        """The guardrail's function: `reject_urls`, or the `guardrail_function=` of a
+        `ToolInputGuardrail(...)`."""
+        if isinstance(node, cst.Call):
+            function = keyword(node, "guardrail_function") or positional(node, 0)
+            if function is not None:
+                return code_of(self.ctx, function)
+        return code_of(self.ctx, node)
+
+    def is_tool_input_guardrail(self, node: cst.BaseExpression) -> bool:
+        ctx = self.ctx
+        if isinstance(node, cst.Call):
+            return bool(set(ctx.callee_names(node.func)) & TOOL_INPUT_GUARDRAILS)
+        for name in ctx.names_of(node):
+            function = ctx.function_nodes.get(name)
+            if function is not None and any(set(ctx.callee_names(decorator_parts(d.decorator)[0])) & TOOL_INPUT_GUARDRAILS for d in function.decorators):
+                return True
+        return False
+
+    def agent_guardrail_gates(self, call: cst.Call) -> list[Gate]:
+        """An agent's `input_guardrails` / `output_guardrails` check the conversation, not tool
+        calls: only tool input guardrails among them stand before the agent's tool calls."""
+        gates: list[Gate] = []
+        for where in ("input_guardrails", "output_guardrails"):
+            node = keyword(call, where)
+            if node is None:
+                continue
+            elements = [e.value for e in node.elements] if isinstance(node, (cst.List, cst.Tuple)) else [node]
+            for element in elements:
+                if self.is_tool_input_guardrail(element):
+                    gates += self.tool_guardrail_gates(cst.List([cst.Element(element)]), where)
+                else:
+                    self.ctx.diagnose(element, "guardrail-not-modelled", f"{where} {code_of(self.ctx, element)} checks the conversation, not tool calls; not modelled as a gate", "info")
+        return gates
 
     # --- built-in tools ------------------------------------------------------------------------
 
@@ -215,3 +277,7 @@ class OpenAIAgents(BaseAdapter):
             gates=gates,
         )
         return Ref(ctx.add_tool(tool), ctx.loc(call))
+
+
+def code_of(ctx, node: cst.CSTNode) -> str:
+    return ctx.module.code_for_node(node)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract.mcp_config import _catalog, _server_tools
+from riskscan.extract.mcp_config import server_tool_facts
 from riskscan.extract.python.adapters.frameworks import (
     AgentSpec,
     DecoratorSpec,
@@ -33,7 +33,6 @@ from riskscan.extract.python.values import (
     literal,
     string_value,
 )
-from riskscan.extract.server_launch import read_launch
 from riskscan.types import Binding, Gate, Items, Opaque, Ref, Value, When
 
 FRAMEWORK = "pydantic-ai"
@@ -166,10 +165,8 @@ class PydanticAI(FrameworkAdapter):
         if entry is None:
             return Opaque(f"MCP server {code(ctx, call)} with a command or URL not known statically", ctx.loc(call))
         key = string_value(keyword(call, "id") or keyword(call, "tool_prefix")) or (target.rsplit(".", 1)[-1] if target else "mcp")
-        launch = read_launch(entry, ())
-        server = _catalog(ctx.rulesets.mcp_servers).match(launch)
         refs = []
-        for fact in _server_tools(f"mcp:{ctx.path}#{key}", key, entry, launch, server, ctx.loc(call)):
+        for fact in server_tool_facts(f"mcp:{ctx.path}#{key}", key, entry, ctx.loc(call), ctx.rulesets):
             refs.append(Ref(ctx.add_tool(replace(fact, gates=fact.gates + tuple(self.option_gates(call)))), ctx.loc(call)))
         return Items(tuple(refs))
 

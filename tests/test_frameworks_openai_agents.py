@@ -1,0 +1,152 @@
+"""The OpenAI Agents SDK adapter beyond the spine: MCP servers attached to agents, their tool
+filters and approval policies, and guardrails."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from riskscan.extract.python import extract
+from riskscan.model import build
+from riskscan.rulesets import load
+from riskscan.types import Gate, Location, SourceFile
+
+
+@pytest.fixture(scope="module")
+def rulesets():
+    return load()
+
+
+def facts(rulesets, source: str, path: str = "app/agent.py", module: str = "app.agent"):
+    return extract(textwrap.dedent(source).encode(), SourceFile(path, "python", module), rulesets)
+
+
+def held(agent) -> list[str]:
+    """The ids of the tools an agent fact holds, in order."""
+    found = []
+
+    def walk(value):
+        if hasattr(value, "items"):
+            for item in value.items:
+                walk(item)
+        else:
+            found.append(value.qualname)
+
+    for value in agent.tools:
+        walk(value)
+    return found
+
+
+SERVERS = """
+    from agents import Agent
+    from agents.mcp import MCPServerSse, MCPServerStdio, MCPServerStreamableHttp, create_static_tool_filter
+
+    async def main():
+        async with MCPServerStdio(
+            name="fs",
+            params={"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/srv/docs"]},
+            tool_filter=create_static_tool_filter(allowed_tool_names=["read_file", "write_file", "move_file"], blocked_tool_names=["write_file"]),
+            require_approval={"always": {"tool_names": ["move_file"]}},
+        ) as fs:
+            local = MCPServerStdio(params={"command": "python", "args": ["servers/notes.py"]}, require_approval="always")
+            remote = MCPServerStreamableHttp(name="remote", params={"url": "https://tools.example.com/mcp"}, tool_filter={"allowed_tool_names": ["lookup"]})
+            sse = MCPServerSse(name="events", params={"url": "https://events.example.com/sse"}, require_approval={"publish": "always", "read": "never"})
+            agent = Agent(name="worker", mcp_servers=[fs, local, remote, sse])
+"""
+
+
+def test_each_mcp_server_of_an_agent_becomes_its_tools(rulesets):
+    found = facts(rulesets, SERVERS)
+    (agent,) = found.agents
+    assert held(agent) == [
+        "mcp:app/agent.py#fs/read_file",
+        "mcp:app/agent.py#fs/move_file",
+        "mcp:app/agent.py#local/*",
+        "mcp:app/agent.py#remote/lookup",
+        "mcp:app/agent.py#events/*",
+    ]
+    by_id = {t.id: t for t in found.tools}
+    assert by_id["mcp:app/agent.py#fs/read_file"].server == "filesystem"
+    assert by_id["mcp:app/agent.py#local/*"].launches == "servers/notes.py"
+    assert by_id["mcp:app/agent.py#remote/lookup"].launches is None
+    assert by_id["mcp:app/agent.py#remote/lookup"].server is None
+
+
+def test_require_approval_gates_the_tools_it_names(rulesets):
+    found = facts(rulesets, SERVERS)
+    gates = {t.id: t.gates for t in found.tools}
+    assert gates["mcp:app/agent.py#fs/move_file"] == (Gate("approval", "require_approval names move_file", Location("app/agent.py", 10, 26)),)
+    assert gates["mcp:app/agent.py#fs/read_file"] == ()
+    assert gates["mcp:app/agent.py#local/*"] == (Gate("approval", 'require_approval="always"', Location("app/agent.py", 12, 109)),)
+    assert gates["mcp:app/agent.py#remote/lookup"] == ()
+    # a dict of tool names on a server whose tools are unknown: nothing to gate, said so
+    assert gates["mcp:app/agent.py#events/*"] == ()
+    assert [(d.code, d.location.line) for d in found.diagnostics] == [("partial-gate", 14)]
+
+
+def test_a_server_whose_command_is_not_literal_is_the_worst_case_and_a_diagnostic(rulesets):
+    found = facts(rulesets, """
+        import os
+        from agents import Agent
+        from agents.mcp import MCPServerStdio
+
+        server = MCPServerStdio(params={"command": os.environ["SERVER"]}, tool_filter=lambda ctx, tool: True)
+        agent = Agent(name="a", mcp_servers=[server])
+    """)
+    assert [t.id for t in found.tools] == ["mcp:app/agent.py#server/*"]
+    assert [d.code for d in found.diagnostics] == ["unresolved-server", "unresolved-filter"]
+    (agent,) = build("/x", [found], rulesets).agents
+    assert [h.tool for h in agent.tools] == ["mcp:app/agent.py#server/*"]
+
+
+NOTES_SERVER = """
+    import os
+    from pathlib import Path
+    from mcp.server.fastmcp import FastMCP
+
+    mcp = FastMCP("notes")
+
+    @mcp.tool()
+    def read_note(name: str) -> str:
+        return Path("/notes", name).read_text()
+
+    @mcp.tool()
+    def delete_note(name: str) -> None:
+        os.remove(Path("/notes", name))
+"""
+
+
+def test_the_projects_own_server_gives_its_real_tools_filtered_and_gated(rulesets):
+    agent = facts(rulesets, """
+        from agents import Agent
+        from agents.mcp import MCPServerStdio, create_static_tool_filter
+
+        notes = MCPServerStdio(
+            name="notes",
+            params={"command": "python", "args": ["servers/notes.py"]},
+            tool_filter=create_static_tool_filter(allowed_tool_names=["delete_note"]),
+            require_approval=True,
+        )
+        agent = Agent(name="clerk", mcp_servers=[notes])
+    """)
+    server = facts(rulesets, NOTES_SERVER, "servers/notes.py", "servers.notes")
+    system = build("/x", [agent, server], rulesets)
+    (clerk,) = system.agents
+    assert [h.tool for h in clerk.tools] == ["servers.notes.delete_note"]
+    tools = {t.id: t for t in system.tools}
+    assert tools["servers.notes.delete_note"].gates == (Gate("approval", "require_approval=True", Location("app/agent.py", 9, 22)),)
+    assert "mcp:app/agent.py#notes/delete_note" not in tools
+
+
+def test_blocked_names_on_a_server_whose_tools_are_unknown_are_a_diagnostic(rulesets):
+    found = facts(rulesets, """
+        from agents import Agent
+        from agents.mcp import MCPServerStdio, create_static_tool_filter
+
+        notes = MCPServerStdio(name="notes", params={"command": "python", "args": ["servers/notes.py"]},
+                               tool_filter=create_static_tool_filter(blocked_tool_names=["delete_note"]))
+        agent = Agent(name="clerk", mcp_servers=[notes])
+    """)
+    assert [t.id for t in found.tools] == ["mcp:app/agent.py#notes/*"]
+    assert [(d.code, d.location.line) for d in found.diagnostics] == [("partial-filter", 5)]
