@@ -25,7 +25,9 @@ from riskscan.types import (
 
 SEVERITY_WEIGHT = {"critical": 10.0, "high": 8.0, "medium": 5.0, "low": 2.5, "note": 1.0}
 SEVERITY_ORDER = {name: index for index, name in enumerate(("note", "low", "medium", "high", "critical"))}
-GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-check": 0.7, "schema": 0.8}
+# guardrail: code (often a model call) that inspects each tool call's arguments before it runs and
+# may reject it (OpenAI Agents SDK tool input guardrails); as strong as an argument check, no more.
+GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-check": 0.7, "guardrail": 0.7, "schema": 0.8}
 STATE_LABELS = {"untrusted": ("untrusted_input",), "private": ("private_data", "secret_read")}
 STATE_NOTES = {"untrusted_input": "reads content an outsider can write", "private_data": "reads private data",
                "secret_read": "reads secrets"}

@@ -150,3 +150,71 @@ def test_blocked_names_on_a_server_whose_tools_are_unknown_are_a_diagnostic(rule
     """)
     assert [t.id for t in found.tools] == ["mcp:app/agent.py#notes/*"]
     assert [(d.code, d.location.line) for d in found.diagnostics] == [("partial-filter", 5)]
+
+
+GUARDED = """
+    from agents import Agent, FunctionTool, ToolInputGuardrail, function_tool, input_guardrail, tool_input_guardrail
+    from agents.mcp import MCPServerStreamableHttp
+
+    @tool_input_guardrail
+    def no_outside_urls(data):
+        ...
+
+    @input_guardrail
+    def on_topic(ctx, agent, text):
+        ...
+
+    @function_tool(tool_input_guardrails=[no_outside_urls, ToolInputGuardrail(guardrail_function=no_outside_urls)])
+    def post(url: str) -> str:
+        return url
+
+    @function_tool
+    def plain(x: str) -> str:
+        return x
+
+    raw = FunctionTool(name="raw", description="", params_json_schema={}, on_invoke_tool=plain, tool_input_guardrails=[no_outside_urls])
+    server = MCPServerStreamableHttp(name="remote", params={"url": "https://tools.example.com/mcp"}, tool_input_guardrails=[no_outside_urls])
+    agent = Agent(name="a", tools=[post, plain, raw], mcp_servers=[server], input_guardrails=[on_topic, no_outside_urls], output_guardrails=[on_topic])
+"""
+
+
+def guardrail(line: int, column: int, name: str = "no_outside_urls") -> Gate:
+    return Gate("guardrail", f"tool input guardrail {name} checks each call before it runs", Location("app/agent.py", line, column))
+
+
+def test_tool_input_guardrails_are_guardrail_gates_naming_the_function(rulesets):
+    found = facts(rulesets, GUARDED)
+    gates = {t.id: t.gates for t in found.tools}
+    assert gates["app.agent.post"] == (guardrail(13, 39), guardrail(13, 56))
+    assert gates["app.agent.plain"] == ()
+    assert gates["app.agent.raw"] == (guardrail(21, 116),)
+    assert gates["mcp:app/agent.py#remote/*"] == (guardrail(22, 121),)
+
+
+def test_only_tool_guardrails_among_an_agents_guardrails_gate_its_tools(rulesets):
+    found = facts(rulesets, GUARDED)
+    (agent,) = found.agents
+    assert agent.tool_gates == (("*", guardrail(23, 101)),)
+    assert [(d.code, d.location.line, d.location.column, d.severity) for d in found.diagnostics] == [
+        ("guardrail-not-modelled", 23, 91, "info"),
+        ("guardrail-not-modelled", 23, 138, "info"),
+    ]
+    system = build("/x", [found], rulesets)
+    plain = next(t for t in system.tools if t.id == "app.agent.plain")
+    assert plain.gates == (guardrail(23, 101),)
+
+
+def test_a_guardrail_gate_lowers_a_paths_score_by_its_weight():
+    from pathlib import Path
+
+    from riskscan.scan import scan
+    from riskscan.types import Factor
+
+    case = Path(__file__).resolve().parents[1] / "fixtures" / "cases" / "openai-agents-guardrails"
+    report = scan(str(case))
+    scores = {f.steps[-1].tool: (f.score, [x for x in f.factors if x.name.startswith("gate:")]) for f in report.findings}
+    detail = "tool input guardrail only_our_ledger checks each call before it runs"
+    assert scores == {
+        "fetch_page": (9.0, []),
+        "upload_report": (6.3, [Factor("gate:guardrail", 0.7, detail)]),
+    }

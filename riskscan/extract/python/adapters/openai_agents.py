@@ -242,7 +242,7 @@ class OpenAIAgents(BaseAdapter):
                 if self.is_tool_input_guardrail(element):
                     gates += self.tool_guardrail_gates(cst.List([cst.Element(element)]), where)
                 else:
-                    self.ctx.diagnose(element, "guardrail-not-modelled", f"{where} {code_of(self.ctx, element)} checks the conversation, not tool calls; not modelled as a gate", "info")
+                    self.ctx.diagnose(element, "guardrail-not-modelled", f"{where} {code_of(self.ctx, element)} is no tool input guardrail of this file: it checks the conversation, not tool calls; not modelled as a gate", "info")
         return gates
 
     # --- built-in tools ------------------------------------------------------------------------
