@@ -75,6 +75,8 @@ def kind_of(relative: str) -> str | None:
         return "toml"
     if name.endswith((".yaml", ".yml")) and ".continue" in parts[:-1]:
         return "yaml"
+    if name in ("agents.yaml", "agents.yml", "tasks.yaml", "tasks.yml"):  # a CrewAI crew's config
+        return "crewai-config"
     return None
 
 

@@ -65,12 +65,14 @@ class _Project:
     links: list[ContextLink] = field(default_factory=list)
     modules: set[str] = field(default_factory=set)
     python_files: dict[str, str] = field(default_factory=dict)  # path -> module
+    overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
 
 
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
     facts = client_files.apply(facts)
     project = _index(facts)
     builder = _Builder(project, rulesets)
+    builder.merge_overlays()
     agents = builder.linked([builder.agent(a) for a in project.agents.values()])
     # a server launched by a client of the project lives in that client's context, not its own
     agents = tuple(sorted((a for a in agents if a.id not in builder.launched_servers), key=lambda a: a.id))
@@ -88,7 +90,8 @@ def _index(facts: Sequence[Facts]) -> _Project:
             project.python_files[file_facts.path] = file_facts.module
         project.functions.update((f.qualname, f) for f in file_facts.functions)
         project.tools.update((t.id, t) for t in file_facts.tools)
-        project.agents.update((a.id, a) for a in file_facts.agents)
+        project.agents.update((a.id, a) for a in file_facts.agents if a.framework != "crewai-config")
+        project.overlays += [a for a in file_facts.agents if a.framework == "crewai-config"]
         project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
         for dispatch in file_facts.dispatches:
             project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
@@ -179,6 +182,18 @@ class _Builder:
         return by_agent, frameworks
 
     # --- agents -------------------------------------------------------------------------------
+
+    def merge_overlays(self) -> None:
+        """What a configuration file adds to an agent made in code (CrewAI agents.yaml and
+        tasks.yaml): its name, tools and gates join the agent the overlay's id is bound to."""
+        for overlay in self.project.overlays:
+            targets = [r.target for r in self.resolve(Ref(overlay.id, overlay.location)) if r.kind == "agent"]
+            if not targets:
+                self.diagnostics.add(Diagnostic(overlay.location, "unused-config", f"`{overlay.id.rpartition('#')[2]}` is used by no scanned crew class", "info"))
+            for target in targets:
+                agent = self.project.agents[target]
+                self.project.agents[target] = replace(agent, name=overlay.name or agent.name, tools=agent.tools + overlay.tools,
+                                                      tool_gates=tuple(sorted(set(agent.tool_gates + overlay.tool_gates))))
 
     def agent(self, fact: AgentFact) -> Agent:
         holdings: set[Holding] = set()

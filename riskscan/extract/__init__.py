@@ -17,6 +17,7 @@ EXTRACTORS = {
     "toml": "riskscan.extract.codex_config",
     "yaml": "riskscan.extract.continue_config",
     "agents-config": "riskscan.extract.declared",
+    "crewai-config": "riskscan.extract.crewai_config",
 }
 
 

@@ -12,6 +12,9 @@ crewai 1.15 and crewai-tools 1.15.
 
 from __future__ import annotations
 
+from posixpath import dirname, join, normpath
+
+from riskscan.extract import crewai_config
 from riskscan.extract.python.adapters.frameworks import (
     AgentSpec,
     DecoratorSpec,
@@ -19,10 +22,11 @@ from riskscan.extract.python.adapters.frameworks import (
     Specs,
     ToolClassSpec,
     argument,
+    class_attributes,
     is_true,
 )
-from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import keyword, string_value
+from riskscan.extract.python.syntax import cst, find_nodes
+from riskscan.extract.python.values import Scope, keyword, string_value
 from riskscan.types import (
     CONFIDENCE_CATALOG,
     Capability,
@@ -33,6 +37,7 @@ from riskscan.types import (
     Ref,
     Registration,
     ToolFact,
+    Binding,
     Value,
 )
 
@@ -47,6 +52,9 @@ TASKS = frozenset({"crewai.Task", "crewai.task.Task"})
 CREWS = frozenset({"crewai.Crew", "crewai.crew.Crew"})
 AGENT_METHOD = frozenset({"crewai.project.agent", "crewai.project.annotations.agent"})
 TASK_METHOD = frozenset({"crewai.project.task", "crewai.project.annotations.task"})
+TOOL_METHOD = frozenset({"crewai.project.tool", "crewai.project.annotations.tool"})
+# CrewBase's defaults when the class names no configuration (crewai/project/crew_base.py)
+CONFIG_DEFAULTS = (("agents_config", "config/agents.yaml"), ("tasks_config", "config/tasks.yaml"))
 INTERPRETERS = frozenset({"crewai_tools.CodeInterpreterTool", "crewai_tools.tools.code_interpreter_tool.code_interpreter_tool.CodeInterpreterTool"})
 
 
@@ -56,7 +64,9 @@ class CrewAI(FrameworkAdapter):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.task_agents: dict[str, Value] = {}  # task id -> its agent
-        self.methods: dict[str, dict[str, list[str]]] = {}  # class -> {"agent": [...], "task": [...]}
+        self.methods: dict[str, dict[str, list[str]]] = {}  # class -> {"agent": [...], "task": [...], "tool": [...]}
+        self.config_keys: dict[str, str] = {}  # @agent method -> its key in agents.yaml
+        self.config_folders: dict[str, set[str]] = {}  # crew class -> folders of its YAML configuration
 
     def claims_more(self, callee) -> bool:
         return bool(set(callee) & (TASKS | CREWS | INTERPRETERS))
@@ -67,9 +77,9 @@ class CrewAI(FrameworkAdapter):
         owner = self.ctx.declarations.method_class.get(id(node))
         for decorator in node.decorators:
             names = set(self.ctx.names_of(decorator.decorator))
-            for role, wanted in (("agent", AGENT_METHOD), ("task", TASK_METHOD)):
+            for role, wanted in (("agent", AGENT_METHOD), ("task", TASK_METHOD), ("tool", TOOL_METHOD)):
                 if owner and names & wanted:
-                    self.methods.setdefault(owner, {"agent": [], "task": []})[role].append(fact.qualname)
+                    self.methods.setdefault(owner, {"agent": [], "task": [], "tool": []})[role].append(fact.qualname)
 
     def _method_of(self, scope, role: str) -> str | None:
         owner = scope.qualname.rsplit(".", 1)[0]
@@ -80,8 +90,51 @@ class CrewAI(FrameworkAdapter):
         if method is not None:
             config = keyword(call, "config")
             key = string_value(config.slice[0].slice.value) if isinstance(config, cst.Subscript) and isinstance(config.slice[0].slice, cst.Index) else None
+            if key is not None:
+                self.config_keys[method] = key
             return super().agent(ev, call, spec, scope, method, name=string_value(argument(call, spec.name)) or key or method.rsplit(".", 1)[-1])
         return super().agent(ev, call, spec, scope, target, name)
+
+    # --- config/agents.yaml and config/tasks.yaml --------------------------------------------
+
+    def observe_statement(self, interpreter, node, scope) -> None:
+        super().observe_statement(interpreter, node, scope)
+        if isinstance(node, cst.ClassDef):
+            qualname = self.ctx.declarations.qualnames.get(id(node))
+            if qualname in self.methods:
+                attributes = class_attributes(node)
+                here = dirname(self.ctx.path)
+                for attribute, default in CONFIG_DEFAULTS:
+                    written = attributes.get(attribute)
+                    relative = string_value(written) if written is not None else default
+                    if relative is None:
+                        self.ctx.diagnose(written, "unresolved-config", f"{attribute} is not a literal path; its YAML is not linked", "info")
+                        continue
+                    self.config_folders.setdefault(qualname, set()).add(dirname(normpath(join(here, relative))))
+
+    def finish(self, interpreter) -> None:
+        """Bind the names the YAML files use to the class's @agent and @tool methods, so that
+        the model can join each file's agents and tools to them (riskscan/extract/crewai_config.py)."""
+        ctx = self.ctx
+        for owner, folders in sorted(self.config_folders.items()):
+            methods = self.methods[owner]
+            for folder in sorted(folders):
+                for method in methods["agent"]:
+                    for key in {method.rsplit(".", 1)[-1], self.config_keys.get(method, "")} - {""}:
+                        name = crewai_config.agent_id(folder, key)
+                        ctx.bindings[name] = Binding(name, Ref(method, ctx.loc(ctx.function_nodes[method].name)))
+                for method in methods["tool"]:
+                    name = crewai_config.tool_id(folder, method.rsplit(".", 1)[-1])
+                    ctx.bindings[name] = Binding(name, self._returned_tools(interpreter, method))
+
+    def _returned_tools(self, interpreter, method: str) -> Value:
+        """What a @tool method of the crew class returns: the tool the YAML's name stands for."""
+        node = self.ctx.function_nodes[method]
+        scope = Scope("function", method)
+        found = [interpreter.ev.evaluate(r.value, scope, tools=True) for r in find_nodes(node.body, cst.Return) if r.value is not None]
+        if not found:
+            return Opaque(f"{method} returns no tool", self.ctx.loc(node.name))
+        return found[0] if len(found) == 1 else Items(tuple(found))
 
     def agent_extras(self, ev, call, spec, scope, agent_id, name):
         tools: list[Value] = []
