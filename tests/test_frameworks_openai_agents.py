@@ -218,3 +218,25 @@ def test_a_guardrail_gate_lowers_a_paths_score_by_its_weight():
         "fetch_page": (9.0, []),
         "upload_report": (6.3, [Factor("gate:guardrail", 0.7, detail)]),
     }
+
+
+def test_tool_output_guardrails_run_after_the_call_and_are_no_gate(rulesets):
+    found = facts(rulesets, """
+        from agents import function_tool, tool_output_guardrail
+        from agents.mcp import MCPServerSse
+
+        @tool_output_guardrail
+        def redact(data):
+            ...
+
+        @function_tool(tool_output_guardrails=[redact])
+        def lookup(key: str) -> str:
+            return key
+
+        server = MCPServerSse(name="s", params={"url": "https://s.example.com/sse"}, tool_output_guardrails=[redact])
+    """)
+    assert all(t.gates == () for t in found.tools)
+    assert [(d.code, d.location.line, d.severity) for d in found.diagnostics] == [
+        ("guardrail-not-modelled", 9, "info"),
+        ("guardrail-not-modelled", 13, "info"),
+    ]

@@ -18,7 +18,16 @@ from posixpath import dirname
 import yaml
 
 from riskscan.rulesets import Rulesets
-from riskscan.types import AgentFact, Diagnostic, Facts, Gate, Items, Location, Ref, SourceFile
+from riskscan.types import (
+    AgentFact,
+    Diagnostic,
+    Facts,
+    Gate,
+    Items,
+    Location,
+    Ref,
+    SourceFile,
+)
 
 KIND = "crewai-config"
 FRAMEWORK = "crewai-config"
@@ -55,7 +64,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     agents: list[AgentFact] = []
     diagnostics: list[Diagnostic] = []
     for key_node, value in entries:
-        fields = dict((k.value, v) for k, v in (_mapping(value) or ()) if isinstance(k, yaml.ScalarNode))
+        fields = {k.value: v for k, v in (_mapping(value) or ()) if isinstance(k, yaml.ScalarNode)}
         if not isinstance(key_node, yaml.ScalarNode):
             continue
         key = key_node.value

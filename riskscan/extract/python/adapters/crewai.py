@@ -29,6 +29,7 @@ from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import Scope, keyword, string_value
 from riskscan.types import (
     CONFIDENCE_CATALOG,
+    Binding,
     Capability,
     Evidence,
     Gate,
@@ -37,7 +38,6 @@ from riskscan.types import (
     Ref,
     Registration,
     ToolFact,
-    Binding,
     Value,
 )
 

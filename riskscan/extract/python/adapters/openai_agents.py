@@ -161,6 +161,7 @@ class OpenAIAgents(BaseAdapter):
             gates = (Gate("approval", f"needs_approval={ctx.module.code_for_node(approval)}", ctx.loc(approval)),)
         if options is not None:
             gates += tuple(self.tool_guardrail_gates(keyword(options, "tool_input_guardrails"), "tool_input_guardrails"))
+            self.note_output_guardrails(options)
         return ctx.add_tool(
             ToolFact(
                 tool_id,
@@ -195,6 +196,7 @@ class OpenAIAgents(BaseAdapter):
                 gates=tuple(self.tool_guardrail_gates(keyword(call, "tool_input_guardrails"), "tool_input_guardrails")),
             )
         )
+        self.note_output_guardrails(call)
         return Ref(tool_id, ctx.loc(call))
 
     # --- guardrails ----------------------------------------------------------------------------
@@ -209,6 +211,11 @@ class OpenAIAgents(BaseAdapter):
             Gate("guardrail", f"tool input guardrail {self.guardrail_name(element.value)} checks each call before it runs", self.ctx.loc(element.value))
             for element in node.elements
         ]
+
+    def note_output_guardrails(self, options: cst.Call) -> None:
+        node = keyword(options, "tool_output_guardrails")
+        if node is not None and not (isinstance(node, cst.Name) and node.value == "None"):
+            self.ctx.diagnose(node, "guardrail-not-modelled", "tool_output_guardrails check a tool's result after it ran; not modelled as a gate", "info")
 
     def guardrail_name(self, node: cst.BaseExpression) -> str:
         """The guardrail's function: `reject_urls`, or the `guardrail_function=` of a

@@ -42,6 +42,7 @@ def mcp_server(adapter, ev, call: cst.Call, names: set[str], scope, target: str 
         entry = {**entry, **filtered}
     approval = _approval(adapter, keyword(call, "require_approval"))
     guardrails = tuple(adapter.tool_guardrail_gates(keyword(call, "tool_input_guardrails"), "tool_input_guardrails"))
+    adapter.note_output_guardrails(call)
     refs = []
     facts = server_tool_facts(f"mcp:{ctx.path}#{key}", key, entry, ctx.loc(call), ctx.rulesets)
     if "excludeTools" in entry and "includeTools" not in entry and any(f.name.endswith("/*") for f in facts):
