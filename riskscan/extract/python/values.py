@@ -286,6 +286,22 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def string_list(node: cst.BaseExpression | None, *, missing: list[str] | None = None) -> list[str] | None:
+    """The strings of a literal list or tuple (a lone literal string is a list of one); `missing`
+    when there is no node; None when it is not such a literal."""
+    if node is None:
+        return missing
+    try:
+        value = literal(node)
+    except ValueError:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
 def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
     """The value of keyword argument `name` of a call."""
     for arg in call.args:

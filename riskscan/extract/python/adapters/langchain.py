@@ -27,7 +27,12 @@ from riskscan.extract.python.adapters.frameworks import (
     code,
 )
 from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import keyword, literal, positional, string_value
+from riskscan.extract.python.values import (
+    keyword,
+    positional,
+    string_list,
+    string_value,
+)
 from riskscan.types import (
     AgentFact,
     Gate,
@@ -132,7 +137,7 @@ class LangChain(FrameworkAdapter):
         tools: list[Value] = []
         gates: list[tuple[str, Gate]] = []
         interrupts = keyword(call, "interrupt_before")
-        if interrupts is not None and "tools" in _strings(interrupts):
+        if interrupts is not None and "tools" in (string_list(interrupts) or []):
             gates.append(("*", Gate("approval", f"interrupt_before={code(ctx, interrupts)}", ctx.loc(interrupts))))
         middleware = keyword(call, "middleware")
         for element in (middleware.elements if isinstance(middleware, (cst.List, cst.Tuple)) else ()):
@@ -235,7 +240,7 @@ class LangChain(FrameworkAdapter):
         if interrupts is not None:
             graph.interrupt_place = ctx.loc(interrupts)
             graph.interrupt_all = string_value(interrupts) == "*"
-            graph.interrupts |= set(_strings(interrupts))
+            graph.interrupts |= set(string_list(interrupts) or [])
         return Ref(graph.id, ctx.loc(call))
 
     def finish(self, interpreter) -> None:
@@ -258,13 +263,3 @@ class LangChain(FrameworkAdapter):
 @dataclass
 class _Scope:
     condition: tuple
-
-
-def _strings(node: cst.BaseExpression) -> list[str]:
-    try:
-        value = literal(node)
-    except ValueError:
-        return []
-    if isinstance(value, str):
-        return [value]
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

@@ -21,7 +21,7 @@ from riskscan.extract.python.adapters.frameworks import (
     argument,
 )
 from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import keyword, literal
+from riskscan.extract.python.values import keyword, string_list
 from riskscan.types import (
     CONFIDENCE_CATALOG,
     Capability,
@@ -62,8 +62,8 @@ class LlamaIndex(FrameworkAdapter):
         if isinstance(value, Ref):
             self.agent_names[value.qualname] = self.ctx.agents[value.qualname].name
             allowed = keyword(call, "can_handoff_to")
-            self.can_handoff_to[value.qualname] = _strings(allowed) if allowed is not None else None
-            if allowed is not None and _strings(allowed) is None:
+            self.can_handoff_to[value.qualname] = string_list(allowed) if allowed is not None else None
+            if allowed is not None and string_list(allowed) is None:
                 self.ctx.diagnose(allowed, "unresolved-handoff", "can_handoff_to is not a literal list of names; every member assumed", "info")
         return value
 
@@ -104,14 +104,3 @@ class LlamaIndex(FrameworkAdapter):
             if receivers:
                 ctx.links.append(ContextLink("handoff", receivers, ctx.loc(call), sender, False, scope.condition))
         return Opaque("agent workflow", ctx.loc(call))
-
-
-def _strings(node: cst.BaseExpression) -> list[str] | None:
-    try:
-        value = literal(node)
-    except ValueError:
-        return None
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return value
-    return None
-

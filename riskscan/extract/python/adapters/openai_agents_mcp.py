@@ -17,7 +17,12 @@ from dataclasses import replace
 from riskscan.extract.mcp_config import server_tool_facts
 from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import keyword, literal, positional, string_value
+from riskscan.extract.python.values import (
+    keyword,
+    positional,
+    string_list,
+    string_value,
+)
 from riskscan.types import Gate, Items, Ref, ToolFact, Value
 
 _MODULES = ("agents.mcp", "agents.mcp.server")
@@ -63,18 +68,8 @@ def _entry(params: cst.BaseExpression | None, stdio: bool) -> dict | None:
         url = string_value(entries.get("url"))
         return {"url": url} if url is not None else None
     command = string_value(entries.get("command"))
-    args = _strings(entries.get("args"))
+    args = string_list(entries.get("args"), missing=[])
     return {"command": command, "args": args} if command is not None and args is not None else None
-
-
-def _strings(node: cst.BaseExpression | None) -> list[str] | None:
-    if node is None:
-        return []
-    try:
-        value = literal(node)
-    except ValueError:
-        return None
-    return list(value) if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
 
 
 def _tool_filter(adapter, node: cst.BaseExpression | None) -> dict | None:
@@ -96,7 +91,7 @@ def _tool_filter(adapter, node: cst.BaseExpression | None) -> dict | None:
     for key, value in (("includeTools", allowed), ("excludeTools", blocked)):
         if value is None or (isinstance(value, cst.Name) and value.value == "None"):
             continue
-        names = _strings(value)
+        names = string_list(value, missing=[])
         if names is None:
             ctx.diagnose(value, "unresolved-filter", f"tool names {ctx.module.code_for_node(value)} are not known statically; not applied", "info")
             continue
@@ -128,7 +123,7 @@ def _approval(adapter, node: cst.BaseExpression | None):
     named: set[str] = set()
     if set(entries) <= {"always", "never"} and all(isinstance(v, cst.Dict) for v in entries.values()):
         always = entries.get("always")
-        names = _strings(dict_entries(always).get("tool_names")) if always is not None else []
+        names = string_list(dict_entries(always).get("tool_names"), missing=[]) if always is not None else []
         named = set(names or ())
     else:
         named = {name for name, policy in entries.items() if string_value(policy) == "always" or (isinstance(policy, cst.Name) and policy.value == "True")}

@@ -30,7 +30,7 @@ from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import (
     flatten_items,
     keyword,
-    literal,
+    string_list,
     string_value,
 )
 from riskscan.types import Binding, Gate, Items, Opaque, Ref, Value, When
@@ -174,7 +174,7 @@ class PydanticAI(FrameworkAdapter):
         """The call as a client config's server entry: {"command", "args"} or {"url"}."""
         if names & STDIO_SERVERS:
             command = string_value(argument(call, ((0, "command"),)))
-            args = _strings(argument(call, ((1, "args"),)))
+            args = string_list(argument(call, ((1, "args"),)), missing=[])
             return {"command": command, "args": args} if command is not None and args is not None else None
         client = argument(call, ((0, "url"), (0, "client")))
         text = string_value(client)
@@ -183,13 +183,3 @@ class PydanticAI(FrameworkAdapter):
         if names & HTTP_SERVERS or text.startswith(("http://", "https://")):
             return {"url": text}
         return {"command": "python", "args": [text]}  # MCPToolset("server.py"): FastMCP runs the script
-
-
-def _strings(node: cst.BaseExpression | None) -> list[str] | None:
-    if node is None:
-        return []
-    try:
-        value = literal(node)
-    except ValueError:
-        return None
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) and all(isinstance(v, str) for v in value) else None

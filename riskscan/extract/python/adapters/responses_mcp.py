@@ -13,7 +13,7 @@ from riskscan.extract.mcp_config import UNKNOWN_SERVER_LABELS, remote_server
 from riskscan.extract.python.adapters import BaseAdapter
 from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import literal, string_value
+from riskscan.extract.python.values import string_list, string_value
 from riskscan.types import (
     CONFIDENCE_CATALOG,
     CONFIDENCE_UNKNOWN_SERVER,
@@ -39,7 +39,7 @@ class ResponsesMcp(BaseAdapter):
         location = ctx.loc(node)
         label = string_value(entries.get("server_label")) or "mcp"
         url = string_value(entries.get("server_url")) or ""
-        allowed = _strings(entries.get("allowed_tools"))
+        allowed = string_list(entries.get("allowed_tools"))
         ungated = self._ungated(entries.get("require_approval"), location, label)
         server = remote_server(url, ctx.rulesets) if url else None
         facts = []
@@ -75,16 +75,6 @@ class ResponsesMcp(BaseAdapter):
             return True
         if isinstance(node, cst.Dict):
             never = dict_entries(node).get("never")
-            names = _strings(dict_entries(never).get("tool_names")) if isinstance(never, cst.Dict) else None
+            names = string_list(dict_entries(never).get("tool_names")) if isinstance(never, cst.Dict) else None
             return set(names or ())
         return None
-
-
-def _strings(node) -> tuple[str, ...] | None:
-    if node is None:
-        return None
-    try:
-        value = literal(node)
-    except ValueError:
-        return None
-    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else None
