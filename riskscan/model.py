@@ -8,69 +8,35 @@ becomes a diagnostic at its location; nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Iterator, Sequence
+from dataclasses import replace
+from typing import Sequence
 
 from riskscan import client_files, labels
 from riskscan.argument_checks import with_schema_checks
+from riskscan.references import Project, Resolver, conjoin, index
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     Agent,
     AgentFact,
     Condition,
-    ContextLink,
     Diagnostic,
-    Dispatch,
     Facts,
-    FunctionFact,
     Gate,
     Handoff,
     Holding,
     HygieneFact,
-    Items,
     Location,
-    Opaque,
     Ref,
-    Registration,
     SystemModel,
     Tool,
     ToolFact,
     Value,
-    When,
 )
-
-MAX_REFERENCE_DEPTH = 32
-INSTANCE = ".<instance>"  # a reference to an instance of a class (see extract/python/values.py)
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """What a value turned out to be: a tool, an agent or a function, under a condition; or a
-    reason it could not be resolved."""
-
-    kind: str  # tool | agent | function | unresolved
-    target: str  # id, qualname, or the reason
-    condition: Condition
-    location: Location | None = None
-
-
-@dataclass
-class _Project:
-    functions: dict[str, FunctionFact] = field(default_factory=dict)
-    tools: dict[str, ToolFact] = field(default_factory=dict)
-    agents: dict[str, AgentFact] = field(default_factory=dict)
-    bindings: dict[str, Value] = field(default_factory=dict)
-    dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
-    registrations: list[Registration] = field(default_factory=list)
-    links: list[ContextLink] = field(default_factory=list)
-    modules: set[str] = field(default_factory=set)
-    python_files: dict[str, str] = field(default_factory=dict)  # path -> module
-    overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
 
 
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
     facts = client_files.apply(facts)
-    project = _index(facts)
+    project = index(facts)
     builder = _Builder(project, rulesets)
     builder.merge_overlays()
     agents = builder.linked([builder.agent(a) for a in project.agents.values()])
@@ -82,88 +48,17 @@ def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
     return SystemModel(root, agents, tools, tuple(sorted(set(hygiene))), tuple(sorted(set(diagnostics))))
 
 
-def _index(facts: Sequence[Facts]) -> _Project:
-    project = _Project()
-    for file_facts in sorted(facts, key=lambda f: f.path):
-        if file_facts.module:
-            project.modules.add(file_facts.module)
-            project.python_files[file_facts.path] = file_facts.module
-        project.functions.update((f.qualname, f) for f in file_facts.functions)
-        project.tools.update((t.id, t) for t in file_facts.tools)
-        project.agents.update((a.id, a) for a in file_facts.agents if a.framework != "crewai-config")
-        project.overlays += [a for a in file_facts.agents if a.framework == "crewai-config"]
-        project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
-        for dispatch in file_facts.dispatches:
-            project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
-        project.registrations += file_facts.registrations
-        project.links += file_facts.links
-    return project
-
-
-class _Builder:
-    def __init__(self, project: _Project, rulesets: Rulesets):
-        self.project = project
+class _Builder(Resolver):
+    def __init__(self, project: Project, rulesets: Rulesets):
+        super().__init__(project)
         self.rulesets = rulesets
         self.analyser = labels.BodyAnalyser(project.functions, rulesets)
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
         self.launched_servers: set[str] = set()  # MCP server agents a client config runs
-        self.replaced_tools: set[str] = set()  # opaque server tools replaced by the real ones
         self.launch_gates: dict[str, set[Gate]] = {}  # gates a server entry puts on its real tools
         self.diagnostics: set[Diagnostic] = set()
         self.hygiene: tuple[HygieneFact, ...] = ()
         self.registered, self.registered_framework = self._registrations()
-
-    # --- references ---------------------------------------------------------------------------
-
-    def resolve(self, value: Value, condition: Condition = (), depth: int = 0) -> Iterator[Resolved]:
-        if depth > MAX_REFERENCE_DEPTH:
-            yield Resolved("unresolved", "reference chain too long (a cycle?)", condition)
-        elif isinstance(value, Items):
-            for item in value.items:
-                yield from self.resolve(item, condition, depth + 1)
-        elif isinstance(value, When):
-            yield from self.resolve(value.value, _conjoin(condition, value.condition), depth + 1)
-        elif isinstance(value, Opaque):
-            yield Resolved("unresolved", value.reason, condition, value.location)
-        elif isinstance(value, Ref):
-            yield from self._resolve_ref(value, condition, depth)
-
-    def _resolve_ref(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
-        name = ref.qualname
-        if name in self.project.tools and self.project.tools[name].builtin in self.project.tools:
-            # a tool class of the project, instantiated where it looked like a framework's built-in
-            self.replaced_tools.add(name)
-            yield Resolved("tool", self.project.tools[name].builtin or "", condition, ref.location)
-        elif name in self.project.tools:
-            yield Resolved("tool", name, condition, ref.location)
-        elif name in self.project.agents:
-            yield Resolved("agent", name, condition, ref.location)
-        elif name in self.project.bindings:
-            yield from self.resolve(self.project.bindings[name], condition, depth + 1)
-        elif name in self.project.functions:
-            yield Resolved("function", name, condition, ref.location)
-        elif name.endswith(INSTANCE):
-            cls = name[: -len(INSTANCE)]
-            if cls in self.project.tools or cls in self.project.agents:
-                yield from self._resolve_ref(Ref(cls, ref.location), condition, depth + 1)
-            else:
-                where = "a class of the project that is not a tool" if self._in_project(cls) else "an external class"
-                yield Resolved("unresolved", f"instance of {cls}, {where}", condition, ref.location)
-        elif name.endswith(".<return>"):
-            function = name[: -len(".<return>")]
-            if function in self.project.functions:
-                reason = f"cannot tell what {function}() returns"
-            else:
-                reason = f"call to external function {function}"
-            yield Resolved("unresolved", reason, condition, ref.location)
-        elif self._in_project(name):
-            yield Resolved("unresolved", f"{name} is not defined in the scanned files", condition, ref.location)
-        else:
-            yield Resolved("unresolved", f"{name} comes from outside the scanned project", condition, ref.location)
-
-    def _in_project(self, qualname: str) -> bool:
-        parts = qualname.split(".")
-        return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
 
     def _registrations(self) -> tuple[dict[str, list[Value]], dict[str, str]]:
         """Tools registered on an object from another file, by the agent that object is."""
@@ -238,7 +133,7 @@ class _Builder:
                 else:  # from the source to the member (and back)
                     pairs = [(s, member, c, link.both_ways) for s, c in sources]
                 for sender, receiver, other_condition, back in pairs:
-                    condition = _conjoin(_conjoin(link.condition, member_condition), other_condition)
+                    condition = conjoin(conjoin(link.condition, member_condition), other_condition)
                     extra.setdefault(sender, set()).add(Handoff(receiver, link.kind, link.location, condition))
                     if back:
                         extra.setdefault(receiver, set()).add(Handoff(sender, link.kind, link.location, condition))
@@ -412,8 +307,3 @@ class _Builder:
             self._unresolved(fact.location, "unresolved-agent", f"the agent that tool '{fact.name}' runs")
             return None
         return agents[0]
-
-
-def _conjoin(first: Condition, second: Condition) -> Condition:
-    return tuple(sorted(set(first) | set(second)))
-
