@@ -128,6 +128,8 @@ def _shell_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) 
 
 
 def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:
+    if entry.target_receiver:
+        return call.receiver
     for arg in call.args:
         if entry.target_keyword is not None and arg.keyword == entry.target_keyword:
             return arg

@@ -34,6 +34,7 @@ class ApiEntry:
     labels: tuple[str, ...]
     target_position: int | None = None
     target_keyword: str | None = None
+    target_receiver: bool = False  # the target is the object the method is called on
     if_model_controlled: tuple[str, ...] = ()
     sink: str | None = None  # url | path | shell | sql: what the target is, for argument checks
     shell: bool = False  # the target is a shell command line
@@ -253,6 +254,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
             labels=tuple(e.get("labels", ())),
             target_position=e.get("target", {}).get("position"),
             target_keyword=e.get("target", {}).get("keyword"),
+            target_receiver=e.get("target", {}).get("receiver", False),
             if_model_controlled=tuple(e.get("if_model_controlled", ())),
             sink=e.get("sink"),
             shell=e.get("shell", False),

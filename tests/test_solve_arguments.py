@@ -39,7 +39,7 @@ CASES = [
     ("url hostname allowlist", GuardedArgument("url", "requests.get", URL, (Check("in", Term("hostname", (URL,)), ("a.example.com", "b.example.com")),), HERE), "holds"),
     ("url hostname suffix without dot", GuardedArgument("url", "requests.get", URL, (Check("endswith", Term("hostname", (URL,)), ("example.com",)),), HERE), "bypassed"),
     ("url fixed host in f-string", GuardedArgument("url", "requests.get", Term("concat", (lit("https://api.example.com/v1/"), NAME)), (), HERE), "holds"),
-    ("url host glued to a parameter", GuardedArgument("url", "requests.get", Term("concat", (lit("https://api.example.com"), NAME)), (), HERE), "bypassed"),
+    ("url host glued to a parameter", GuardedArgument("url", "requests.get", Term("concat", (lit("https://api.example.com"), NAME)), (), HERE), "unchecked"),
     ("url without checks", GuardedArgument("url", "requests.get", URL, (), HERE), "unchecked"),
     ("path dot-dot check before join", GuardedArgument("path", "os.remove", NOTE, (not_(Check("contains", NAME, ("..",))),), HERE), "bypassed"),
     ("path resolved and contained", GuardedArgument("path", "os.remove", NOTE, (Check("contained", NOTE, ("/srv/notes",)),), HERE), "holds"),
@@ -77,7 +77,7 @@ def dangerous(argument: GuardedArgument, value: str, witness: dict) -> bool:
 def test_verdict(argument, status):
     verdict = judge(argument)
     assert verdict.status == status, verdict.detail
-    if status == "bypassed":
+    if status == "bypassed" or verdict.witness:  # an unchecked argument with fixed parts has one too
         witness = dict(verdict.witness)
         assert all(evaluate_check(check, witness) for check in argument.checks)
         value = evaluate_term(argument.term, witness)

@@ -81,6 +81,8 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000) -> Verdict:
 
 
 def _found(argument: GuardedArgument, witness, skipped: list[str]) -> Verdict:
+    if not argument.checks:  # fixed parts only, no check: nothing was bypassed
+        return Verdict("unchecked", argument, witness, "no check stands before the call")
     if skipped:
         return Verdict("not-understood", argument, witness, f"passes every check riskscan understands; not read: {'; '.join(skipped)}")
     values = dict(witness)

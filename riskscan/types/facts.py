@@ -36,6 +36,7 @@ class CallSite:
     location: Location
     args: tuple[ArgFlow, ...] = ()
     checks: tuple[Check, ...] = ()  # tests that hold whenever the call is reached
+    receiver: ArgFlow | None = None  # the object a method is called on (`path` in path.write_text())
 
 
 @dataclass(frozen=True, order=True)

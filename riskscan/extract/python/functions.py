@@ -60,6 +60,7 @@ def collect_calls(
             location=ctx.loc(call),
             args=_arguments(call, params, flows, reader),
             checks=checks.get(id(call), ()),
+            receiver=_receiver(call, flows, reader),
         )
         for call in calls
     ]
@@ -109,6 +110,18 @@ def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: Te
             result.append(ArgFlow(position, None, carried, constant if not arg.star else None, term))
             position += 1
     return tuple(result)
+
+
+def _receiver(call: cst.Call, flows: Flows, reader: TermReader) -> ArgFlow | None:
+    """The object of a method call whose catalog entry targets it (`path` in path.unlink()),
+    when parameters flow into it."""
+    if not isinstance(call.func, cst.Attribute):
+        return None
+    apis = reader.ctx.rulesets.api_index()
+    if not any(apis[name].target_receiver for name in reader.ctx.callee_names(call.func) if name in apis):
+        return None
+    carried = tuple(sorted(flow_of(call.func.value, flows)))
+    return ArgFlow(None, "self", carried, None, reader.term(call.func.value)) if carried else None
 
 
 def _constant(node: cst.BaseExpression) -> str | None:
