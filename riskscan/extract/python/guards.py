@@ -106,13 +106,17 @@ class TermReader:
 
     def _parsed_url(self, node: cst.BaseExpression) -> Term | None:
         if isinstance(node, cst.Name):
-            assignments = self.ctx.assignments(node)
-            target = assignments[0].node if len(assignments) == 1 else None
-            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            value = self._single_value(node)
             return self._parsed_url(value) if value is not None else None
         if isinstance(node, cst.Call) and set(self.ctx.callee_names(node.func)) & URL_PARSERS and node.args:
             return self.term(node.args[0].value)
         return None
+
+    def _single_value(self, node: cst.Name) -> cst.BaseExpression | None:
+        """What a name was assigned, when it was assigned exactly once (a constant, a local)."""
+        assignments = self.ctx.assignments(node)
+        target = assignments[0].node if len(assignments) == 1 else None
+        return self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
 
     def _unknown(self, node: cst.CSTNode) -> Term:
         return Term("unknown", value=self.ctx.module.code_for_node(node))
@@ -120,9 +124,7 @@ class TermReader:
     def values(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
         """The strings of a literal collection, directly or through a constant's single assignment."""
         if isinstance(node, cst.Name):
-            assignments = self.ctx.assignments(node)
-            target = assignments[0].node if len(assignments) == 1 else None
-            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            value = self._single_value(node)
             return self.values(value) if value is not None else None
         if isinstance(node, cst.Call) and set(self.ctx.callee_names(node.func)) & {"builtins.frozenset", "builtins.set", "builtins.tuple"}:
             return self.values(node.args[0].value) if len(node.args) == 1 else None
@@ -227,9 +229,7 @@ class TermReader:
     def _resolved(self, node: cst.BaseExpression) -> Term | None:
         """`Path(p).resolve()` (possibly through a local) -> the term of p."""
         if isinstance(node, cst.Name):
-            assignments = self.ctx.assignments(node)
-            target = assignments[0].node if len(assignments) == 1 else None
-            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            value = self._single_value(node)
             return self._resolved(value) if value is not None else None
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "resolve":
             return self.term(node.func.value)
@@ -237,9 +237,7 @@ class TermReader:
 
     def _compiled_pattern(self, node: cst.BaseExpression) -> str | None:
         if isinstance(node, cst.Name):
-            assignments = self.ctx.assignments(node)
-            target = assignments[0].node if len(assignments) == 1 else None
-            value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+            value = self._single_value(node)
             return self._compiled_pattern(value) if value is not None else None
         if isinstance(node, cst.Call) and "re.compile" in self.ctx.callee_names(node.func) and len(node.args) == 1:
             return _string(node.args[0].value)

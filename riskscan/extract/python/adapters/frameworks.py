@@ -155,24 +155,20 @@ class FrameworkAdapter(BaseAdapter):
         ctx = self.ctx
         name = name or string_value(argument(call, spec.name)) or (target.rsplit(".", 1)[-1] if target else spec.framework)
         used: set[int] = set()
-        tools: list[Value] = []
-        for place in (*spec.tools, *spec.agent_tools):
-            node = argument(call, (place,))
-            if node is not None and id(node) not in used:
-                used.add(id(node))
-                tools.append(ev.evaluate(node, scope, tools=True))
-        handoffs = []
-        for place in spec.handoffs:
-            node = argument(call, (place,))
-            if node is not None and id(node) not in used:
-                used.add(id(node))
-                handoffs.append(ev.evaluate(node, scope))
-        routed = []
-        for place in spec.routes:
-            node = argument(call, (place,))
-            if node is not None and id(node) not in used:
-                used.add(id(node))
-                routed.append(ev.evaluate(node, scope))
+
+        def values_at(places, tools: bool = False) -> list[Value]:
+            """The values of the arguments at these places, each argument read once."""
+            found = []
+            for place in places:
+                node = argument(call, (place,))
+                if node is not None and id(node) not in used:
+                    used.add(id(node))
+                    found.append(ev.evaluate(node, scope, tools=tools))
+            return found
+
+        tools = values_at((*spec.tools, *spec.agent_tools), tools=True)
+        handoffs = values_at(spec.handoffs)
+        routed = values_at(spec.routes)
         for arg in call.args:
             if id(arg.value) not in used:
                 ev.evaluate(arg.value, scope)
