@@ -23,63 +23,77 @@ ROUTES_PER_STATE = 8  # the shortest routes kept per state and sink agent
 
 def candidates(actions: Sequence[Action], goals: Sequence[Action], rule: Rule, max_steps: int) -> Iterator[tuple[Action, ...]]:
     """Action sequences ending in a goal, shortest first (ties in the actions' order)."""
-    flows = [action for action in actions if action.is_flow]
+    # The actions come sorted (by `Action.sort_key`); their positions order them the same way,
+    # without building a key per comparison.
+    rank = {id(action): position for position, action in enumerate(sorted(actions, key=Action.sort_key))}
+
+    def order(sequence: Sequence[Action]) -> list[int]:
+        return [rank[id(action)] for action in sequence]
+
+    into: dict[str, list[Action]] = {}
+    for flow in sorted((action for action in actions if action.is_flow), key=lambda a: rank[id(a)]):
+        into.setdefault(flow.step.target, []).append(flow)
     sources = {
-        state: sorted((a for a in actions if not a.is_flow and state in a.gives), key=Action.sort_key)
+        state: sorted((a for a in actions if not a.is_flow and state in a.gives), key=lambda a: rank[id(a)])
         for state in rule.requires
     }
     routes_to: dict[str, dict[str, list[tuple[Action, ...]]]] = {}
     heap: list = []
-    for order, goal in enumerate(sorted(goals, key=Action.sort_key)):
+    for goal_order, goal in enumerate(sorted(goals, key=Action.sort_key)):
         agent = goal.step.agent
         if agent not in routes_to:
-            routes_to[agent] = _routes(agent, sources, flows, max_steps)
+            routes_to[agent] = _routes(agent, sources, into, max_steps, order)
         per_state = [routes_to[agent].get(state, []) for state in rule.requires]
         for combination in itertools.product(*per_state):
             sequence = _joined(combination, goal)
             if len(sequence) <= max_steps:
-                heapq.heappush(heap, (len(sequence), order, [a.sort_key() for a in sequence], sequence))
+                heapq.heappush(heap, (len(sequence), goal_order, order(sequence), sequence))
     while heap:
         yield heapq.heappop(heap)[3]
 
 
-def _routes(agent: str, sources: dict[str, list[Action]], flows: Sequence[Action], max_steps: int) -> dict[str, list[tuple[Action, ...]]]:
+def _routes(agent: str, sources: dict[str, list[Action]], into: dict[str, list[Action]], max_steps: int, order) -> dict[str, list[tuple[Action, ...]]]:
     """For each state: routes (a giving call, then flows) that bring it to `agent`, shortest first."""
-    towards = _next_hops(agent, flows)
+    towards, distance = _next_hops(agent, into)
     found: dict[str, list[tuple[Action, ...]]] = {}
     for state, givers in sources.items():
+        # Only the givers whose route can be among the ROUTES_PER_STATE shortest are walked.
+        lengths = sorted(distance[g.step.agent] + 1 for g in givers if distance.get(g.step.agent, max_steps) < max_steps)
+        if not lengths:
+            found[state] = []
+            continue
+        longest = lengths[min(ROUTES_PER_STATE, len(lengths)) - 1]
         routes = []
         for giver in givers:
+            if distance.get(giver.step.agent, max_steps) + 1 > longest:
+                continue
             route = [giver]
             current = giver.step.agent
-            while current != agent and current in towards and len(route) < max_steps:
+            while current != agent:
                 hop = towards[current]
                 route.append(hop)
                 current = hop.step.target
-            if current == agent:
-                routes.append(tuple(route))
-        routes.sort(key=lambda r: (len(r), [a.sort_key() for a in r]))
+            routes.append(tuple(route))
+        routes.sort(key=lambda r: (len(r), order(r)))
         found[state] = routes[:ROUTES_PER_STATE]
     return found
 
 
-def _next_hops(agent: str, flows: Sequence[Action]) -> dict[str, Action]:
-    """For each agent that can reach `agent`, the first flow of a shortest way there."""
-    into: dict[str, list[Action]] = {}
-    for flow in sorted(flows, key=Action.sort_key):
-        into.setdefault(flow.step.target, []).append(flow)
+def _next_hops(agent: str, into: dict[str, list[Action]]) -> tuple[dict[str, Action], dict[str, int]]:
+    """For each agent that can reach `agent`, the first flow of a shortest way there, and the
+    number of flows of that way."""
     hop: dict[str, Action] = {}
-    seen = {agent}
+    distance = {agent: 0}
     queue = deque([agent])
     while queue:
         current = queue.popleft()
         for flow in into.get(current, ()):
             source = flow.step.agent
-            if source not in seen:
-                seen.add(source)
+            if source not in distance:
+                distance[source] = distance[current] + 1
                 hop[source] = flow
                 queue.append(source)
-    return hop
+    return hop, distance
 
 
 def _joined(routes: Sequence[tuple[Action, ...]], goal: Action) -> tuple[Action, ...]:
