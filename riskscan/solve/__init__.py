@@ -1,16 +1,26 @@
 """The solve stage: the dangerous paths of a capability graph, per path rule, with their conditions.
 
 For each rule, a breadth-first search over agents and states (conditions ignored) prunes the graph
-to the rule's cone of influence and answers "no path" without Z3 when even that finds none. Then
-Z3 searches the unrolled steps, deepening one step at a time, so paths come shortest first. Each
-path found is shrunk to a minimal one (no step can be dropped, checked by re-simulation) and its
-set of steps is blocked with every superset that ends in the same sink, so no later path is a
-permutation or an extension of it (a superset ending elsewhere can be a different minimal path:
-the same reads, then a handoff to another agent's sink). A query Z3 cannot decide in time ends the rule with an "unknown" path and a note.
+to the rule's cone of influence and answers "no path" without Z3 when even that finds none. Then:
+
+1. Candidates: for each sink, the shortest routes from the sources, combined shortest first
+   (candidates.py); Z3 says whether each one's configuration exists. Up to `max_paths_per_sink`
+   distinct minimal paths per sink.
+2. The sinks no candidate reached: a fixpoint over the graph of the configurations under which
+   each agent can hold the required states within the step bound (reachability.py) proves a sink
+   impossible, or gives its shortest path (whose configuration Z3 checks).
+3. What the fixpoint leaves undecided (past its deadline or its size bound): the bounded unrolling
+   (encoding.py) on those sinks' cone, deepening one step at a time.
+
+Every path is shrunk to a minimal one (no step can be dropped, checked by re-simulation), and a
+path whose steps include a found path's steps with the same sink is not reported (a superset
+ending elsewhere can be a different minimal path: the same reads, then a handoff to another
+agent's sink). A query Z3 cannot decide in time ends the rule with an "unknown" path and a note.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -23,10 +33,13 @@ from riskscan.graph import (
     reaches_goal,
 )
 from riskscan.solve.candidates import candidates
-from riskscan.solve.cone import prune
+from riskscan.solve.cone import Cone, prune
+from riskscan.solve.reachability import Reachability, Way
 from riskscan.types import Path, PathStep, Rule
 
 __all__ = ["SolveResult", "solve", "shrink"]
+
+WAYS_TRIED = 16  # per sink: the fixpoint's ways (shortest routes first) shrunk into a path
 
 
 @dataclass(frozen=True)
@@ -69,7 +82,7 @@ def _solve_rule(
     cone = prune(all_actions, rule, max_steps)
     if cone is None:
         return [], []
-    from riskscan.solve.encoding import Configurations, Unrolling  # imports z3
+    from riskscan.solve.encoding import Configurations  # imports z3
 
     found = _Found(rule, max_paths, max_paths_per_sink)
     configurations = Configurations(timeout_ms)
@@ -82,35 +95,94 @@ def _solve_rule(
         minimal = shrink(sequence, rule)
         if found.extends_a_found_path(minimal):
             continue
-        conditions = merge_conditions(*(action.condition for action in minimal))
-        answer = configurations.satisfiable(conditions)
+        answer, path = _configured(configurations, rule, minimal)
         if answer is None:
-            note = f"{rule.id}: solver returned unknown after {timeout_ms} ms on a path's configuration"
-            return found.paths + [Path(rule.id, (), status="unknown")], [note]
+            return found.sorted() + [Path(rule.id, (), status="unknown")], [_unknown_configuration(rule, timeout_ms)]
         if answer:
-            found.add(Path(rule.id, tuple(action.step for action in minimal), conditions))
-    # 2. The sinks no candidate reached (their short routes need contradicting configurations,
-    # or a longer route is needed): the full unrolling, on their cone alone, one path each.
+            found.add(path)
+    # 2. The sinks no candidate reached: their short routes need contradicting configurations,
+    # or a longer route is needed. The fixpoint of configurations proves most of them impossible
+    # or gives a route to them; the full unrolling decides the rest.
     reached = found.sinks()
     remaining = [goal for goal in cone.goals if goal.step not in reached]
     if not remaining:
         return found.sorted(), []
-    rest = prune([a for a in cone.actions if a.step not in reached or set(a.gives) & set(rule.requires)], rule, max_steps)
-    if rest is None:
-        return found.sorted(), []
-    unrolling = Unrolling(rest, rule.requires, timeout_ms)
-    for path in found.paths:
-        unrolling.block(frozenset(path.steps), path.steps[-1])
-    for depth in range(rest.shortest, max_steps + 1):
+    reachability = Reachability(cone.actions, rule.requires, max_steps - 1, time.monotonic() + timeout_ms / 1000)
+    proved, witnesses, undecided = _by_fixpoint(reachability, remaining, rule, max_steps)
+    for minimal in witnesses:
+        if found.full():
+            return found.sorted(), [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
+        answer, path = _configured(configurations, rule, minimal)
+        if answer is None:
+            return found.sorted() + [Path(rule.id, (), status="unknown")], [_unknown_configuration(rule, timeout_ms)]
+        if answer:
+            found.add(path)
+        else:  # the fixpoint and Z3 disagree on a configuration: let the unrolling decide
+            undecided.add(minimal[-1].step)
+    # 3.
+    if undecided:
+        rest = prune(cone.actions, rule, max_steps, sinks=undecided)
+        outcome = _by_unrolling(rest, rule, found, max_steps, timeout_ms) if rest is not None else None
+        if outcome is not None:
+            return found.sorted() + outcome[0], outcome[1]
+        proved |= undecided - found.sinks()
+    return found.sorted(), _impossible(rule, cone, proved, max_steps)
+
+
+def _configured(configurations, rule: Rule, minimal: Sequence[Action]) -> tuple[bool | None, Path]:
+    """The path of `minimal` with the configuration its actions need, and whether Z3 says that
+    configuration exists (None: it could not tell in time)."""
+    conditions = merge_conditions(*(action.condition for action in minimal))
+    return configurations.satisfiable(conditions), Path(rule.id, tuple(action.step for action in minimal), conditions)
+
+
+def _unknown_configuration(rule: Rule, timeout_ms: int) -> str:
+    return f"{rule.id}: solver returned unknown after {timeout_ms} ms on a path's configuration"
+
+
+def _by_fixpoint(
+    reachability: Reachability, goals: Sequence[Action], rule: Rule, max_steps: int
+) -> tuple[set[PathStep], list[tuple[Action, ...]], set[PathStep]]:
+    """For each sink: proved impossible within `max_steps` (no way to it in any configuration),
+    or its shortest path from the fixpoint's routes, or undecided. Paths come shortest first."""
+    ways_by_sink: dict[PathStep, list[tuple[Action, Way]]] = {}
+    for goal in goals:
+        ways_by_sink.setdefault(goal.step, []).extend((goal, way) for way in reachability.ways_to(goal))
+    proved, undecided, witnesses = set(), set(), []
+    for sink, ways in ways_by_sink.items():
+        if not ways and reachability.complete:
+            proved.add(sink)
+            continue
+        best = None
+        for goal, way in sorted(ways, key=lambda pair: len(pair[1].route))[:WAYS_TRIED]:
+            sequence = (*way.route, goal)
+            if reaches_goal(sequence, rule):
+                minimal = shrink(sequence, rule)
+                if len(minimal) <= max_steps and (best is None or len(minimal) < len(best)):
+                    best = minimal
+        if best is None:
+            undecided.add(sink)
+        else:
+            witnesses.append(best)
+    return proved, sorted(witnesses, key=len), undecided
+
+
+def _by_unrolling(cone: Cone, rule: Rule, found: _Found, max_steps: int, timeout_ms: int) -> tuple[list[Path], list[str]] | None:
+    """One path for each sink of `cone` (the ones the fixpoint left undecided), deepening step by
+    step, added to `found`. None when done; else what `_solve_rule` returns beyond `found`."""
+    from riskscan.solve.encoding import Unrolling  # imports z3
+
+    unrolling = Unrolling(cone, rule.requires, timeout_ms)
+    for depth in range(cone.shortest, max_steps + 1):
         unrolling.deepen_to(depth)
         while not found.full():
             # one path for each of these harder sinks: whether it is reachable is what matters
-            outcome = unrolling.find(frozenset(reached | found.sinks()))
+            outcome = unrolling.find(frozenset(found.sinks()))
             if outcome.status == "unsat":
                 break
             if outcome.status == "unknown":
                 note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
-                return found.sorted() + [Path(rule.id, (), status="unknown")], [note]
+                return [Path(rule.id, (), status="unknown")], [note]
             minimal = shrink(outcome.sequence, rule)
             unrolling.block(frozenset(action.step for action in minimal), minimal[-1].step)
             # The witness itself, in case an earlier step of it already completed the rule.
@@ -119,8 +191,8 @@ def _solve_rule(
             if path is not None:
                 found.add(path)
         if found.full():
-            return found.sorted(), [f"{rule.id}: stopped at {max_paths} paths (max_paths)"]
-    return found.sorted(), _impossible(rule, rest, found.paths, max_steps)
+            return [], [f"{rule.id}: stopped at {found.max_paths} paths (max_paths)"]
+    return None
 
 
 class _Found:
@@ -158,15 +230,15 @@ class _Found:
         return sorted(self.paths, key=lambda path: len(path.steps))
 
 
-def _impossible(rule: Rule, cone, paths: list[Path], max_steps: int) -> list[str]:
+def _impossible(rule: Rule, cone: Cone, sinks: set[PathStep], max_steps: int) -> list[str]:
     """Sinks reachable when every condition is taken as true, but by no path in any one
-    configuration: the enumeration was complete, so the solver has proved them impossible."""
-    reached = {path.steps[-1] for path in paths}
+    configuration: the fixpoint found no way to them, or the enumeration was complete, so the
+    solver has proved them impossible."""
     return [
         f"{rule.id}: {goal.step.agent} calling {goal.step.tool} is impossible within {max_steps} steps: "
         "every way to it needs configurations that contradict each other"
         for goal in sorted({g.step: g for g in cone.goals}.values(), key=lambda g: g.sort_key())
-        if goal.step not in reached
+        if goal.step in sinks
     ]
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from riskscan.graph import Action, is_goal
-from riskscan.types import Rule
+from riskscan.types import PathStep, Rule
 
 UNREACHABLE = 10**9
 
@@ -24,17 +24,19 @@ class Cone:
     shortest: int  # no path of the rule has fewer steps
 
 
-def prune(actions: Sequence[Action], rule: Rule, max_steps: int) -> Cone | None:
+def prune(actions: Sequence[Action], rule: Rule, max_steps: int, sinks: Collection[PathStep] | None = None) -> Cone | None:
     """The actions that can take part in a path of `rule` of at most `max_steps` steps, or None
-    when no such path exists even with every condition true."""
+    when no such path exists even with every condition true. With `sinks`, only paths that end
+    in one of those steps count."""
     flows = [action for action in actions if action.is_flow]
     to_hold = {state: _steps_to_hold(state, actions, flows) for state in rule.requires}
-    to_sink = _flows_to_sink([a for a in actions if is_goal(a, rule)], flows)
+    sink_actions = [a for a in actions if is_goal(a, rule) and (sinks is None or a.step in sinks)]
+    to_sink = _flows_to_sink(sink_actions, flows)
 
     def steps_before_goal(agent: str) -> int:
         return max((to_hold[state].get(agent, UNREACHABLE) for state in rule.requires), default=0)
 
-    goals = [a for a in actions if is_goal(a, rule) and steps_before_goal(a.step.agent) + 1 <= max_steps]
+    goals = [a for a in sink_actions if steps_before_goal(a.step.agent) + 1 <= max_steps]
     if not goals:
         return None
     goal_set = set(goals)
