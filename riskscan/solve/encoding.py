@@ -158,12 +158,13 @@ class Unrolling:
 
 class Configurations:
     """Configuration variables as Z3 strings, and whether a set of atoms can hold at once. Each
-    answer is kept: the same conditions come back for many paths."""
+    answer is kept: the same conditions come back for many paths. Each query is a fresh solver,
+    so the context can be shared (by default, the backend's)."""
 
     def __init__(self, timeout_ms: int, ctx=None):
         z3 = backend.z3()
         self._z3 = z3
-        self._ctx = ctx if ctx is not None else z3.Context()
+        self._ctx = ctx if ctx is not None else backend.shared_context()
         self._timeout_ms = timeout_ms
         self._variables: dict[str, object] = {}
         self._answers: dict[tuple, bool | None] = {}
