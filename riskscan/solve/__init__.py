@@ -101,8 +101,8 @@ def _solve_rule(
         if answer:
             found.add(path)
     # 2. The sinks no candidate reached: their short routes need contradicting configurations,
-    # or a longer route is needed. The fixpoint of configurations proves most of them impossible
-    # or gives a route to them; the full unrolling decides the rest.
+    # or a longer route is needed. The fixpoint of configurations proves each one impossible
+    # within the step bound, or gives its shortest path.
     reached = found.sinks()
     remaining = [goal for goal in cone.goals if goal.step not in reached]
     if not remaining:
@@ -119,7 +119,8 @@ def _solve_rule(
             found.add(path)
         else:  # the fixpoint and Z3 disagree on a configuration: let the unrolling decide
             undecided.add(minimal[-1].step)
-    # 3.
+    # 3. What the fixpoint left undecided (its deadline or size bound): the unrolling, on those
+    # sinks' cone alone.
     if undecided:
         rest = prune(cone.actions, rule, max_steps, sinks=undecided)
         outcome = _by_unrolling(rest, rule, found, max_steps, timeout_ms) if rest is not None else None
