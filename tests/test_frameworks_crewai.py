@@ -153,3 +153,21 @@ def test_a_yaml_agent_no_crew_class_uses_is_an_info_diagnostic(rulesets):
         ("unused-config", 1, "info"),
         ("unused-config", 9, "info"),
     ]
+
+
+def test_a_crew_of_tasks_built_by_an_unresolved_call_is_read_without_failing(rulesets):
+    """crewai's own source builds crews from tasks returned by helpers; the task order cannot be
+    known, so the agents' own order is used (this crashed on crewai 1.15's sources)."""
+    code = textwrap.dedent(
+        """\
+        from crewai import Agent, Crew
+        from helpers import make_task
+
+        writer = Agent(role="Writer", goal="Write", backstory="Terse.")
+        editor = Agent(role="Editor", goal="Edit", backstory="Strict.")
+        crew = Crew(agents=[writer, editor], tasks=[make_task(writer), make_task(editor)])
+        """
+    )
+    facts = extract(code.encode(), SourceFile("crew.py", "python", "crew"), rulesets)
+    assert not [d for d in facts.diagnostics if d.code == "internal-error"]
+    assert [link.kind for link in facts.links if link.kind == "task-context"] == ["task-context"]

@@ -60,6 +60,8 @@ INTERPRETERS = frozenset({"crewai_tools.CodeInterpreterTool", "crewai_tools.tool
 
 class CrewAI(FrameworkAdapter):
     specs = SPECS
+    more_calls = TASKS | CREWS | INTERPRETERS
+    more_triggers = AGENT_METHOD | TASK_METHOD | TOOL_METHOD
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -67,9 +69,6 @@ class CrewAI(FrameworkAdapter):
         self.methods: dict[str, dict[str, list[str]]] = {}  # class -> {"agent": [...], "task": [...], "tool": [...]}
         self.config_keys: dict[str, str] = {}  # @agent method -> its key in agents.yaml
         self.config_folders: dict[str, set[str]] = {}  # crew class -> folders of its YAML configuration
-
-    def claims_more(self, callee) -> bool:
-        return bool(set(callee) & (TASKS | CREWS | INTERPRETERS))
 
     # --- @CrewBase methods ---------------------------------------------------------------------
 
@@ -213,7 +212,7 @@ class CrewAI(FrameworkAdapter):
             manager = ev.evaluate(manager_node, scope) if manager_node is not None else self._implicit_manager(call, scope)
             self.link("supervisor", Items(tuple(agents)), call, scope, source=manager)
         else:  # sequential: every task's output is context for the tasks after it
-            order = [self.task_agents[t.qualname] for t in tasks if t.qualname in self.task_agents] or agents
+            order = [self.task_agents[t.qualname] for t in tasks if isinstance(t, Ref) and t.qualname in self.task_agents] or agents
             for index, source in enumerate(order):
                 later = [a for a in order[index + 1:] if a != source]
                 if later:
