@@ -161,11 +161,11 @@ def test_a_crew_of_tasks_built_by_an_unresolved_call_is_read_without_failing(rul
     code = textwrap.dedent(
         """\
         from crewai import Agent, Crew
-        from helpers import make_task
+        from helpers import TASKS, make_task
 
         writer = Agent(role="Writer", goal="Write", backstory="Terse.")
         editor = Agent(role="Editor", goal="Edit", backstory="Strict.")
-        crew = Crew(agents=[writer, editor], tasks=[make_task(writer), make_task(editor)])
+        crew = Crew(agents=[writer, editor], tasks=[make_task(writer), TASKS["edit"]])
         """
     )
     facts = extract(code.encode(), SourceFile("crew.py", "python", "crew"), rulesets)
