@@ -5,6 +5,7 @@ of `values`; every hook has a do-nothing default here."""
 from __future__ import annotations
 
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.types import Value
 
@@ -12,6 +13,11 @@ from riskscan.types import Value
 class BaseAdapter:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
+
+    @classmethod
+    def triggers(cls) -> Triggers:
+        """What a file must use for this adapter to record anything in it (see `survey`)."""
+        return Triggers()
 
     def claims(self, callee: tuple[str, ...]) -> bool:
         """Whether a call to `callee` declares something this adapter records."""
@@ -34,6 +40,19 @@ class BaseAdapter:
 
 
 def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
+    return [adapter(ctx) for adapter in adapter_classes()]
+
+
+def triggers(builtin_tools: frozenset[str]) -> Triggers:
+    """Every adapter's triggers, and the framework built-in tools of the rulesets (`WebSearchTool()`
+    declares a tool wherever it is called)."""
+    found = Triggers(names=builtin_tools)
+    for adapter in adapter_classes():
+        found = found | adapter.triggers()
+    return found.with_words()
+
+
+def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.autogen import AutoGen
     from riskscan.extract.python.adapters.crewai import CrewAI
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
@@ -46,4 +65,4 @@ def make_adapters(ctx: FileContext) -> list[BaseAdapter]:
     from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
     from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain(ctx), CrewAI(ctx), Smolagents(ctx), AutoGen(ctx), PydanticAI(ctx), LlamaIndex(ctx), OpenAIAgents(ctx), McpSdk(ctx), ResponsesMcp(ctx), FunctionCalling(ctx), Registrations(ctx)]
+    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, OpenAIAgents, McpSdk, ResponsesMcp, FunctionCalling, Registrations]

@@ -48,6 +48,7 @@ LOCAL_EXECUTORS = frozenset(
 
 class AutoGen(FrameworkAdapter):
     specs = SPECS
+    more_triggers = SANDBOX_EXECUTORS | LOCAL_EXECUTORS
 
     def agent_extras(self, ev, call, spec, scope, agent_id, name):
         ctx = self.ctx

@@ -17,6 +17,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import INSTANCE, keyword, positional, string_value
 from riskscan.types import (
@@ -115,6 +116,14 @@ def code(ctx, node: cst.CSTNode) -> str:
 
 class FrameworkAdapter(BaseAdapter):
     specs = Specs()
+    more_calls: frozenset[str] = frozenset()  # calls claimed beyond the specs: crews, graphs, toolsets
+    more_triggers: frozenset[str] = frozenset()  # other names that declare: method decorators, ...
+
+    @classmethod
+    def triggers(cls) -> Triggers:
+        specs = cls.specs
+        names = specs.calls() | frozenset(specs.decorators) | frozenset(specs.tool_classes)
+        return Triggers(names=names | cls.more_calls | cls.more_triggers)
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
@@ -124,7 +133,7 @@ class FrameworkAdapter(BaseAdapter):
         return bool(set(callee) & self._names) or self.claims_more(callee)
 
     def claims_more(self, callee: tuple[str, ...]) -> bool:
-        return False
+        return bool(set(callee) & self.more_calls)
 
     def evaluate_call(self, ev, call, callee, scope, target, tools) -> Value | None:
         specs = self.specs

@@ -16,6 +16,7 @@ from riskscan.extract.python.adapters.declarations import (
     function_ref,
 )
 from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
@@ -55,6 +56,17 @@ class FunctionCalling(BaseAdapter):
         self.schema_names: set[str] = set()  # names of the tool schemas declared in this file
         self.llm_calls = 0  # LLM calls with tools= in this file
         self.branch_candidates: list[tuple[str, list[tuple[str, cst.BaseSuite, cst.CSTNode]]]] = []
+
+    @classmethod
+    def triggers(cls) -> Triggers:
+        """Clients and their endpoints, tool schema literals; dispatch tables and `getattr` on a
+        module are the survey's DISPATCHES, read only when a schema tool needs them."""
+        return Triggers(
+            names=frozenset(OPENAI_CLIENTS + ANTHROPIC_CLIENTS) | LLM_CALLS,
+            suffixes=ENDPOINT_SUFFIXES,
+            dict_types=frozenset({"function"}),
+            dict_keys=frozenset({"input_schema"}),
+        )
 
     def claims(self, callee: tuple[str, ...]) -> bool:
         return any(name in LLM_CALLS or name.endswith(ENDPOINT_SUFFIXES) or name == GETATTR for name in callee)

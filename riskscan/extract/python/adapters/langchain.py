@@ -101,15 +101,13 @@ class Graph:
 
 class LangChain(FrameworkAdapter):
     specs = SPECS
+    more_calls = TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS
+    more_triggers = INTERRUPT | HUMAN_IN_THE_LOOP
     context_types = frozenset({"langchain.tools.ToolRuntime", "langgraph.prebuilt.ToolRuntime", "langchain_core.runnables.RunnableConfig"})
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.graphs: dict[int, Graph] = {}  # id(StateGraph call) -> graph
-
-    def claims_more(self, callee) -> bool:
-        names = set(callee)
-        return bool(names & (TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS))
 
     def evaluate_more(self, ev, call, callee, scope, target, tools) -> Value | None:
         names = set(callee)

@@ -18,6 +18,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.functions import collect_calls, parameter_flows
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import (
@@ -86,6 +87,10 @@ class McpSdk(BaseAdapter):
 
     def claims(self, callee: tuple[str, ...]) -> bool:
         return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL))
+
+    @classmethod
+    def triggers(cls) -> Triggers:
+        return Triggers(names=HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | TOOL_TYPES)
 
     # --- servers -------------------------------------------------------------------------------
 

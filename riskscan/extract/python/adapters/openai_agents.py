@@ -15,6 +15,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import AgentFact, Gate, Opaque, Ref, ToolFact, Value
@@ -61,6 +62,13 @@ HOSTED_TOOL_CLASSES = frozenset(
 
 
 class OpenAIAgents(BaseAdapter):
+    @classmethod
+    def triggers(cls) -> Triggers:
+        return Triggers(
+            names=AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | HOSTED_TOOL_CLASSES
+            | TOOL_INPUT_GUARDRAILS | openai_agents_mcp.SERVERS | openai_agents_mcp.STATIC_FILTER
+        )
+
     def claims(self, callee: tuple[str, ...]) -> bool:
         names = set(callee)
         return bool(

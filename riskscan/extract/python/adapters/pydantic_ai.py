@@ -55,14 +55,13 @@ MCP_TOOLSETS = frozenset({"pydantic_ai.mcp.MCPToolset"})
 
 class PydanticAI(FrameworkAdapter):
     specs = SPECS
+    more_calls = frozenset(TOOLSETS) | STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS
+    more_triggers = RUNS | APPROVAL_REQUIRED
     context_types = frozenset({"pydantic_ai.RunContext", "pydantic_ai.tools.RunContext"})
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.toolsets: set[str] = set()  # qualified names bound to a FunctionToolset of this file
-
-    def claims_more(self, callee) -> bool:
-        return bool(set(callee) & (set(TOOLSETS) | STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS))
 
     def evaluate_more(self, ev, call, callee, scope, target, tools) -> Value | None:
         names = set(callee)

@@ -13,6 +13,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.adapters.mcp_sdk import CONTEXT_TYPES
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
 from riskscan.types import Gate, Ref, Registration, ToolFact, When
@@ -23,6 +24,10 @@ RUN_CONTEXT_TYPES = CONTEXT_TYPES | {"pydantic_ai.RunContext", "pydantic_ai.tool
 
 
 class Registrations(BaseAdapter):
+    @classmethod
+    def triggers(cls) -> Triggers:
+        return Triggers(methods=REGISTERING_METHODS)
+
     def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
         for decorator in node.decorators:
             func, options = decorator_parts(decorator.decorator)

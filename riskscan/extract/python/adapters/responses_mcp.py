@@ -12,6 +12,7 @@ from __future__ import annotations
 from riskscan.extract.mcp_config import UNKNOWN_SERVER_LABELS, remote_server
 from riskscan.extract.python.adapters import BaseAdapter
 from riskscan.extract.python.adapters.declarations import dict_entries
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import string_list, string_value
 from riskscan.types import (
@@ -31,6 +32,10 @@ FRAMEWORK = "openai-responses"
 
 
 class ResponsesMcp(BaseAdapter):
+    @classmethod
+    def triggers(cls) -> Triggers:
+        return Triggers(dict_types=frozenset({"mcp"}))
+
     def evaluate_dict(self, ev, node: cst.Dict, scope) -> Value | None:
         entries = dict_entries(node)
         if string_value(entries.get("type")) != "mcp":

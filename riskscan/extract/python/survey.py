@@ -1,0 +1,206 @@
+"""A light first look at a Python file, before (and mostly instead of) the full libcst reading.
+
+The full extractor costs about fifteen times a parse; most files of a project declare no agent,
+tool or server and are only needed when a declaration elsewhere refers to them. This survey says
+which files declare something, with two cheap steps:
+
+1. the standard library's parser (C, no metadata) reads every file, so that a file that does not
+   parse is handed to the full extractor, which reports the error with its place;
+2. bytes: a file none of whose trigger words appears (`Agent`, `tool`, `FastMCP`, ...) cannot
+   call, decorate with or subclass a trigger, and is not looked at further;
+3. imports and aliases are resolved by a light pass over the import statements, and the file
+   declares something when it calls, decorates with, subclasses or annotates with a qualified name
+   of a trigger, decorates with a registering method (`@x.tool`), calls an LLM endpoint
+   (`....chat.completions.create`) or holds a tool schema literal (`{"type": "function", ...}`).
+
+The triggers come from the adapters themselves (`adapters.triggers()`), so a new adapter brings
+its own. The survey over-approximates (one alias map for the whole file, shadowing ignored); it
+never runs the file. Files it cannot parse are left to the full extractor, which reports them.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+DECLARES = "declares"  # agents, tools, servers, registrations, schemas: always read
+DISPATCHES = "dispatches"  # tables of tool functions: read when a schema tool needs one
+UNREADABLE = "unreadable"  # the standard parser refused it: the full extractor reports why
+
+
+@dataclass(frozen=True)
+class Triggers:
+    names: frozenset[str] = frozenset()  # qualified names called, decorated with, subclassed, annotated with
+    methods: frozenset[str] = frozenset()  # decorator attributes on any object: `@x.tool`
+    suffixes: tuple[str, ...] = ()  # attribute chains a call may end with: `.chat.completions.create`
+    dict_types: frozenset[str] = frozenset()  # `{"type": <this>, ...}` literals are tool declarations
+    dict_keys: frozenset[str] = frozenset()  # literals with this key are tool declarations
+    # groups of byte words: a file that holds every word of no group cannot use a trigger
+    words: tuple[tuple[bytes, ...], ...] = field(default=(), compare=False)
+
+    def __or__(self, other: Triggers) -> Triggers:
+        return Triggers(
+            self.names | other.names,
+            self.methods | other.methods,
+            tuple(sorted(set(self.suffixes) | set(other.suffixes))),
+            self.dict_types | other.dict_types,
+            self.dict_keys | other.dict_keys,
+        )
+
+    def with_words(self) -> Triggers:
+        """The same triggers with the words a file must contain to use one of them: the last part
+        of a name (`Agent`), and the class too for a method (`Agent` and `run`, since the class is
+        imported or defined under that name in the file); string values with their quotes."""
+        groups = {(w,) for w in self.methods}
+        for name in self.names:
+            parts = name.split(".")
+            method = len(parts) > 2 and parts[-2][:1].isupper()
+            groups.add((parts[-2], parts[-1]) if method else (parts[-1],))
+        groups |= {(suffix.rsplit(".", 1)[-1],) for suffix in self.suffixes}
+        for text in self.dict_types | self.dict_keys:
+            groups |= {(f'"{text}"',), (f"'{text}'",)}
+        groups.add(("getattr",))
+        kept = {g for g in groups if not any(set(o) < set(g) for o in groups)}
+        encoded = tuple(sorted(tuple(w.encode() for w in sorted(g)) for g in kept))
+        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, encoded)
+
+
+def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
+    """What the file may hold: a subset of {DECLARES, DISPATCHES}, or {UNREADABLE}."""
+    try:
+        tree = ast.parse(data)  # every file, so that a broken one is reported even if it declares nothing
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return frozenset({UNREADABLE})
+    if not any(all(word in data for word in group) for group in triggers.words):
+        return frozenset()
+    try:
+        return _Survey(tree, module, package, triggers).result()
+    except RecursionError:
+        return frozenset({UNREADABLE})
+
+
+class _Survey:
+    def __init__(self, tree: ast.Module, module: str, package: str, triggers: Triggers) -> None:
+        self.tree, self.triggers = tree, triggers
+        self.aliases: dict[str, str] = {}
+        self.modules: set[str] = set()  # local names bound to a whole imported module
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    local = alias.asname or alias.name.split(".")[0]
+                    self.aliases[local] = alias.name if alias.asname else local
+                    self.modules.add(local)
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node.module, node.level, package)
+                for alias in node.names:
+                    if base is not None and alias.name != "*":
+                        self.aliases[alias.asname or alias.name] = f"{base}.{alias.name}"
+                        self.modules.add(alias.asname or alias.name)  # may be a submodule
+        for statement in tree.body:  # names the module defines itself
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.aliases.setdefault(statement.name, f"{module}.{statement.name}")
+
+    def result(self) -> frozenset[str]:
+        found: set[str] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Call):
+                if self._triggered(node.func) or self._endpoint(node.func):
+                    return frozenset({DECLARES})
+                if self._getattr_dispatch(node):
+                    found.add(DISPATCHES)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if any(self._decorator(d) for d in node.decorator_list):
+                    return frozenset({DECLARES})
+                if isinstance(node, ast.ClassDef) and any(self._triggered(base) for base in node.bases):
+                    return frozenset({DECLARES})
+            elif isinstance(node, ast.arg) and node.annotation is not None and self._triggered(node.annotation):
+                return frozenset({DECLARES})
+            elif isinstance(node, ast.AnnAssign) and self._triggered(node.annotation):
+                return frozenset({DECLARES})
+            elif isinstance(node, ast.Dict):
+                if self._declaring_dict(node):
+                    return frozenset({DECLARES})
+                if _dispatch_table(node):
+                    found.add(DISPATCHES)
+        return frozenset(found)
+
+    def _dotted(self, node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if isinstance(node, ast.Subscript):  # Agent[Context](...)
+            return self._dotted(node.value) if not parts else None
+        if not isinstance(node, ast.Name):
+            return None
+        root = self.aliases.get(node.id, f"builtins.{node.id}" if node.id in _BUILTINS else node.id)
+        return ".".join([root, *reversed(parts)])
+
+    def _triggered(self, node: ast.expr) -> bool:
+        name = self._dotted(node)
+        return name is not None and name in self.triggers.names
+
+    def _endpoint(self, func: ast.expr) -> bool:
+        parts: list[str] = []
+        while isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        chain = "." + ".".join(reversed(parts))
+        return bool(parts) and chain.endswith(self.triggers.suffixes)
+
+    def _decorator(self, node: ast.expr) -> bool:
+        func = node.func if isinstance(node, ast.Call) else node
+        if isinstance(func, ast.Call):  # @tool("name")(...) is rare; the inner call still counts
+            func = func.func
+        if isinstance(func, ast.Attribute) and func.attr in self.triggers.methods:
+            return True
+        return self._triggered(func)
+
+    def _declaring_dict(self, node: ast.Dict) -> bool:
+        for key, value in zip(node.keys, node.values):
+            if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+                continue
+            if key.value in self.triggers.dict_keys:
+                return True
+            if key.value == "type" and isinstance(value, ast.Constant) and value.value in self.triggers.dict_types:
+                return True
+        return False
+
+    def _getattr_dispatch(self, call: ast.Call) -> bool:
+        """`getattr(tools_module, name)`: every function of an imported module may be a tool."""
+        return (
+            self._dotted(call.func) == "builtins.getattr"
+            and len(call.args) >= 2
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id in self.modules
+            and not isinstance(call.args[1], ast.Constant)
+        )
+
+
+def _dispatch_table(node: ast.Dict) -> bool:
+    """`{"get_weather": get_weather, ...}`: string keys, every value a name or a lambda calling one."""
+    if not node.keys:
+        return False
+    for key, value in zip(node.keys, node.values):
+        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
+            return False
+        if isinstance(value, ast.Lambda):
+            value = value.body.func if isinstance(value.body, ast.Call) else None
+        if not isinstance(value, (ast.Name, ast.Attribute)):
+            return False
+    return True
+
+
+def _absolute(module: str | None, level: int, package: str) -> str | None:
+    if level == 0:
+        return module
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    base = parts[: len(parts) - (level - 1)]
+    if module:
+        base.append(module)
+    return ".".join(base) or None
+
+
+_BUILTINS = frozenset({"getattr", "open", "exec", "eval", "compile", "__import__"})
