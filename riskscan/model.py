@@ -13,7 +13,7 @@ from typing import Sequence
 
 from riskscan import client_files, labels
 from riskscan.argument_checks import with_schema_checks
-from riskscan.references import Project, Resolver, conjoin, index
+from riskscan.references import Asked, Project, Resolver, conjoin, index
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     Agent,
@@ -34,9 +34,11 @@ from riskscan.types import (
 )
 
 
-def build(root: str, facts: Sequence[Facts], rulesets: Rulesets) -> SystemModel:
+def build(root: str, facts: Sequence[Facts], rulesets: Rulesets, asked: Asked | None = None) -> SystemModel:
+    """The system the facts describe. `asked`, when given, receives what the model looked for in
+    vain (riskscan/reading.py reads the files that may hold it)."""
     facts = client_files.apply(facts)
-    project = index(facts)
+    project = index(facts, asked)
     builder = _Builder(project, rulesets)
     builder.merge_overlays()
     agents = builder.linked([builder.agent(a) for a in project.agents.values()])
@@ -184,6 +186,7 @@ class _Builder(Resolver):
             module = self.project.python_files[script]
             if script.endswith("/__main__.py"):
                 module = module.rpartition(".")[0]
+        self.project.asked.modules.add(module)
         inside = lambda name: name == module or name.startswith(module + ".")  # noqa: E731
         servers = {a.id for a in self.project.agents.values() if a.framework == "mcp-sdk" and inside(a.id)}
         for name, value in self.project.bindings.items():

@@ -39,7 +39,42 @@ class Resolved:
 
 
 @dataclass
+class Asked:
+    """What the model looked for and did not find: qualified names, tool names without a dispatch,
+    modules whose declarations it listed. The reader (riskscan/reading.py) reads the files that
+    may hold them and builds the model again, so that files no declaration needs are never read."""
+
+    names: set[str] = field(default_factory=set)
+    dispatches: set[str] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+
+
+class _Recorded(dict):
+    """A dict that notes every key asked for and missing."""
+
+    def __init__(self, missed: set[str]) -> None:
+        super().__init__()
+        self.missed = missed
+
+    def __contains__(self, key: object) -> bool:
+        found = dict.__contains__(self, key)
+        if not found:
+            self.missed.add(key)  # type: ignore[arg-type]
+        return found
+
+    def get(self, key, default=None):
+        if not dict.__contains__(self, key):
+            self.missed.add(key)
+        return dict.get(self, key, default)
+
+    def __missing__(self, key):
+        self.missed.add(key)
+        raise KeyError(key)
+
+
+@dataclass
 class Project:
+    asked: Asked = field(default_factory=Asked)
     functions: dict[str, FunctionFact] = field(default_factory=dict)
     tools: dict[str, ToolFact] = field(default_factory=dict)
     agents: dict[str, AgentFact] = field(default_factory=dict)
@@ -52,8 +87,11 @@ class Project:
     overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
 
 
-def index(facts: Sequence[Facts]) -> Project:
-    project = Project()
+def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
+    asked = asked if asked is not None else Asked()
+    project = Project(
+        asked, _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.dispatches)
+    )
     for file_facts in sorted(facts, key=lambda f: f.path):
         if file_facts.module:
             project.modules.add(file_facts.module)

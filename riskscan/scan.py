@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from riskscan import __version__, discover, model, rank, rulesets
+from riskscan import __version__, discover, rank, rulesets
 from riskscan import select as selection
-from riskscan.extract import extract_file
+from riskscan.cache import Cache, default_folder, digest_of
+from riskscan.reading import read
 from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
 
 # progress(stage, done, total): "reading" once per file, then "solving" (total 0: not counted)
@@ -23,28 +24,20 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     """Scan `root` with `config`. Rule selection, suppressions, the baseline and --diff apply
     here, so that the API and the CLI give the same findings. Errors of the configuration raise
     the ValueErrors of `riskscan.select`, `.suppressions`, `.baseline` and `.diff`."""
-    loaded = rulesets.load(config.rulesets)
+    store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
+    loaded = rulesets.load(config.rulesets, memo=store)
     chosen = selection.from_config(config, (rule.id for rule in loaded.rules))
     found = discover.discover(root, config.max_file_bytes)
     if config.exclude:
         kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
         found = replace(found, files=kept)
-    facts = []
-    for number, source in enumerate(found.files, start=1):
-        facts.append(extract_file(found.root, source, loaded))
-        if progress:
-            progress("reading", number, len(found.files))
+    reading = read(found, loaded, config, progress)
     if progress:
         progress("solving", 0, 0)
-    system = model.build(found.root, facts, loaded)
-    if any(capability.arguments for tool in system.tools for capability in tool.capabilities):
-        from riskscan.solve.arguments import judge_system
-
-        system = judge_system(system, config.timeout_ms)
     path_rules = [rule for rule in loaded.rules if rule.kind == "path" and chosen.enabled(rule.id)]
-    paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
+    solved = _solved(reading.system, path_rules, config, loaded.digest, store)
+    system, paths, notes, fixes, fix_notes = solved
     findings = rank.rank(system, loaded.rules, paths)
-    fixes, fix_notes = _fixes(system, path_rules, paths, config) if paths else ((), ())
     diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes) | set(fix_notes)))
     stats = (
         ("files", len(found.files)),
@@ -85,6 +78,26 @@ def _accepted(report: Report, files, chosen: selection.Selection, config: Config
         report = replace(report, findings=diff.keep_touching(report.findings, changed),
                          suppressed=diff.keep_touching(report.suppressed, changed))
     return report
+
+
+def _solved(system: SystemModel, path_rules, config: Config, rulesets_digest: str, store):
+    """The judged system, its paths, the fix set and their notes: from the cache when the same
+    system was solved with the same rules and limits before (then the solver is not even loaded)."""
+    limits = (config.max_steps, config.max_paths, config.timeout_ms, config.fail_on)
+    key = digest_of(system, tuple(rule.id for rule in path_rules), limits, rulesets_digest) if store else ""
+    cached = store.get("solved", key) if store else None
+    if cached is not None:
+        return cached
+    if any(capability.arguments for tool in system.tools for capability in tool.capabilities):
+        from riskscan.solve.arguments import judge_system
+
+        system = judge_system(system, config.timeout_ms)
+    paths, notes = _solve(system, path_rules, config) if _has_paths_to_look_for(system) else ((), ())
+    fixes, fix_notes = _fixes(system, path_rules, paths, config) if paths else ((), ())
+    solved = (system, tuple(paths), tuple(notes), tuple(fixes), tuple(fix_notes))
+    if store:
+        store.put("solved", key, solved)
+    return solved
 
 
 def _has_paths_to_look_for(system: SystemModel) -> bool:

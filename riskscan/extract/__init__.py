@@ -25,15 +25,27 @@ def extract_file(root: str, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
         data = (Path(root) / source.path).read_bytes()
     except OSError as error:
-        return _failed(source, "unreadable", f"cannot read: {error.strerror}")
-    if b"\0" in data[:8192]:
-        return _failed(source, "binary-file", "binary content in a source file; not read")
+        return failed(source, "unreadable", f"cannot read: {error.strerror}")
+    return extract_data(source, data, rulesets)
+
+
+def extract_data(source: SourceFile, data: bytes, rulesets: Rulesets) -> Facts:
+    """The facts of one file's bytes. A failure of riskscan itself on this file is reported as a
+    diagnostic of the file, so the rest of the scan goes on."""
+    if is_binary(data):
+        return failed(source, "binary-file", "binary content in a source file; not read")
     extractor = import_module(EXTRACTORS[source.kind])
     try:
         return extractor.extract(data, source, rulesets)
     except RecursionError:
-        return _failed(source, "too-deep", "nesting too deep to analyse; not read")
+        return failed(source, "too-deep", "nesting too deep to analyse; not read")
+    except Exception as error:  # noqa: BLE001 - a bug of riskscan must not stop the scan
+        return failed(source, "internal-error", f"riskscan failed to read this file ({type(error).__name__}); please report it")
 
 
-def _failed(source: SourceFile, code: str, message: str) -> Facts:
+def is_binary(data: bytes) -> bool:
+    return b"\0" in data[:8192]
+
+
+def failed(source: SourceFile, code: str, message: str) -> Facts:
     return Facts(source.path, source.kind, source.module, diagnostics=(Diagnostic(Location(source.path), code, message),))

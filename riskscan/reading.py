@@ -1,0 +1,237 @@
+"""Read the project: which files to read, in which processes, from the cache or afresh.
+
+Most Python files of a project declare no agent, tool or server; they matter only when a
+declaration elsewhere refers to them. So files are read in rounds:
+
+1. every non-Python file, and every Python file the survey (extract/python/survey.py) says
+   declares something (or that the standard parser cannot read, so that its error is reported);
+2. the model is built from what was read, noting the names it looked up in vain
+   (`references.Asked`); the files that may define those names are read, and the model is built
+   again, until it asks for nothing unread.
+
+The result is the model a reading of every file would give, as long as the survey finds every
+declaring file (tests/test_reading.py compares both over every fixture). Extraction runs in a
+pool of worker processes when there is enough to read, and every result is kept in the cache
+(riskscan/cache.py) under a hash of the file's content.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from riskscan import __version__, model
+from riskscan.cache import Cache, default_folder, entry_key
+from riskscan.extract import extract_data, failed, is_binary
+from riskscan.references import Asked
+from riskscan.rulesets import Rulesets
+from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
+
+Progress = Callable[[str, int, int], None]
+POOL_THRESHOLD = 16  # fewer files than this are read in this process: starting workers costs more
+
+
+@dataclass
+class _File:
+    source: SourceFile
+    data: bytes = b""
+    key: str = ""
+    facts: Facts | None = None
+    survey: frozenset[str] | None = None
+
+
+@dataclass
+class Reading:
+    facts: tuple[Facts, ...]  # in discovery order; files not needed are empty placeholders
+    system: SystemModel
+    read: int = 0  # files extracted afresh
+    cached: int = 0  # files whose facts came from the cache
+    skipped: int = 0  # Python files no declaration needed
+    rounds: int = 0
+
+
+def worker_count(config: Config) -> int:
+    if config.workers:
+        return config.workers
+    try:
+        available = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        available = os.cpu_count() or 1
+    return max(1, min(available, 8))
+
+
+def read(found: Discovery, rulesets: Rulesets, config: Config, progress: Progress | None = None) -> Reading:
+    cache = Cache(config.cache_dir or default_folder(), __version__, rulesets.digest) if config.cache else None
+    reader = _Reader(found, rulesets, cache, worker_count(config), config.read_all, progress)
+    try:
+        return reader.run()
+    finally:
+        reader.close()
+
+
+@dataclass
+class _Reader:
+    found: Discovery
+    rulesets: Rulesets
+    cache: Cache | None
+    workers: int
+    everything: bool
+    progress: Progress | None
+    files: list[_File] = field(default_factory=list)
+    pool: Executor | None = None
+    extracted: int = 0
+
+    def run(self) -> Reading:
+        root = Path(self.found.root)
+        for source in self.found.files:
+            entry = _File(source)
+            try:
+                entry.data = (root / source.path).read_bytes()
+            except OSError as error:
+                entry.facts = failed(source, "unreadable", f"cannot read: {error.strerror}")
+            else:
+                entry.key = entry_key(source.kind, source.path, source.module, entry.data)
+                entry.facts = self.cache.get("facts", entry.key) if self.cache else None
+            self.files.append(entry)
+        cached = sum(1 for f in self.files if f.facts is not None and f.key)
+        self._survey([f for f in self.files if f.facts is None and f.source.kind == "python"])
+        self._extract([f for f in self.files if f.facts is None and self._needed_first(f)])
+        rounds = 1
+        while True:
+            asked = Asked()
+            system = model.build(self.found.root, self._facts(), self.rulesets, asked)
+            wanted = self._wanted(asked)
+            if not wanted:
+                break
+            self._extract(wanted)
+            rounds += 1
+        self._report(len(self.files))
+        skipped = sum(1 for f in self.files if f.facts is None)
+        return Reading(self._facts(), system, self.extracted, cached, skipped, rounds)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    # --- what to read ---------------------------------------------------------------------------
+
+    def _needed_first(self, entry: _File) -> bool:
+        if self.everything or entry.source.kind != "python" or is_binary(entry.data):
+            return True
+        return bool(entry.survey and entry.survey - {"dispatches"})
+
+    def _wanted(self, asked: Asked) -> list[_File]:
+        unread = [f for f in self.files if f.facts is None]
+        if not unread:
+            return []
+        by_module = {f.source.module: f for f in unread if f.source.module}
+        wanted: dict[str, _File] = {}
+        for name in asked.names:
+            if not isinstance(name, str):
+                continue
+            parts = name.split(".")
+            for end in range(1, len(parts) + 1):
+                entry = by_module.get(".".join(parts[:end]))
+                if entry is not None:
+                    wanted[entry.source.path] = entry
+        for module in asked.modules:
+            for name, entry in by_module.items():
+                if name == module or name.startswith(module + "."):
+                    wanted[entry.source.path] = entry
+        for tool_name in asked.dispatches:
+            if not isinstance(tool_name, str):
+                continue
+            for entry in unread:
+                if tool_name == "*" and entry.survey and "dispatches" in entry.survey:
+                    wanted[entry.source.path] = entry
+                elif tool_name != "*" and tool_name.encode("utf-8", "surrogateescape") in entry.data:
+                    wanted[entry.source.path] = entry
+        return [wanted[path] for path in sorted(wanted)]
+
+    def _facts(self) -> tuple[Facts, ...]:
+        return tuple(f.facts if f.facts is not None else Facts(f.source.path, f.source.kind, f.source.module) for f in self.files)
+
+    # --- reading, in this process or in the pool --------------------------------------------------
+
+    def _survey(self, entries: Sequence[_File]) -> None:
+        todo = []
+        for entry in entries:
+            entry.survey = self.cache.get("survey", entry.key) if self.cache else None
+            if entry.survey is None:
+                todo.append(entry)
+        if not todo:
+            return
+        jobs = [(e.source, e.data) for e in todo]
+        for entry, result in zip(todo, self._map(_survey_job, jobs)):
+            entry.survey = result
+            if self.cache:
+                self.cache.put("survey", entry.key, result)
+
+    def _extract(self, entries: Sequence[_File]) -> None:
+        jobs = [(e.source, e.data) for e in entries]
+        for entry, facts in zip(entries, self._map(_extract_job, jobs)):
+            entry.facts = facts
+            self.extracted += 1
+            if self.cache and entry.key:
+                self.cache.put("facts", entry.key, facts)
+            self._report(sum(1 for f in self.files if f.facts is not None))
+
+    def _map(self, job, items: list) -> list:
+        if self.workers < 2 or len(items) < POOL_THRESHOLD:
+            _start_worker(self.rulesets)
+            return [job(item) for item in items]
+        if self.pool is None:
+            self.pool = _pool(self.workers, self.rulesets)
+        chunk = max(1, min(32, len(items) // (self.workers * 4)))
+        return list(self.pool.map(job, items, chunksize=chunk))
+
+    def _report(self, done: int) -> None:
+        if self.progress:
+            self.progress("reading", done, len(self.files))
+
+
+# --- the worker side: module state set once per process ----------------------------------------
+
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(rulesets: Rulesets) -> None:
+    if _WORKER.get("rulesets") is not rulesets:
+        _WORKER.clear()
+        _WORKER["rulesets"] = rulesets
+
+
+def _pool(workers: int, rulesets: Rulesets) -> Executor:
+    import multiprocessing
+
+    # fork shares the loaded rulesets and modules at no cost; macOS and Windows spawn (and load them)
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rulesets,))
+
+
+def _survey_job(item: tuple[SourceFile, bytes]) -> frozenset[str]:
+    from riskscan.extract.python.survey import survey
+
+    source, data = item
+    module = source.module or ""
+    package = module if source.path.endswith("__init__.py") else module.rpartition(".")[0]
+    return survey(data, module, package, _triggers())
+
+
+def _extract_job(item: tuple[SourceFile, bytes]) -> Facts:
+    source, data = item
+    return extract_data(source, data, _WORKER["rulesets"])  # type: ignore[arg-type]
+
+
+def _triggers():
+    if "triggers" not in _WORKER:
+        from riskscan.extract.python.adapters import triggers
+
+        rulesets: Rulesets = _WORKER["rulesets"]  # type: ignore[assignment]
+        _WORKER["triggers"] = triggers(frozenset(rulesets.builtin_index()))
+    return _WORKER["triggers"]
