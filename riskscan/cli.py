@@ -20,7 +20,7 @@ from riskscan.cli_options import (
     solver_options,
     tuning_of,
 )
-from riskscan.types import SEVERITIES
+from riskscan.severities import SEVERITIES
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1

@@ -7,8 +7,6 @@ import sys
 
 import click
 
-from riskscan.types import SEVERITIES  # noqa: F401  (re-exported for the option definitions)
-
 EXIT_ERROR = 2
 
 

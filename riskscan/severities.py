@@ -1,0 +1,4 @@
+"""The severities of findings, most severe first. A module of its own so that the command line
+can name them without loading the data model (`riskscan --help` stays fast)."""
+
+SEVERITIES = ("critical", "high", "medium", "low", "note")
