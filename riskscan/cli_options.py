@@ -18,6 +18,10 @@ def solver_options(command):
         click.option("--max-paths", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Distinct paths the solver looks for, per rule."),
         click.option("--timeout-ms", type=click.IntRange(1, 600_000), default=5000, show_default=True, help="Time limit of one solver query."),
         click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
+        click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True, help="Processes that read files (0: one per core, at most 8)."),
+        click.option("--cache/--no-cache", default=True, show_default=True, help="Keep what was read from each file, by content hash, and reuse it."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, $XDG_CACHE_HOME/riskscan or ~/.cache/riskscan)."),
+        click.option("--read-all", is_flag=True, help="Read every file in full, not only those the project's agents and tools need (slower; the same findings)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -44,7 +48,8 @@ def selection_options(command):
     return command
 
 
-def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None, **selection):
+def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None,
+                     workers=0, cache=True, cache_dir=None, read_all=False, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the
     options of `selection_options` when the command has them."""
     from riskscan.baseline import BaselineError
@@ -57,13 +62,16 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
 
     if not selection:
         settings = settings_of(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
-                                    "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes})
+                                    "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes, "workers": workers, "cache": cache,
+                                    "cache_dir": cache_dir, "read_all": read_all})
         fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
         timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
+        workers, cache, cache_dir, read_all = settings["workers"], settings["cache"], settings["cache_dir"], settings["read_all"]
         selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
-        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, **selection,
+        timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, workers=workers, cache=cache, cache_dir=cache_dir,
+        read_all=read_all, **selection,
     )
     try:
         return run_scan(path, config, progress=progress)
@@ -76,7 +84,7 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
 
 
 SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
-TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes")
+TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "workers", "cache", "cache_dir", "read_all")
 
 
 def settings_of(path: str, params: dict) -> dict:

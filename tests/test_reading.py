@@ -159,3 +159,18 @@ def test_worker_processes_give_the_report_of_one_process(project, monkeypatch):
     one = report_text(project, replace(NO_CACHE, workers=1, read_all=True))
     assert report_text(project, replace(NO_CACHE, workers=2, read_all=True)) == one
     assert report_text(project, replace(NO_CACHE, workers=2)) == report_text(project, replace(NO_CACHE, workers=1))
+
+
+def test_the_command_line_and_the_config_file_choose_the_cache(tmp_path):
+    import subprocess
+    import sys
+
+    write_project(tmp_path / "project")
+    command = [sys.executable, "-m", "riskscan", "scan", str(tmp_path / "project"), "-q", "--format", "json"]
+    subprocess.run([*command, "--cache-dir", str(tmp_path / "chosen")], capture_output=True, check=False)
+    assert list((tmp_path / "chosen").rglob("*.json"))
+    subprocess.run([*command, "--no-cache", "--cache-dir", str(tmp_path / "unused")], capture_output=True, check=False)
+    assert not (tmp_path / "unused").exists()
+    (tmp_path / "project" / "riskscan.toml").write_text('cache-dir = "../from-config"\nworkers = 1\nread-all = true\n')
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert list((tmp_path / "from-config").rglob("*.json")) and json.loads(result.stdout)["findings"]
