@@ -41,7 +41,7 @@ def find(start: str | Path) -> Path | None:
     for folder in (here, *here.parents):
         for name in FILE_NAMES:
             candidate = folder / name
-            if candidate.is_file() and (name != "pyproject.toml" or "riskscan" in _read(candidate).get("tool", {})):
+            if candidate.is_file() and (name != "pyproject.toml" or _riskscan_table(_read(candidate)) is not None):
                 return candidate
     return None
 
@@ -53,7 +53,8 @@ def load(path: str | Path | None) -> FileConfig:
     path = Path(path)
     document = _read(path)
     if path.name == "pyproject.toml":
-        table, prefix = document.get("tool", {}).get("riskscan", {}), "[tool.riskscan] "
+        table, prefix = _riskscan_table(document), "[tool.riskscan] "
+        table = {} if table is None else table
     else:
         table, prefix = document, ""
     if not isinstance(table, dict):
@@ -73,12 +74,19 @@ def load(path: str | Path | None) -> FileConfig:
     return FileConfig(path, values, table)
 
 
+def _riskscan_table(document: dict) -> object:
+    """`[tool.riskscan]` of a pyproject.toml (whatever its type), or None when there is none."""
+    tool = document.get("tool")
+    return tool.get("riskscan") if isinstance(tool, dict) else None
+
+
 def _read(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
 
@@ -163,6 +171,10 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "max-paths": ("max_paths", _integer(1, 10_000)),
     "timeout-ms": ("timeout_ms", _integer(1, 600_000)),
     "max-file-bytes": ("max_file_bytes", _integer(1)),
+    "workers": ("workers", _integer(0, 64)),
+    "cache": ("cache", _boolean),
+    "cache-dir": ("cache_dir", _path),
+    "read-all": ("read_all", _boolean),
     "select": ("select", _strings),
     "ignore": ("ignore", _strings),
     "extend-select": ("extend_select", _strings),

@@ -9,14 +9,14 @@ from __future__ import annotations
 import re
 import tomllib
 
-from riskscan.extract.json_input import Pointer, Positions
+from riskscan.extract.json_input import Pointer, Positions, decode_error_place
 from riskscan.extract.mcp_config import Context, build
+from riskscan.extract.toml_input import error_place
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, HygieneFact, Location, SourceFile
 
 _HEADER = re.compile(r"^\s*\[\s*([^\[\]]+?)\s*\]\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+|\"[^\"]*\")\s*=")
-_TOML_ERROR = re.compile(r"\(at line (\d+), column (\d+)\)")
 _DANGEROUS = {
     "approval_policy": ("never", "`approval_policy = \"never\"` runs every command and tool call without asking"),
     "sandbox_mode": ("danger-full-access", "`sandbox_mode = \"danger-full-access\"` runs commands with no sandbox"),
@@ -33,12 +33,11 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
         text = data.decode("utf-8-sig")
         document = tomllib.loads(text)
-    except UnicodeDecodeError:
-        return _failed(path, 1, 1, "decode-error", "not UTF-8 text; not read")
+    except UnicodeDecodeError as error:
+        return _failed(path, *decode_error_place(data, error), "decode-error", "not UTF-8 text; not read")
     except tomllib.TOMLDecodeError as error:
-        match = _TOML_ERROR.search(str(error))
-        line, column = (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-        return _failed(path, line, column, "parse-error", f"invalid TOML: {_TOML_ERROR.sub('', str(error)).strip()}")
+        line, column, message = error_place(error, text)
+        return _failed(path, line, column, "parse-error", f"invalid TOML: {message}")
     positions = _positions(text, path)
     hygiene = []
     for key, (bad, detail) in _DANGEROUS.items():

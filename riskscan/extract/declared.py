@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import tomllib
 
+from riskscan.extract.json_input import decode_error_place
+from riskscan.extract.toml_input import error_place
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,
@@ -35,18 +37,30 @@ FRAMEWORK = "declared"
 
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return Facts(source.path, KIND, diagnostics=(Diagnostic(Location(source.path), "parse-error", f"cannot read the TOML: {error}", "error"),))
-    facts = declared_agents(document, source.path, data.decode("utf-8"))
-    return facts
+        text = data.decode("utf-8-sig")
+        document = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        return _failed(Location(source.path, *decode_error_place(data, error)), "decode-error", "not UTF-8 text; not read")
+    except tomllib.TOMLDecodeError as error:
+        line, column, message = error_place(error, text)
+        return _failed(Location(source.path, line, column), "parse-error", f"invalid TOML: {message}")
+    return declared_agents(document, source.path, text)
+
+
+def _failed(where: Location, code: str, message: str) -> Facts:
+    return Facts(where.path, KIND, diagnostics=(Diagnostic(where, code, message, "error"),))
 
 
 def declared_agents(document: dict, path: str, text: str = "") -> Facts:
     """The agents a pyproject.toml (`tool.riskscan.agents`) or riskscan.toml (`agents`) declares;
     `text`, the file as written, only places each entry on its line."""
     lines = _Lines(path, text)
-    entries = document.get("tool", {}).get("riskscan", {}).get("agents") if path.rsplit("/", 1)[-1] == "pyproject.toml" else document.get("agents")
+    if path.rsplit("/", 1)[-1] == "pyproject.toml":
+        tool = document.get("tool")
+        table = tool.get("riskscan") if isinstance(tool, dict) else None
+        entries = table.get("agents") if isinstance(table, dict) else None
+    else:
+        entries = document.get("agents")
     if entries is None:
         return Facts(path, KIND)
     if not isinstance(entries, list):

@@ -54,8 +54,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = decode_error_place(data, error)
         return _failed(source, line, column, "decode-error", f"not UTF-8 text (byte 0x{data[error.start]:02x}); not read")
     try:
         document, positions = parse(text, source.path)
@@ -79,6 +78,12 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
 
         return manifest.extract(document, positions, source)
     return Facts(path=source.path, kind=source.kind)
+
+
+def decode_error_place(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
+    """Line and column (1-based, in bytes) of the first byte that is not UTF-8."""
+    line = data.count(b"\n", 0, error.start) + 1
+    return line, error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
 
 
 def parse(text: str, path: str = "") -> tuple[object, Positions]:
