@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import yaml
 
-from riskscan.extract.json_input import Pointer, Positions
+from riskscan.extract import yaml_input
+from riskscan.extract.json_input import Pointer, Positions, decode_error_place
 from riskscan.extract.mcp_config import Context, build
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
@@ -20,10 +21,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     path = source.path
     try:
         text = data.decode("utf-8-sig")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        document = yaml.safe_load(text)
-    except UnicodeDecodeError:
-        return _failed(path, 1, 1, "decode-error", "not UTF-8 text; not read")
+        node = yaml_input.compose(text)
+        document = None if node is None else yaml_input.construct(node)
+    except UnicodeDecodeError as error:
+        return _failed(path, *decode_error_place(data, error), "decode-error", "not UTF-8 text; not read")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)

@@ -17,6 +17,8 @@ from posixpath import dirname
 
 import yaml
 
+from riskscan.extract import yaml_input
+from riskscan.extract.json_input import decode_error_place
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,
@@ -50,9 +52,9 @@ def tool_id(folder: str, name: str) -> str:
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     path = source.path
     try:
-        node = yaml.compose(data.decode("utf-8-sig"), Loader=yaml.SafeLoader)
-    except UnicodeDecodeError:
-        return _failed(path, Location(path, 1, 1), "decode-error", "not UTF-8 text; not read")
+        node = yaml_input.compose(data.decode("utf-8-sig"))
+    except UnicodeDecodeError as error:
+        return _failed(path, Location(path, *decode_error_place(data, error)), "decode-error", "not UTF-8 text; not read")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = Location(path, mark.line + 1, mark.column + 1) if mark is not None else Location(path, 1, 1)

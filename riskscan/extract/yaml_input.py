@@ -1,0 +1,72 @@
+"""YAML read safely: PyYAML's safe loader, with a bound on what aliases expand to.
+
+An alias (`*a`) stands for its anchored node wherever it appears, so a few lines can stand for
+billions of values (`b: [*a, *a, ...]`, `c: [*b, *b, ...]`: the "billion laughs"), or for a value
+that contains itself (`a: &a [*a]`). Parsing such a file is cheap; walking what it means is not, and
+every reader walks it. So the composed node graph is measured first, each node once: a document
+that expands to more than MAX_VALUES values, or that contains itself, is refused with the line of
+the node where the limit is crossed.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+MAX_VALUES = 100_000
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it: no character offsets
+
+
+class YamlTooLarge(yaml.MarkedYAMLError):
+    """A document whose aliases expand past the bound or into themselves; `problem_mark` is the place."""
+
+
+def compose(text: str, loader: type = yaml.SafeLoader) -> yaml.Node | None:
+    """The document's node graph (None for an empty document); raises yaml.YAMLError, including
+    YamlTooLarge."""
+    node = yaml.compose(text, Loader=loader)
+    if node is not None:
+        check_expansion(node)
+    return node
+
+
+def load(text: str, loader: type = yaml.SafeLoader) -> object:
+    """The document as plain values, as yaml.safe_load gives it, once its expansion is checked."""
+    node = compose(text, loader)
+    return None if node is None else construct(node, loader)
+
+
+def construct(node: yaml.Node, loader: type = yaml.SafeLoader) -> object:
+    """Plain values of a node `compose` returned."""
+    return loader("").construct_document(node)
+
+
+def check_expansion(root: yaml.Node, limit: int = MAX_VALUES) -> None:
+    """Raise YamlTooLarge when `root` stands for more than `limit` values or contains itself."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            size = 1 + sum(sizes[id(child)] for child in _children(node))
+            if size > limit:
+                raise YamlTooLarge(None, None, f"aliases expand to more than {limit} values", node.start_mark)
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:
+            raise YamlTooLarge(None, None, "an alias refers to a value that contains it", node.start_mark)
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
