@@ -20,6 +20,7 @@ from riskscan.extract.python.syntax import (
     ScopeProvider,
     cst,
     find_nodes,
+    index_tree,
 )
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
@@ -139,6 +140,7 @@ class FileContext:
         self.module_name = module_name
         self.package = package
         self.rulesets = rulesets
+        index_tree(module)
         wrapper = MetadataWrapper(
             module,
             unsafe_skip_copy=True,  # the tree was parsed for this file alone

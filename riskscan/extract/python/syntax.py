@@ -26,16 +26,62 @@ class _Collector(cst.CSTVisitor):
         return self.enter_definitions or not nested
 
 
+class _Preorder(cst.CSTVisitor):
+    """Every node of a tree in visiting order, with where each one's subtree ends."""
+
+    def __init__(self) -> None:
+        self.order: list[cst.CSTNode] = []
+        self.end: list[int] = []
+        self.position: dict[int, int] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.position[id(node)] = len(self.order)
+        self.order.append(node)
+        self.end.append(0)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.end[self.position[id(original_node)]] = len(self.order)
+
+
+_INDEXED: list[_Preorder] = []  # the tree of the file being read, walked once
+
+
+def index_tree(module: cst.Module) -> None:
+    """Walk `module` once, so that `find_nodes` under it is a slice of a list instead of a walk of
+    libcst's visitor (which rebuilds every node it passes); the index lives until the next file."""
+    preorder = _Preorder()
+    module.visit(preorder)
+    _INDEXED[:] = [preorder]
+
+
 def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
-    """The nodes of the given kinds under `root`, in source order; nested function and class
-    bodies are not entered unless asked."""
-    collector = _Collector(root, kinds, enter_definitions)
-    root.visit(collector)
-    return collector.found
+    """The nodes of the given kinds under `root` (itself included), in source order; nested
+    function and class bodies are not entered unless asked."""
+    index = _INDEXED[0] if _INDEXED else None
+    start = index.position.get(id(root)) if index is not None else None
+    if index is None or start is None or index.order[start] is not root:
+        collector = _Collector(root, kinds, enter_definitions)
+        root.visit(collector)
+        return collector.found
+    order, end = index.order, index.end
+    found = []
+    definitions = (cst.FunctionDef, cst.ClassDef)
+    at, stop = start, end[start]
+    while at < stop:
+        node = order[at]
+        if isinstance(node, kinds):
+            found.append(node)
+        if not enter_definitions and at != start and isinstance(node, definitions):
+            at = end[at]
+        else:
+            at += 1
+    return found
 
 
 __all__ = [
     "find_nodes",
+    "index_tree",
     "Assignment",
     "FullyQualifiedNameProvider",
     "MetadataWrapper",
