@@ -165,6 +165,7 @@ class _Reader:
                 todo.append(entry)
         if not todo:
             return
+        _WORKER["triggers"] = self._triggers()
         jobs = [(e.source, e.data) for e in todo]
         for entry, result in zip(todo, self._map(_survey_job, jobs)):
             entry.survey = result
@@ -179,6 +180,24 @@ class _Reader:
             if self.cache and entry.key:
                 self.cache.put("facts", entry.key, facts)
             self._report(sum(1 for f in self.files if f.facts is not None))
+
+    def _triggers(self):
+        """The adapters' triggers; they load libcst, so a run that reads no file in full takes
+        them from the cache."""
+        from riskscan.extract.python.survey import Triggers
+
+        key = self.rulesets.digest
+        parts = self.cache.get("triggers", key) if self.cache else None
+        if parts is None:
+            from riskscan.extract.python.adapters import triggers
+
+            found = triggers(frozenset(self.rulesets.builtin_index()))
+            parts = (tuple(sorted(found.names)), tuple(sorted(found.methods)), found.suffixes,
+                     tuple(sorted(found.dict_types)), tuple(sorted(found.dict_keys)))
+            if self.cache:
+                self.cache.put("triggers", key, parts)
+        names, methods, suffixes, dict_types, dict_keys = parts
+        return Triggers(frozenset(names), frozenset(methods), tuple(suffixes), frozenset(dict_types), frozenset(dict_keys)).with_words()
 
     def _map(self, job, items: list) -> list:
         if self.workers < 2 or len(items) < POOL_THRESHOLD:
@@ -199,10 +218,10 @@ class _Reader:
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(rulesets: Rulesets) -> None:
-    if _WORKER.get("rulesets") is not rulesets:
-        _WORKER.clear()
-        _WORKER["rulesets"] = rulesets
+def _start_worker(rulesets: Rulesets, triggers=None) -> None:
+    _WORKER["rulesets"] = rulesets
+    if triggers is not None:
+        _WORKER["triggers"] = triggers
 
 
 def _pool(workers: int, rulesets: Rulesets) -> Executor:
@@ -211,7 +230,7 @@ def _pool(workers: int, rulesets: Rulesets) -> Executor:
     # fork shares the loaded rulesets and modules at no cost; macOS and Windows spawn (and load them)
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     context = multiprocessing.get_context(method)
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rulesets,))
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rulesets, _WORKER.get("triggers")))
 
 
 def _survey_job(item: tuple[SourceFile, bytes]) -> frozenset[str]:
@@ -220,7 +239,7 @@ def _survey_job(item: tuple[SourceFile, bytes]) -> frozenset[str]:
     source, data = item
     module = source.module or ""
     package = module if source.path.endswith("__init__.py") else module.rpartition(".")[0]
-    return survey(data, module, package, _triggers())
+    return survey(data, module, package, _WORKER["triggers"])  # type: ignore[arg-type]
 
 
 def _extract_job(item: tuple[SourceFile, bytes]) -> Facts:
@@ -228,10 +247,3 @@ def _extract_job(item: tuple[SourceFile, bytes]) -> Facts:
     return extract_data(source, data, _WORKER["rulesets"])  # type: ignore[arg-type]
 
 
-def _triggers():
-    if "triggers" not in _WORKER:
-        from riskscan.extract.python.adapters import triggers
-
-        rulesets: Rulesets = _WORKER["rulesets"]  # type: ignore[assignment]
-        _WORKER["triggers"] = triggers(frozenset(rulesets.builtin_index()))
-    return _WORKER["triggers"]

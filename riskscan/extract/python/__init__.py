@@ -7,11 +7,6 @@ declarations by qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
-from riskscan.extract.python.adapters import make_adapters
-from riskscan.extract.python.context import FileContext
-from riskscan.extract.python.interpreter import Interpreter
-from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import Evaluator
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 
@@ -34,6 +29,13 @@ def _syntax_error_position(data: bytes, error) -> tuple[int, int, str]:
 
 
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
+    # libcst loads with the first file read in full, not with the package (survey.py needs none of it)
+    from riskscan.extract.python.adapters import make_adapters
+    from riskscan.extract.python.context import FileContext
+    from riskscan.extract.python.interpreter import Interpreter
+    from riskscan.extract.python.syntax import cst
+    from riskscan.extract.python.values import Evaluator
+
     module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
     try:
         tree = cst.parse_module(data)
