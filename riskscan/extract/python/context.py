@@ -1,9 +1,10 @@
 """What one Python file knows about itself: positions, resolved names, the types of instances, and
 the facts found so far.
 
-Names are resolved only through libcst metadata (FullyQualifiedNameProvider, ScopeProvider); the
-one thing added on top is instance tracking: `s = requests.Session(); s.post(...)` resolves the
-callee to `requests.Session.post`, from the value assigned to the name the scope says `s` is.
+Names are resolved only through libcst metadata (ScopeProvider, and the fully qualified names it
+gives, computed on demand by syntax.QualifiedNames); the one thing added on top is instance
+tracking: `s = requests.Session(); s.post(...)` resolves the callee to `requests.Session.post`,
+from the value assigned to the name the scope says `s` is.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from dataclasses import dataclass, field
 
 from riskscan.extract.python.syntax import (
     Assignment,
-    FullyQualifiedNameProvider,
     MetadataWrapper,
-    ModuleNameAndPackage,
     PositionProvider,
+    QualifiedNames,
     QualifiedNameSource,
     ScopeProvider,
     cst,
@@ -141,16 +141,12 @@ class FileContext:
         self.package = package
         self.rulesets = rulesets
         index_tree(module)
-        wrapper = MetadataWrapper(
-            module,
-            unsafe_skip_copy=True,  # the tree was parsed for this file alone
-            cache={FullyQualifiedNameProvider: ModuleNameAndPackage(*_room_for_relative_imports(module, module_name, package))},
-        )
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the tree was parsed for this file alone
         self.module = wrapper.module
-        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider, FullyQualifiedNameProvider])
+        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider])
         self.positions = resolved[PositionProvider]
         self.scopes = resolved[ScopeProvider]
-        self.fqn = resolved[FullyQualifiedNameProvider]
+        self.fqn = QualifiedNames(self.scopes, *_room_for_relative_imports(module, module_name, package))
         self.declarations = Declarations()
         self.module.visit(_Declare(module_name, self.declarations))
         self.diagnostics: list[Diagnostic] = []

@@ -9,6 +9,7 @@ from libcst.metadata import (
     FullyQualifiedNameProvider,
     MetadataWrapper,
     PositionProvider,
+    QualifiedName,
     QualifiedNameSource,
     ScopeProvider,
 )
@@ -55,6 +56,44 @@ def index_tree(module: cst.Module) -> None:
     _INDEXED[:] = [preorder]
 
 
+class QualifiedNames:
+    """What FullyQualifiedNameProvider gives, computed only for the nodes asked about.
+
+    The provider asks the scope for the qualified names of every node of the file and then
+    rewrites them all; the extractor asks about a small part of them. The same scope query and the
+    same rewriting (relative imports resolved against the package, local names prefixed with the
+    module) run here on demand, memoised per node."""
+
+    def __init__(self, scopes, module_name: str, package: str) -> None:
+        self.scopes, self.module_name, self.package = scopes, module_name, package
+        self.memo: dict[int, tuple[cst.CSTNode, frozenset]] = {}
+
+    def get(self, node: cst.CSTNode, default=()):
+        known = self.memo.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        scope = self.scopes.get(node)
+        names = frozenset(self._qualify(q) for q in scope.get_qualified_names_for(node)) if scope is not None else frozenset()
+        self.memo[id(node)] = (node, names)
+        return names if scope is not None else default
+
+    def _qualify(self, name: QualifiedName) -> QualifiedName:
+        if name.source == QualifiedNameSource.BUILTIN:
+            return name
+        text = name.name
+        if name.source == QualifiedNameSource.IMPORT and not text.startswith("."):
+            return name
+        bare = text.lstrip(".")
+        dots = len(text) - len(bare)
+        module = self.module_name
+        if dots:
+            bits = self.package.rsplit(".", dots - 1)
+            if len(bits) < dots:  # beyond the top package: the caller made room for it (context.py)
+                return name
+            module = bits[0]
+        return QualifiedName(f"{module}.{bare}", name.source)
+
+
 def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
     """The nodes of the given kinds under `root` (itself included), in source order; nested
     function and class bodies are not entered unless asked."""
@@ -87,7 +126,9 @@ __all__ = [
     "MetadataWrapper",
     "ModuleNameAndPackage",
     "PositionProvider",
+    "QualifiedName",
     "QualifiedNameSource",
+    "QualifiedNames",
     "ScopeProvider",
     "cst",
     "get_absolute_module_from_package_for_import",
