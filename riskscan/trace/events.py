@@ -47,6 +47,9 @@ class TraceHandoff:
 Event = Union[TraceCall, TraceHandoff]
 
 
+MAX_DEPTH = 100  # nesting of a recorded value that flatten and the readers follow
+
+
 @dataclass(frozen=True)
 class Trace:
     path: str  # as given, POSIX
@@ -55,17 +58,18 @@ class Trace:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-def flatten(value: object) -> str:
+def flatten(value: object, depth: int = 0) -> str:
     """The text of a recorded value: strings as they are (JSON text decoded first), the string and
-    number leaves of objects and lists joined by newlines, content blocks by their text."""
-    if value is None:
+    number leaves of objects and lists joined by newlines, content blocks by their text. Leaves
+    nested deeper than MAX_DEPTH are left out (a hostile trace must not exhaust the stack)."""
+    if value is None or depth > MAX_DEPTH:
         return ""
     if isinstance(value, str):
         stripped = value.strip()
         if stripped[:1] in ("{", "[") and len(stripped) < 1_000_000:
             try:
-                return flatten(json.loads(stripped)) if stripped else ""
-            except ValueError:
+                return flatten(json.loads(stripped), depth + 1) if stripped else ""
+            except (ValueError, RecursionError):
                 return value
         return value
     if isinstance(value, bool):
@@ -75,9 +79,9 @@ def flatten(value: object) -> str:
     if isinstance(value, dict):
         if isinstance(value.get("text"), str):  # a content block
             return value["text"]
-        return "\n".join(text for text in (flatten(v) for k, v in value.items() if k != "type") if text)
+        return "\n".join(text for text in (flatten(v, depth + 1) for k, v in value.items() if k != "type") if text)
     if isinstance(value, (list, tuple)):
-        return "\n".join(text for text in (flatten(v) for v in value) if text)
+        return "\n".join(text for text in (flatten(v, depth + 1) for v in value) if text)
     return ""
 
 

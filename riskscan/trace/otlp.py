@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from riskscan.trace.events import Recorder, Trace, flatten
+from riskscan.trace.events import MAX_DEPTH, Recorder, Trace, flatten
 from riskscan.trace.source import Source
 
 TOOL_NAME = ("gen_ai.tool.name", "tool.name")
@@ -35,29 +35,29 @@ def looks_like_otlp(value: object) -> bool:
         "resourceSpans" in value or ("attributes" in value and ("spanId" in value or "context" in value or "traceId" in value)))
 
 
-def attribute_value(value: object) -> object:
-    """An OTLP AnyValue as a plain value."""
-    if not isinstance(value, dict):
-        return value
+def attribute_value(value: object, depth: int = 0) -> object:
+    """An OTLP AnyValue as a plain value (None past MAX_DEPTH levels of arrays and key lists)."""
+    if not isinstance(value, dict) or depth > MAX_DEPTH:
+        return value if depth <= MAX_DEPTH else None
     for key in ("stringValue", "boolValue", "doubleValue", "bytesValue"):
         if key in value:
             return value[key]
     if "intValue" in value:
         return str(value["intValue"])
     if "arrayValue" in value:
-        return [attribute_value(v) for v in _list(_get(value["arrayValue"], "values"))]
+        return [attribute_value(v, depth + 1) for v in _list(_get(value["arrayValue"], "values"))]
     if "kvlistValue" in value:
-        return attributes(_get(value["kvlistValue"], "values"))
+        return attributes(_get(value["kvlistValue"], "values"), depth + 1)
     return None
 
 
-def attributes(raw: object) -> dict:
+def attributes(raw: object, depth: int = 0) -> dict:
     if isinstance(raw, dict):  # console exporter: a plain mapping
         return raw
     found = {}
     for item in raw if isinstance(raw, list) else ():
         if isinstance(item, dict) and isinstance(item.get("key"), str):
-            found[item["key"]] = attribute_value(item.get("value"))
+            found[item["key"]] = attribute_value(item.get("value"), depth)
     return found
 
 
@@ -198,7 +198,7 @@ def _messages(value: object) -> list:
             import json
 
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
     return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
 
