@@ -64,11 +64,12 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         return Facts(path=path, kind=KIND)
     folder = dirname(path)
     agents: list[AgentFact] = []
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = yaml_input.duplicate_diagnostics(path, node)
+    last = {key.value: key for key, _ in entries if isinstance(key, yaml.ScalarNode)}
     for key_node, value in entries:
         fields = {k.value: v for k, v in (_mapping(value) or ()) if isinstance(k, yaml.ScalarNode)}
-        if not isinstance(key_node, yaml.ScalarNode):
-            continue
+        if not isinstance(key_node, yaml.ScalarNode) or last[key_node.value] is not key_node:
+            continue  # a repeated key: crewai reads the last one only
         key = key_node.value
         where = _loc(path, key_node)
         if fields.keys() & AGENT_KEYS:

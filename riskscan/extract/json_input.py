@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from dataclasses import replace
 from json.decoder import scanstring
 
 from riskscan.rulesets import Rulesets
@@ -32,6 +33,13 @@ class Positions:
         self.path = path
         self._offsets = offsets
         self._line_starts = line_starts
+        self.duplicates: list[tuple[str, int]] = []  # (key, offset) of each repeated member: the last one counts
+
+    def duplicate_diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(
+            Diagnostic(self._at(offset), "duplicate-key", f"key {_shown(key)} appears again in this object; only this last one counts")
+            for key, offset in self.duplicates
+        )
 
     def location(self, pointer: Pointer) -> Location:
         while pointer not in self._offsets and pointer:
@@ -39,6 +47,9 @@ class Positions:
         offset = self._offsets.get(pointer)
         if offset is None:
             return Location(self.path)
+        return self._at(offset)
+
+    def _at(self, offset: int) -> Location:
         line = bisect.bisect_right(self._line_starts, offset)
         return Location(self.path, line, offset - self._line_starts[line - 1] + 1)
 
@@ -60,6 +71,13 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         document, positions = parse(text, source.path)
     except JsonSyntaxError as error:
         return _failed(source, error.line, error.column, "parse-error", str(error))
+    facts = _classified(document, positions, source, rulesets)
+    if positions.duplicates and facts.kind != source.kind:  # a file riskscan reads, not any JSON
+        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.duplicate_diagnostics()})))
+    return facts
+
+
+def _classified(document: object, positions: Positions, source: SourceFile, rulesets: Rulesets) -> Facts:
     kind = classify(source.path, document)
     if kind == CLIENT_SETTINGS:
         from riskscan.extract import client_settings
@@ -98,12 +116,15 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
     except RecursionError:
         raise JsonSyntaxError("invalid JSON: nested too deeply", 1, 1) from None
     offsets: dict[Pointer, int] = {}
+    duplicates: list[tuple[str, int]] = []
     try:
-        _walk(strict, _skip_space(strict, 0), (), offsets, record=True)
+        _walk(strict, _skip_space(strict, 0), (), offsets, record=True, duplicates=duplicates)
     except RecursionError:
         raise JsonSyntaxError("invalid JSON: nested too deeply", 1, 1) from None
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    return document, Positions(path, offsets, line_starts)
+    positions = Positions(path, offsets, line_starts)
+    positions.duplicates = duplicates
+    return document, positions
 
 
 def classify(path: str, document: object) -> str | None:
@@ -150,6 +171,10 @@ def _looks_like_tool(item: object) -> bool:
     if item.get("type") == "function" and ("function" in item or "name" in item):
         return True
     return "name" in item and ({"inputSchema", "input_schema", "parameters"} & item.keys() != set())
+
+
+def _shown(key: str) -> str:
+    return f"`{key}`" if len(key) <= 40 else f"`{key[:40]}…`"
 
 
 def _failed(source: SourceFile, line: int, column: int, code: str, message: str) -> Facts:
@@ -212,9 +237,9 @@ def _skip_space(text: str, i: int) -> int:
     return i
 
 
-def _walk(text: str, i: int, pointer: Pointer, offsets: dict[Pointer, int], record: bool) -> int:
-    """Record the offset of the value at `i` (already valid JSON) and of everything inside it;
-    return the offset just past it."""
+def _walk(text: str, i: int, pointer: Pointer, offsets: dict[Pointer, int], record: bool, duplicates: list) -> int:
+    """Record the offset of the value at `i` (already valid JSON) and of everything inside it, and
+    each object member whose key the object had already; return the offset just past it."""
     if record:
         offsets[pointer] = i
     ch = text[i]
@@ -222,11 +247,15 @@ def _walk(text: str, i: int, pointer: Pointer, offsets: dict[Pointer, int], reco
         i = _skip_space(text, i + 1)
         if text[i] == "}":
             return i + 1
+        keys = set()
         while True:
             key, after = scanstring(text, i + 1)
+            if key in keys:
+                duplicates.append((key, i))
+            keys.add(key)
             offsets[pointer + (key,)] = i
             i = _skip_space(text, _skip_space(text, after) + 1)  # past the colon
-            i = _skip_space(text, _walk(text, i, pointer + (key,), offsets, record=False))
+            i = _skip_space(text, _walk(text, i, pointer + (key,), offsets, False, duplicates))
             if text[i] == "}":
                 return i + 1
             i = _skip_space(text, i + 1)
@@ -236,7 +265,7 @@ def _walk(text: str, i: int, pointer: Pointer, offsets: dict[Pointer, int], reco
             return i + 1
         index = 0
         while True:
-            i = _skip_space(text, _walk(text, i, pointer + (index,), offsets, record=True))
+            i = _skip_space(text, _walk(text, i, pointer + (index,), offsets, True, duplicates))
             index += 1
             if text[i] == "]":
                 return i + 1

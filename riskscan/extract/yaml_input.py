@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import yaml
 
+from riskscan.types import Diagnostic, Location
+
 MAX_VALUES = 100_000
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it: no character offsets
 
@@ -62,6 +64,36 @@ def check_expansion(root: yaml.Node, limit: int = MAX_VALUES) -> None:
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+
+
+def duplicate_keys(root: yaml.Node | None) -> list[yaml.ScalarNode]:
+    """The keys that repeat an earlier key of the same mapping (the last one counts, in PyYAML as
+    in the tools that read these files), each node once, in document order."""
+    found: list[yaml.ScalarNode] = []
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        found.append(key)
+                    keys.add(key.value)
+        stack.extend(reversed(_children(node)))
+    return sorted(found, key=lambda key: key.start_mark.index)
+
+
+def duplicate_diagnostics(path: str, root: yaml.Node | None) -> list[Diagnostic]:
+    return [
+        Diagnostic(Location(path, key.start_mark.line + 1, key.start_mark.column + 1), "duplicate-key",
+                   f"key `{key.value[:40]}` appears again in this mapping; only this last one counts")
+        for key in duplicate_keys(root)
+    ]
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
