@@ -54,16 +54,21 @@ def collect_calls(
     for node in nodes:
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             checks.update(checks_at_calls(reader, node))
-    sites = [
-        CallSite(
-            callee=ctx.callee_names(call.func),
+    apis = ctx.rulesets.api_index()
+    sites = []
+    for call in calls:
+        callee = ctx.callee_names(call.func)
+        # only a catalogued API or a function of the project gives a call meaning (labels.py);
+        # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
+        if not any(name in apis or not name.startswith("builtins.") for name in callee):
+            continue
+        sites.append(CallSite(
+            callee=callee,
             location=ctx.loc(call),
             args=_arguments(call, params, flows, reader),
             checks=checks.get(id(call), ()),
             receiver=_receiver(call, flows, reader),
-        )
-        for call in calls
-    ]
+        ))
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
 
 
