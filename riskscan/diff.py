@@ -8,10 +8,13 @@ change did not touch.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from riskscan import git_command
 from riskscan.types import Finding
 
 
@@ -26,7 +29,10 @@ def changed_files(root: str, base: str) -> frozenset[str]:
     if base.startswith("-"):
         raise DiffError(f"--diff: {base!r} is not a git revision")
     _git(folder, "rev-parse", "--verify", "--quiet", f"{base}^{{commit}}", what=f"--diff: unknown git revision {base!r}")
-    names = _git(folder, "diff", "--name-only", "-z", "--no-renames", base, "--").split("\0")
+    # BASE against the index, then the index against the working tree by hashing the files here:
+    # git would run the repository's filter drivers to compare working-tree files (git_command.py)
+    names = _git(folder, "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base, "--").split("\0")
+    names += _worktree_changes(folder, Path(top))
     names += _git(folder, "ls-files", "--others", "--exclude-standard", "-z", "--full-name").split("\0")
     scan_root = Path(root).resolve()
     changed = set()
@@ -55,12 +61,34 @@ def _paths(finding: Finding) -> Iterable[str]:
             yield from (e.location.path for e in step.evidence if e.location is not None)
 
 
+def _worktree_changes(folder: Path, top: Path) -> list[str]:
+    """Tracked files whose working-tree bytes differ from the index (or are gone), each hashed as
+    `git hash-object --no-filters` would hash it."""
+    changed = []
+    for entry in filter(None, _git(folder, "ls-files", "-z", "--stage", "--full-name").split("\0")):
+        meta, _, name = entry.partition("\t")
+        mode, blob, _stage = meta.split()
+        if mode == "160000":  # a submodule: its own repository
+            continue
+        path = top / name
+        try:
+            data = os.fsencode(os.readlink(path)) if mode == "120000" else path.read_bytes()
+        except OSError:
+            changed.append(name)
+            continue
+        algorithm = "sha256" if len(blob) == 64 else "sha1"
+        if hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest() != blob:
+            changed.append(name)
+    return changed
+
+
 def _git(folder: Path, *args: str, what: str | None = None) -> str:
     try:
-        completed = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, timeout=60, check=False)
+        completed = git_command.run(folder, *args)
     except (OSError, subprocess.TimeoutExpired) as error:
         raise DiffError(f"--diff: cannot run git: {error}") from error
     if completed.returncode != 0:
-        detail = completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else f"git {args[0]} failed"
+        stderr = completed.stderr.decode("utf-8", "replace").strip()
+        detail = stderr.splitlines()[-1] if stderr else f"git {args[0]} failed"
         raise DiffError(what or f"--diff: {folder}: {detail}")
-    return completed.stdout
+    return git_command.text(completed)

@@ -11,6 +11,7 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
+from riskscan import git_command
 from riskscan.types import Diagnostic, Discovery, Location, SourceFile
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
@@ -93,21 +94,15 @@ def module_name(relative: str) -> str:
 
 def _git_files(root: Path) -> list[str] | None:
     try:
-        inside = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True, text=True, timeout=30,
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
+        inside = git_command.run(root, "rev-parse", "--is-inside-work-tree", timeout=30)
+        if inside.returncode != 0 or git_command.text(inside).strip() != "true":
             return None
-        listing = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
-            capture_output=True, timeout=60,
-        )
+        listing = git_command.run(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
     except (OSError, subprocess.TimeoutExpired):
         return None
     if listing.returncode != 0:
         return None
-    names = [name for name in listing.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+    names = [name for name in git_command.text(listing).split("\0") if name]
     return [name for name in names if not (set(PurePosixPath(name).parts[:-1]) & SKIPPED_DIRS)]
 
 
