@@ -161,6 +161,7 @@ class FileContext:
         self.function_nodes: dict[str, cst.FunctionDef] = {}
         self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
         self._types_in_progress: set[int] = set()
+        self._types_of_values: dict[int, tuple[str, ...]] = {}  # id(assigned value) -> its types
 
     # --- places ------------------------------------------------------------------------------
 
@@ -296,13 +297,20 @@ class FileContext:
         return tuple(sorted(found))
 
     def _guarded_types(self, value: cst.BaseExpression) -> tuple[str, ...]:
+        """The types of an assigned value, each value worked out once: a name assigned many times
+        from itself (`node = node.parent` in a loop) would otherwise be explored in every order."""
+        known = self._types_of_values.get(id(value))
+        if known is not None:
+            return known
         if id(value) in self._types_in_progress:  # x = x.child() loops
             return ()
         self._types_in_progress.add(id(value))
         try:
-            return self.instance_types(value)
+            found = self.instance_types(value)
         finally:
             self._types_in_progress.discard(id(value))
+        self._types_of_values[id(value)] = found
+        return found
 
     def _self_class(self, node: cst.Name) -> str:
         """The class qualname when `node` is the first parameter of a method."""
