@@ -21,6 +21,7 @@ from riskscan.extract.python.syntax import (
     cst,
     find_nodes,
     index_tree,
+    nested_walk,
 )
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
@@ -48,7 +49,7 @@ class Declarations:
     self_attributes: dict[tuple[str, str], list[cst.BaseExpression]] = field(default_factory=dict)
 
 
-class _Declare(cst.CSTVisitor):
+class _Declare:
     """One pass: qualified names of every def and class, and what each simple target is bound to."""
 
     def __init__(self, module: str, declarations: Declarations) -> None:
@@ -148,7 +149,11 @@ class FileContext:
         self.scopes = resolved[ScopeProvider]
         self.fqn = QualifiedNames(self.scopes, *_room_for_relative_imports(module, module_name, package))
         self.declarations = Declarations()
-        self.module.visit(_Declare(module_name, self.declarations))
+        declare = _Declare(module_name, self.declarations)
+        for event, node in nested_walk(self.module, (cst.FunctionDef, cst.ClassDef)):
+            handler = getattr(declare, f"{'visit' if event == 'visit' else 'leave'}_{type(node).__name__}", None)
+            if handler is not None:
+                handler(node)
         self.diagnostics: list[Diagnostic] = []
         self.functions: dict[str, FunctionFact] = {}
         self.tools: dict[str, ToolFact] = {}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.guards import TermReader, checks_at_calls
-from riskscan.extract.python.syntax import cst, find_nodes
+from riskscan.extract.python.syntax import cst, find_nodes, walk
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
 
@@ -75,7 +75,8 @@ def collect_calls(
 def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:
     """Local name -> the parameters its value may contain."""
     collector = _AssignmentFinder()
-    body.visit(collector)
+    for node in find_nodes(body, *_AssignmentFinder.KINDS):
+        collector.visit(node)
     flows: Flows = {name: frozenset({name}) for name in params}
     changed = True
     while changed:
@@ -92,12 +93,18 @@ def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:
 
 
 def flow_of(node: cst.CSTNode, flows: Flows) -> frozenset[str]:
-    finder = _NameFinder()
-    node.visit(finder)
     carried: set[str] = set()
-    for name in finder.names:
+    for name in names_read(node):
         carried |= flows.get(name, frozenset())
     return frozenset(carried)
+
+
+def names_read(node: cst.CSTNode) -> list[str]:
+    """Names an expression reads: not attribute names (`x.name`), not keywords (`f(name=...)`)."""
+    found = walk(node)
+    not_read = {id(n.attr) for n in found if isinstance(n, cst.Attribute)}
+    not_read |= {id(n.keyword) for n in found if isinstance(n, cst.Arg) and n.keyword is not None}
+    return [n.value for n in found if isinstance(n, cst.Name) and id(n) not in not_read]
 
 
 def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: TermReader) -> tuple[ArgFlow, ...]:
@@ -139,35 +146,16 @@ def _constant(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class _NameFinder(cst.CSTVisitor):
-    """Names read by an expression (not attribute names, not keyword names)."""
-
-    def __init__(self) -> None:
-        self.names: list[str] = []
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.append(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
-        return False
-
-    def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
-        return False
-
-
-class _AssignmentFinder(cst.CSTVisitor):
+class _AssignmentFinder:
     """(target names, value) for every binding in a body, nested definitions excluded."""
+
+    KINDS = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor, cst.WithItem, cst.Call)
 
     def __init__(self) -> None:
         self.assignments: list[tuple[tuple[str, ...], cst.CSTNode]] = []
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
+    def visit(self, node: cst.CSTNode) -> None:
+        getattr(self, f"visit_{type(node).__name__}")(node)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -15,6 +15,7 @@ from riskscan.extract.python.functions import function_fact
 from riskscan.extract.python.syntax import (
     cst,
     get_absolute_module_from_package_for_import,
+    walk,
 )
 from riskscan.extract.python.values import Evaluator, Scope, flatten_items
 from riskscan.types import Binding, Condition, Items, Opaque, Ref, Value, When
@@ -281,31 +282,25 @@ class Interpreter:
                 scope.values[local.value] = Ref(f"{source}.{imported}", location)
 
     def sweep(self, node: cst.CSTNode, scope: Scope) -> None:
-        """Evaluate the framework calls and dict literals inside a statement we do not model."""
-        finder = _ExpressionFinder(node, lambda callee: any(a.claims(callee) for a in self.adapters), self.ctx)
-        node.visit(finder)
-        for expression in finder.found:
+        """Evaluate the framework calls and dict literals inside a statement we do not model: not
+        inside nested statements, suites or lambdas, nor inside what is evaluated."""
+        found: list[cst.BaseExpression] = []
+
+        def enter(inner: cst.CSTNode) -> bool:
+            if inner is not node and isinstance(inner, (cst.BaseCompoundStatement, cst.BaseSuite, cst.Lambda)):
+                return False
+            if isinstance(inner, cst.Call) and any(a.claims(self.ctx.callee_names(inner.func)) for a in self.adapters):
+                found.append(inner)
+                return False
+            if isinstance(inner, cst.Dict):
+                found.append(inner)
+                return False
+            return True
+
+        walk(node, enter)
+        for expression in found:
             if id(expression) not in self.ev.seen:
                 self.ev.evaluate(expression, scope)
-
-
-class _ExpressionFinder(cst.CSTVisitor):
-    def __init__(self, root: cst.CSTNode, claimed, ctx: FileContext) -> None:
-        self.root = root
-        self.claimed = claimed
-        self.ctx = ctx
-        self.found: list[cst.BaseExpression] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if node is not self.root and isinstance(node, (cst.BaseCompoundStatement, cst.BaseSuite, cst.Lambda)):
-            return False
-        if isinstance(node, cst.Call) and self.claimed(self.ctx.callee_names(node.func)):
-            self.found.append(node)
-            return False
-        if isinstance(node, cst.Dict):
-            self.found.append(node)
-            return False
-        return True
 
 
 def _as_items(value: Value) -> tuple[Value, ...]:

@@ -94,6 +94,57 @@ class QualifiedNames:
         return QualifiedName(f"{module}.{bare}", name.source)
 
 
+class _Walker(cst.CSTVisitor):
+    def __init__(self, enter) -> None:
+        self.enter, self.found = enter, []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.found.append(node)
+        return self.enter(node)
+
+
+def walk(root: cst.CSTNode, enter=None) -> list:
+    """`root` and the nodes under it, in source order, without rebuilding them; below a node for
+    which `enter(node)` is false nothing is listed (the node itself is)."""
+    index = _INDEXED[0] if _INDEXED else None
+    start = index.position.get(id(root)) if index is not None else None
+    if index is None or start is None or index.order[start] is not root:
+        walker = _Walker(enter or (lambda node: True))
+        root.visit(walker)
+        return walker.found
+    order, end = index.order, index.end
+    if enter is None:
+        return order[start:end[start]]
+    found = []
+    at, stop = start, end[start]
+    while at < stop:
+        node = order[at]
+        found.append(node)
+        at = at + 1 if enter(node) else end[at]
+    return found
+
+
+def nested_walk(root: cst.CSTNode, nesting: tuple[type, ...]):
+    """("visit", node) for `root` and every node under it in source order, and ("leave", node)
+    after the last node inside each node of the `nesting` kinds."""
+    index = _INDEXED[0] if _INDEXED else None
+    start = index.position.get(id(root)) if index is not None else None
+    if index is None or start is None or index.order[start] is not root:
+        index, start = _Preorder(), 0
+        root.visit(index)
+    order, end = index.order, index.end
+    open_nodes: list[tuple[int, cst.CSTNode]] = []
+    for at in range(start, end[start]):
+        while open_nodes and open_nodes[-1][0] <= at:
+            yield "leave", open_nodes.pop()[1]
+        node = order[at]
+        yield "visit", node
+        if isinstance(node, nesting):
+            open_nodes.append((end[at], node))
+    while open_nodes:
+        yield "leave", open_nodes.pop()[1]
+
+
 def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
     """The nodes of the given kinds under `root` (itself included), in source order; nested
     function and class bodies are not entered unless asked."""
@@ -120,6 +171,8 @@ def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False)
 
 __all__ = [
     "find_nodes",
+    "nested_walk",
+    "walk",
     "index_tree",
     "Assignment",
     "FullyQualifiedNameProvider",
