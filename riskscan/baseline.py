@@ -36,7 +36,10 @@ def document(report: Report) -> dict:
 
 
 def render(report: Report) -> str:
-    return json.dumps(document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The baseline file of `report`: its findings' messages with secrets redacted, like every output."""
+    from riskscan.report.redaction import scrubbed
+
+    return json.dumps(document(scrubbed(report)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def entry_of(finding: Finding) -> BaselineEntry:

@@ -51,6 +51,47 @@ def find_secret(key: str | None, value: str, rulesets: Rulesets) -> str | None:
     return None
 
 
+def scrub(text: str, rulesets: Rulesets) -> str:
+    """`text` (free text about the scanned system: a description, a command, a condition) with every
+    secret in it redacted: the shapes of the rulesets, whole PEM blocks, and literals after a
+    secret-named key or an auth scheme (`API_TOKEN=...`, `Authorization: Bearer ...`)."""
+    if not text:
+        return text
+    text = _PEM_BLOCK.sub(lambda m: redact(m.group(0)), text)
+    text = _joined(rulesets.secrets).sub(lambda m: redact(m.group(0)), text)
+
+    spans = []  # the values to redact; a value may itself be the key of the next pair
+    for match in _KEY_VALUE.finditer(text):
+        key, value = match.group("key"), match.group("value")
+        secret = key.lower() in ("bearer", "basic", "token") or _is_secret_key(key.rsplit(".", 1)[-1], rulesets.secret_keys)
+        if secret and _looks_like_literal_secret(value) and not is_reference(value):
+            spans.append(match.span("value"))
+    for start, end in reversed(_disjoint(spans)):
+        text = text[:start] + redact(text[start:end]) + text[end:]
+    return text
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if kept and start < kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+        else:
+            kept.append((start, end))
+    return kept
+
+
+# key = value, key: value, key == "value", --key value, Bearer value (in text, not in source code);
+# only the key is consumed, so that a value can be the key of the next pair
+_KEY_VALUE = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_.-]*)(?:\s*(?:==|!=|:=|[:=])\s*|\s+)(?=['\"]?(?P<value>[^\s'\"`,;)&]+))")
+_PEM_BLOCK = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----.*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|\Z)", re.DOTALL)
+
+
+@lru_cache(maxsize=8)
+def _joined(patterns: tuple) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.pattern})" for p in patterns) or "(?!)")
+
+
 def redact(value: str) -> str:
     """At most a short fixed prefix of the value, then an ellipsis; nothing of a short value."""
     if len(value) < _REDACT_MIN_LENGTH:

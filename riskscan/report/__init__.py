@@ -13,7 +13,11 @@ FORMATS = ("text", "json", "sarif", "html", "markdown", "github")
 
 def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
     """Render `report` in `fmt` (one of FORMATS). `color` adds ANSI colours to text; the other
-    formats ignore it. `automation_id` sets the SARIF run's category (default: the static scan's)."""
+    formats ignore it. `automation_id` sets the SARIF run's category (default: the static scan's).
+    Every text of the report is redacted first (riskscan.report.redaction): no format prints a secret."""
+    from riskscan.report.redaction import scrubbed
+
+    report = scrubbed(report)
     if fmt == "text":
         from riskscan.report.text import render_text
 

@@ -4,6 +4,8 @@ label was given, the configuration the path needs, the gates and why each does o
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from riskscan.report.text import path_summary
 from riskscan.report.wording import format_number, step_sentence
 from riskscan.types import Finding, Report, Rule
@@ -24,6 +26,11 @@ def select(report: Report, wanted: str) -> Finding | None:
 
 
 def render_explanation(report: Report, finding: Finding) -> str:
+    """The explanation of `finding` (one of `report`'s), secrets redacted."""
+    from riskscan.report.redaction import scrubbed
+
+    report = replace(report, fixes=scrubbed(report.fixes))
+    finding = scrubbed(finding)
     rule = next((r for r in report.rules if r.id == finding.rule_id), None)
     lines = [
         f"{finding.rule_id} {finding.rule_name}: {rule.title if rule else finding.message}",

@@ -23,8 +23,10 @@ GRAPH_SCHEMA_VERSION = "1"
 
 
 def render_graph(report: Report, fmt: str) -> str:
-    """The capability graph of `report` in `fmt` (one of GRAPH_FORMATS)."""
-    document = graph_document(report)
+    """The capability graph of `report` in `fmt` (one of GRAPH_FORMATS), secrets redacted."""
+    from riskscan.report.redaction import scrubbed
+
+    document = graph_document(scrubbed(report))
     if fmt == "json":
         return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     if fmt == "dot":
