@@ -1,8 +1,9 @@
 """The whole static pipeline in one call: discover -> extract -> model -> graph -> solve -> rank.
 
-`scan()` is the public API; the CLI and the tests use it alike. Heavy libraries load only when a
-stage needs them: libcst with the first Python file, networkx and z3 only when there is something
-to solve.
+`scan()` is the public API; the CLI and the tests use it alike. Reading (riskscan/reading.py)
+parses in full only the files the project's declarations need, in worker processes, through the
+cache; heavy libraries load only when a stage needs them: libcst with the first file read in full,
+networkx and z3 only when there is something to solve that the cache does not already hold.
 """
 
 from __future__ import annotations
