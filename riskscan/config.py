@@ -171,6 +171,7 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "max-paths": ("max_paths", _integer(1, 10_000)),
     "timeout-ms": ("timeout_ms", _integer(1, 600_000)),
     "max-file-bytes": ("max_file_bytes", _integer(1)),
+    "max-files": ("max_files", _integer(1)),
     "workers": ("workers", _integer(0, 64)),
     "cache": ("cache", _boolean),
     "cache-dir": ("cache_dir", _path),

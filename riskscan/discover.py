@@ -15,6 +15,7 @@ from riskscan import git_command
 from riskscan.types import Diagnostic, Discovery, Location, SourceFile
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
+DEFAULT_MAX_FILES = 100_000  # files of the kinds riskscan reads; far above real projects, far below a runaway scan
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
@@ -27,7 +28,9 @@ SKIPPED_JSON = frozenset(
 )
 
 
-def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Discovery:
+def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_files: int = DEFAULT_MAX_FILES) -> Discovery:
+    """The files under `root` to read, in path order: at most `max_files` of them (the rest are
+    counted in a `too-many-files` diagnostic, not looked at), none over `max_file_bytes`."""
     root_path = Path(root).resolve()
     diagnostics: list[Diagnostic] = []
     if root_path.is_file():
@@ -38,15 +41,25 @@ def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
     if candidates is None:
         candidates = _walk(root_path)
     files = []
+    left_out = 0
     for relative in sorted(set(candidates)):
         kind = kind_of(relative)
         if kind is None:
+            continue
+        if len(files) >= max_files:
+            left_out += 1
             continue
         problem = _unreadable(root_path, relative, max_file_bytes)
         if problem is not None:
             diagnostics.append(problem)
             continue
         files.append(SourceFile(relative, kind, module_name(relative) if kind == "python" else None))
+    if left_out:
+        diagnostics.append(Diagnostic(
+            Location("."), "too-many-files",
+            f"{len(files) + left_out} files to read, over the {max_files}-file limit (--max-files): the first {max_files}"
+            f" in path order were read, {left_out} were not (from {files[-1].path} on)", "error",
+        ))
     return Discovery(str(root_path), tuple(files), tuple(diagnostics))
 
 

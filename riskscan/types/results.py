@@ -172,7 +172,8 @@ class Config:
     max_steps: int = 6  # longest path the solver looks for
     max_paths: int = 100  # distinct paths the solver looks for, per rule
     timeout_ms: int = 5000  # per solver query
-    max_file_bytes: int = 2_000_000
+    max_file_bytes: int = 2_000_000  # larger files are reported and not read
+    max_files: int = 100_000  # files read at most, in path order; the rest are reported
     # rule selection by code prefix (RS1, RS10, RS101): the most specific prefix wins
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()
