@@ -51,7 +51,8 @@ def fuzz(reader, seconds: float) -> tuple[int, float, str | None]:
         try:
             run()
         except Exception:  # noqa: BLE001 - the failure, shrunk: report it and go on with the next reader
-            return tried, slowest, traceback.format_exc(limit=-6)
+            lines = traceback.format_exc(limit=-6).splitlines()
+            return tried, slowest, "\n".join(line if len(line) < 400 else line[:400] + " ..." for line in lines[-40:])
     return tried, slowest, None
 
 

@@ -52,7 +52,7 @@ def load(path: str | Path) -> tuple[BaselineEntry, ...]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise BaselineError(f"{path}: cannot read the baseline: {error.strerror}") from error
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise BaselineError(f"{path}: not a JSON baseline: {error}") from error
     if not isinstance(data, dict) or data.get("riskscan_baseline") != BASELINE_VERSION or not isinstance(data.get("findings"), list):
         raise BaselineError(f"{path}: not a riskscan baseline (write one with --write-baseline)")

@@ -175,10 +175,36 @@ def _suppressions(root: Path, name: str, data: bytes) -> None:
     check_report(report, set(_files(FINDINGS_PROJECT)) | {str(root / name), name})
 
 
+def _saved_report(root: Path, name: str, data: bytes) -> None:
+    from riskscan.trace import AUTOMATION_ID, ModelError, check_traces, load_model
+
+    try:
+        model = timed(load_model, str(root / name))
+    except ModelError as error:
+        assert name in str(error), f"the error does not name the file: {error}"
+        return
+    trace = ROOT / "fixtures" / "traces" / "openai" / "injected.jsonl"
+    report = timed(check_traces, [str(trace)], model, SCAN_CONFIG)
+    check_report(report, {d.location.path for d in report.diagnostics}, automation_id=AUTOMATION_ID)
+
+
+def _baseline(root: Path, name: str, data: bytes) -> None:
+    from riskscan.baseline import BaselineError
+    from riskscan.scan import scan
+
+    try:
+        report = timed(scan, str(FINDINGS_PROJECT), Config(baseline=str(root / name), timeout_ms=1000))
+    except BaselineError as error:
+        assert name in str(error), f"the error does not name the file: {error}"
+        return
+    check_report(report, set(_files(FINDINGS_PROJECT)))
+
+
 @cache
 def _files(root: Path) -> tuple[str, ...]:
     return tuple(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
-CHECKS = {"scan": _scan, "trace": _trace, "ruleset": _ruleset, "config": _config, "suppressions": _suppressions}
+CHECKS = {"scan": _scan, "trace": _trace, "ruleset": _ruleset, "config": _config, "suppressions": _suppressions,
+          "saved-report": _saved_report, "baseline": _baseline}
 __all__ = ["check_input", "check_report", "rejected_by_reference"]

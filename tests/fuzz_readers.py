@@ -5,6 +5,7 @@ YAML, declared agents, traces in each format, rulesets, riskscan's own config an
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fuzz_inputs import (
     JSON_VALUES,
@@ -183,6 +184,31 @@ TRACE_DOCUMENT = st.one_of(
 )
 
 
+SAVED_REPORT = json.loads((Path(__file__).parents[1] / "fixtures" / "traces" / "mail-assistant.report.json").read_text(encoding="utf-8"))
+BASELINE = {"riskscan_baseline": 1, "findings": [{"fingerprint": "ab" * 32, "rule_id": "RS101", "message": "m",
+                                                  "location": {"path": "a.py", "line": 3, "column": 1}}]}
+
+
+@st.composite
+def mutated(draw, document):
+    """`document` with a few of its values replaced by any JSON value (or removed)."""
+    document = json.loads(json.dumps(document))
+    for _ in range(draw(st.integers(1, 4))):
+        node, key = None, None
+        current = document
+        while isinstance(current, (dict, list)) and current and draw(st.integers(0, 3)):
+            node = current
+            key = draw(st.sampled_from(sorted(current) if isinstance(current, dict) else range(len(current))))
+            current = current[key]
+        if node is None:
+            continue
+        if draw(st.booleans()) and isinstance(node, dict):
+            del node[key]
+        else:
+            node[key] = draw(JSON_VALUES)
+    return document
+
+
 def json_lines(records):
     return st.lists(records, min_size=2, max_size=6).map(lambda items: "\n".join(json.dumps(i) for i in items).encode("utf-8"))
 
@@ -207,6 +233,8 @@ def _reader_list() -> list[Reader]:
         Reader("crewai-tasks", "crew/config/tasks.yaml", yaml_file(CREW_TASKS)),
         Reader("declared-agents", "riskscan.toml", toml_file(DECLARED)),
         Reader("trace", "run.json", st.one_of(json_file(TRACE_DOCUMENT), json_lines(st.one_of(OPENAI_MESSAGE, OTLP, AGENTS_SDK_SPAN)), any_bytes()), "trace"),
+        Reader("saved-report", "report.json", json_file(mutated(SAVED_REPORT)), "saved-report"),
+        Reader("baseline", "baseline.json", json_file(mutated(BASELINE)), "baseline"),
         Reader("ruleset", "extra.yaml", yaml_file(RULESET), "ruleset"),
         Reader("declared-pyproject", "pyproject.toml", toml_file(PYPROJECT)),
         Reader("config", "riskscan.toml", toml_file(CONFIG), "config"),

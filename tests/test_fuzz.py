@@ -4,6 +4,8 @@ inputs that fuzzing found to break a reader, each a regression test."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fuzz_checks import check_input
 from fuzz_readers import READERS
@@ -68,3 +70,19 @@ def test_a_declared_agents_file_with_a_bom_is_read():
     data = '\ufeff[[agents]]\nname = "Support"\ntools = ["lookup_order"]\n'.encode()
     facts = extract_declared(data, SourceFile("riskscan.toml", "agents-config"), load_rulesets())
     assert [agent.name for agent in facts.agents] == ["Support"] and not facts.diagnostics
+
+
+def test_a_saved_report_of_the_wrong_shape_is_a_model_error_naming_the_place(tmp_path):
+    import json
+
+    from riskscan.trace import ModelError, load_model
+
+    document = json.loads((Path(__file__).parents[1] / "fixtures" / "traces" / "mail-assistant.report.json").read_text())
+    document["agents"][0]["id"] = None  # crashed check_traces (sorting agents by id) before
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(ModelError, match=r"report.json: not a valid riskscan JSON report: at agents/0/id: None is not of type 'string'"):
+        load_model(str(path))
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelError, match="not a JSON document"):
+        load_model(str(path))

@@ -39,10 +39,11 @@ def load_report(path: str) -> Report:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise ModelError(f"{path}: cannot read the report: {error.strerror}") from error
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ModelError(f"{path}: not a JSON document: {error}") from error
     if not isinstance(document, dict) or "schema_version" not in document or not isinstance(document.get("tools"), list):
         raise ModelError(f"{path}: not a riskscan JSON report (no schema_version / tools)")
+    _check_schema(path, document)
     try:
         return Report(
             version=str(document.get("tool", {}).get("version", "")), root=".",
@@ -52,6 +53,18 @@ def load_report(path: str) -> Report:
         )
     except (KeyError, TypeError, AttributeError) as error:
         raise ModelError(f"{path}: a riskscan JSON report with an unexpected shape ({type(error).__name__}: {error})") from error
+
+
+def _check_schema(path: str, document: dict) -> None:
+    """A report read back must be what riskscan writes (riskscan/schemas/report.schema.json): a
+    hand-edited or damaged one is an error naming the first wrong place, not a crash later."""
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parents[1] / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+    error = next(iter(sorted(jsonschema.Draft202012Validator(schema).iter_errors(document), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "(top)"
+        raise ModelError(f"{path}: not a valid riskscan JSON report: at {where}: {error.message[:200]}")
 
 
 def _location(doc: dict | None) -> Location | None:
