@@ -205,8 +205,15 @@ class _Reader:
             return [job(item) for item in items]
         if self.pool is None:
             self.pool = _pool(self.workers, self.rulesets)
-        chunk = max(1, min(32, len(items) // (self.workers * 4)))
-        return list(self.pool.map(job, items, chunksize=chunk))
+        if job is _survey_job:  # cheap and many: in chunks
+            chunk = max(1, min(32, len(items) // (self.workers * 4)))
+            return list(self.pool.map(job, items, chunksize=chunk))
+        # the largest files first, one at a time, so that no worker is left with a long one at the end
+        order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+        results: list = [None] * len(items)
+        for position, result in zip(order, self.pool.map(job, [items[i] for i in order])):
+            results[position] = result
+        return results
 
     def _report(self, done: int) -> None:
         if self.progress:
