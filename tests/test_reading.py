@@ -174,3 +174,36 @@ def test_the_command_line_and_the_config_file_choose_the_cache(tmp_path):
     (tmp_path / "project" / "riskscan.toml").write_text('cache-dir = "../from-config"\nworkers = 1\nread-all = true\n')
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert list((tmp_path / "from-config").rglob("*.json")) and json.loads(result.stdout)["findings"]
+
+
+def test_a_dispatch_table_in_a_module_nothing_names_is_found_by_the_tool_name(tmp_path):
+    """Plain function calling: the schema is declared where the model is called; the table that
+    maps its name to the implementation lives in a module only a helper imports."""
+    (tmp_path / "main.py").write_text(
+        "from openai import OpenAI\n"
+        "from registry import run_tool\n\n"
+        "client = OpenAI()\n"
+        'TOOLS = [{"type": "function", "function": {"name": "run_shell", "description": "Run a command.",\n'
+        '          "parameters": {"type": "object", "properties": {"command": {"type": "string"}}}}}]\n\n'
+        "def answer(messages):\n"
+        '    response = client.chat.completions.create(model="gpt-4o", messages=messages, tools=TOOLS)\n'
+        "    call = response.choices[0].message.tool_calls[0]\n"
+        "    return run_tool(call.function.name, call.function.arguments)\n"
+    )
+    (tmp_path / "registry.py").write_text(
+        "import json\n"
+        "from actions import run_shell\n\n"
+        'HANDLERS = {"run_shell": run_shell}\n\n'
+        "def run_tool(name, arguments):\n"
+        "    return HANDLERS[name](**json.loads(arguments))\n"
+    )
+    (tmp_path / "actions.py").write_text(
+        "import subprocess\n\n"
+        "def run_shell(command: str) -> str:\n"
+        "    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n"
+    )
+    loaded = rulesets.load(())
+    by_need = reading.read(discover.discover(str(tmp_path)), loaded, NO_CACHE)
+    shell = next(t for t in by_need.system.tools if t.name == "run_shell")
+    assert "code_exec" in {c.label for c in shell.capabilities}
+    assert report_text(tmp_path, NO_CACHE) == report_text(tmp_path, replace(NO_CACHE, read_all=True))

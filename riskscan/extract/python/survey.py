@@ -24,7 +24,8 @@ import ast
 from dataclasses import dataclass, field
 
 DECLARES = "declares"  # agents, tools, servers, registrations, schemas: always read
-DISPATCHES = "dispatches"  # tables of tool functions: read when a schema tool needs one
+DISPATCHES = "dispatches"  # `getattr(module, name)`: read when a schema tool has no implementation
+# (a literal dispatch table holds the tool's name; reading.py finds it by that name instead)
 UNREADABLE = "unreadable"  # the standard parser refused it: the full extractor reports why
 
 
@@ -117,11 +118,8 @@ class _Survey:
                 return frozenset({DECLARES})
             elif isinstance(node, ast.AnnAssign) and self._triggered(node.annotation):
                 return frozenset({DECLARES})
-            elif isinstance(node, ast.Dict):
-                if self._declaring_dict(node):
-                    return frozenset({DECLARES})
-                if _dispatch_table(node):
-                    found.add(DISPATCHES)
+            elif isinstance(node, ast.Dict) and self._declaring_dict(node):
+                return frozenset({DECLARES})
         return frozenset(found)
 
     def _dotted(self, node: ast.expr) -> str | None:
@@ -175,20 +173,6 @@ class _Survey:
             and call.args[0].id in self.modules
             and not isinstance(call.args[1], ast.Constant)
         )
-
-
-def _dispatch_table(node: ast.Dict) -> bool:
-    """`{"get_weather": get_weather, ...}`: string keys, every value a name or a lambda calling one."""
-    if not node.keys:
-        return False
-    for key, value in zip(node.keys, node.values):
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            return False
-        if isinstance(value, ast.Lambda):
-            value = value.body.func if isinstance(value.body, ast.Call) else None
-        if not isinstance(value, (ast.Name, ast.Attribute)):
-            return False
-    return True
 
 
 def _absolute(module: str | None, level: int, package: str) -> str | None:
