@@ -127,6 +127,14 @@ class Rulesets:
     factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
 
+    # Rulesets key the caches of their indexes: the digest of their files stands for their content,
+    # instead of hashing and comparing every rule and catalogue entry on each lookup
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rulesets) and other.digest == self.digest
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:
