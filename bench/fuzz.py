@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
@@ -28,6 +29,7 @@ from fuzz_readers import READERS  # noqa: E402
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 BATCH = 50
+warnings.filterwarnings("ignore", category=SyntaxWarning)  # hypothesmith compiles what it generates: `1()` warns
 
 
 def fuzz(reader, seconds: float) -> tuple[int, float, str | None]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
+import warnings
 
 MAX_DEPTH = 200  # CPython's own limit on nested brackets is 200; riskscan's visitors fail near 250
 _TOO_DEEP = ("too many nested parentheses", "too many statically nested blocks")
@@ -27,7 +28,9 @@ def nesting_problem(data: bytes, tree: ast.AST | None = None) -> tuple[int, int,
     nests too deeply to read, else None."""
     if tree is None:
         try:
-            tree = ast.parse(data)
+            with warnings.catch_warnings():  # invalid escapes and the like: the scanned code's business, not stderr's
+                warnings.simplefilter("ignore")
+                tree = ast.parse(data)
         except SyntaxError as error:
             if any(reason in str(error.msg) for reason in _TOO_DEEP):
                 return error.lineno or 1, error.offset or 1, f"nested too deeply to read: {error.msg}"
