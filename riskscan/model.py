@@ -34,6 +34,11 @@ from riskscan.types import (
 )
 
 
+# tools declared by a schema or a name alone, whose implementation a dispatch names: plain function
+# calling, MCP low-level servers (call_tool branches), agents declared in config files
+DISPATCHED_FRAMEWORKS = frozenset({"function-calling", "mcp-sdk", "declared"})
+
+
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets, asked: Asked | None = None) -> SystemModel:
     """The system the facts describe. `asked`, when given, receives what the model looked for in
     vain (riskscan/reading.py reads the files that may hold it)."""
@@ -288,7 +293,7 @@ class _Builder(Resolver):
             if fact.function in self.project.tools or fact.function in self.project.bindings:
                 return [r.target for r in self.resolve(Ref(fact.function, fact.location)) if r.kind == "function"]
             return []
-        if fact.builtin or fact.server or fact.invokes is not None or fact.framework in ("mcp-config", "manifest"):
+        if fact.builtin or fact.server or fact.invokes is not None or fact.framework not in DISPATCHED_FRAMEWORKS:
             return []
         found = []
         for dispatch in self.project.dispatches.get(fact.name, ()):

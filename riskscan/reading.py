@@ -143,12 +143,14 @@ class _Reader:
                 if name == module or name.startswith(module + "."):
                     wanted[entry.source.path] = entry
         for tool_name in asked.dispatches:
-            if not isinstance(tool_name, str):
+            if not isinstance(tool_name, str) or not tool_name.strip():
                 continue
+            # a table or a branch that dispatches a tool names it in a string literal
+            quoted = tuple(f"{quote}{tool_name}{quote}".encode("utf-8", "surrogateescape") for quote in "\"'")
             for entry in unread:
                 if tool_name == "*" and entry.survey and "dispatches" in entry.survey:
                     wanted[entry.source.path] = entry
-                elif tool_name != "*" and tool_name.encode("utf-8", "surrogateescape") in entry.data:
+                elif tool_name != "*" and any(text in entry.data for text in quoted):
                     wanted[entry.source.path] = entry
         return [wanted[path] for path in sorted(wanted)]
 
