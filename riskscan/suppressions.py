@@ -158,7 +158,8 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
     if not explicit and not target.is_file():
         return []
     try:
-        document = tomllib.loads(target.read_text(encoding="utf-8"))
+        text = target.read_text(encoding="utf-8")
+        document = tomllib.loads(text)
     except OSError as error:
         raise SuppressionsError(f"{target}: cannot read: {error.strerror}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
@@ -170,13 +171,15 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
     if not isinstance(entries, list):
         raise SuppressionsError(f"{target}: suppress: expected [[suppress]] entries")
     shown = _shown(target, root)
+    # each entry's line: its [[suppress]] header (tomllib gives no positions; 0 for inline tables)
+    headers = [n for n, line in enumerate(text.splitlines(), start=1) if line.strip().startswith("[[suppress]]")]
     markers = []
     for number, entry in enumerate(entries, start=1):
         where = f"{target}: suppress #{number}"
         if not isinstance(entry, dict):
             raise SuppressionsError(f"{where}: expected a table")
         _check_entry(where, entry)
-        location = Location(shown, 0)
+        location = Location(shown, headers[number - 1] if len(headers) == len(entries) else 0)
         marker = Marker((entry["rule"],), entry.get("reason", "").strip(), location, "external",
                         path=entry["path"], server=entry.get("server", ""), tool=entry.get("tool", ""))
         expires = entry.get("expires")

@@ -172,7 +172,7 @@ def _suppressions(root: Path, name: str, data: bytes) -> None:
     except SuppressionsError as error:
         assert name in str(error), f"the error does not name the file: {error}"
         return
-    check_report(report, set(_files(FINDINGS_PROJECT)) | {str(root / name), name})
+    check_report(report, set(_files(FINDINGS_PROJECT)) | {Path(name).name})  # outside the root: by its name
 
 
 def _saved_report(root: Path, name: str, data: bytes) -> None:

@@ -86,3 +86,15 @@ def test_a_saved_report_of_the_wrong_shape_is_a_model_error_naming_the_place(tmp
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(ModelError, match="not a JSON document"):
         load_model(str(path))
+
+
+def test_a_suppression_entry_is_placed_on_its_line(tmp_path):
+    from riskscan.scan import scan
+    from riskscan.types import Config
+
+    path = tmp_path / "riskscan-suppressions.toml"
+    path.write_text('# reviewed\n\n[[suppress]]\nrule = "RS101"\npath = "*.json"\n')
+    project = Path(__file__).parents[1] / "fixtures" / "cases" / "mcp-client-trifecta"
+    report = scan(str(project), Config(suppressions=str(path), timeout_ms=1000))
+    [diagnostic] = [d for d in report.diagnostics if d.code == "suppression-without-reason"]
+    assert (diagnostic.location.path, diagnostic.location.line) == ("riskscan-suppressions.toml", 3)
