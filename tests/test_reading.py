@@ -207,3 +207,21 @@ def test_a_dispatch_table_in_a_module_nothing_names_is_found_by_the_tool_name(tm
     shell = next(t for t in by_need.system.tools if t.name == "run_shell")
     assert "code_exec" in {c.label for c in shell.capabilities}
     assert report_text(tmp_path, NO_CACHE) == report_text(tmp_path, replace(NO_CACHE, read_all=True))
+
+
+def test_a_bug_of_riskscan_on_one_file_is_a_diagnostic_of_that_file_and_the_rest_is_read(tmp_path, monkeypatch):
+    from riskscan.extract import python as python_extractor
+
+    write_project(tmp_path)
+    original = python_extractor.extract
+
+    def failing(data, source, rulesets):
+        if source.path == "app/helpers.py":
+            raise KeyError("a bug")
+        return original(data, source, rulesets)
+
+    monkeypatch.setattr(python_extractor, "extract", failing)
+    report = scan(str(tmp_path), NO_CACHE)
+    problems = [d for d in report.diagnostics if d.code == "internal-error"]
+    assert [d.location.path for d in problems] == ["app/helpers.py"] and "KeyError" in problems[0].message
+    assert {t.name for t in report.tools} == {"shell", "fetch"}
