@@ -181,10 +181,17 @@ def load(extra: tuple[str, ...] = (), bundled: bool = True, memo=None) -> Rulese
     rulesets does not validate (nor load the validator) again."""
     paths: list[Path] = sorted(bundled_dir().glob("*.yaml")) if bundled else []
     paths += [Path(p) for p in extra]
-    return _load_paths(tuple(str(p) for p in paths), memo)
+    key = tuple(str(p) for p in paths)
+    if key not in _LOADED:
+        if len(_LOADED) >= 4:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = _load_paths(key, memo)
+    return _LOADED[key]
 
 
-@lru_cache(maxsize=4)
+_LOADED: dict[tuple[str, ...], Rulesets] = {}  # by paths: loaded once per process, with or without a memo
+
+
 def _load_paths(paths: tuple[str, ...], memo) -> Rulesets:
     by_kind: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     digest = hashlib.sha256()
