@@ -222,8 +222,6 @@ def test_nesting_prints_no_warning_about_the_code_it_measures():
     assert caught == []
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN GAP: libcst's native parser overflows its stack (SIGSEGV) on "
-                   "5,000 nested parentheses; the Python extractor must call extract/python/nesting.py first")
 def test_python_nested_thousands_deep_is_a_diagnostic_not_a_crashed_process(tmp_path):
     (tmp_path / "deep.py").write_text(DEEP_PYTHON["parentheses"])
     (tmp_path / ".mcp.json").write_text(GOOD_CONFIG)

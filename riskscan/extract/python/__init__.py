@@ -7,6 +7,7 @@ declarations by qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
+from riskscan.extract.python.nesting import nesting_problem
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 
@@ -37,6 +38,9 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     from riskscan.extract.python.values import Evaluator
 
     module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
+    too_deep = nesting_problem(data)  # libcst's native parser would overflow its stack on it
+    if too_deep is not None:
+        return _unreadable(source, module_name, *too_deep)
     try:
         tree = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -47,7 +51,8 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         return _unreadable(source, module_name, line, 0, f"cannot decode the file as {error.encoding}: {error.reason}")
     except (LookupError, SyntaxError) as error:
         # libcst raises a plain SyntaxError for bytes its encoding declaration does not match
-        return _unreadable(source, module_name, 0, 0, f"cannot decode the file: {error}")
+        line, column = _first_undecodable_place(data)
+        return _unreadable(source, module_name, line, column, f"cannot decode the file: {error}")
     package = module_name if source.path.endswith("__init__.py") else module_name.rpartition(".")[0]
     try:
         ctx = FileContext(tree, source.path, module_name, package, rulesets)
@@ -73,6 +78,17 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
+
+
+def _first_undecodable_place(data: bytes) -> tuple[int, int]:
+    """Where the first byte that is not UTF-8 sits (Python's default source encoding); (0, 0) when
+    every byte is UTF-8 (the encoding declaration itself is the problem)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
+    return 0, 0
 
 
 def _by_place(fact) -> tuple:

@@ -21,6 +21,7 @@ never runs the file. Files it cannot parse are left to the full extractor, which
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass, field
 
 DECLARES = "declares"  # agents, tools, servers, registrations, schemas: always read
@@ -69,7 +70,9 @@ class Triggers:
 def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
     """What the file may hold: a subset of {DECLARES, DISPATCHES}, or {UNREADABLE}."""
     try:
-        tree = ast.parse(data)  # every file, so that a broken one is reported even if it declares nothing
+        with warnings.catch_warnings():  # invalid escapes and the like are the scanned code's business
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)  # every file, so that a broken one is reported even if it declares nothing
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset({UNREADABLE})
     if not any(all(word in data for word in group) for group in triggers.words):
