@@ -81,7 +81,10 @@ def _solve_rule(
 ) -> tuple[list[Path], list[str]]:
     cone = prune(all_actions, rule, max_steps)
     if cone is None:
-        return [], []
+        # nothing within the bound; say so when the graph reaches a sink by a longer route
+        beyond = prune(all_actions, rule, len(all_actions) + 1)
+        note = f"{rule.id}: no path within {max_steps} steps (max_steps), a longer one may exist; raise --max-steps to look"
+        return [], [note] if beyond is not None else []
     from riskscan.solve.encoding import Configurations  # imports z3
 
     found = _Found(rule, max_paths, max_paths_per_sink)
