@@ -18,9 +18,12 @@ def _syntax_error_position(data: bytes, error) -> tuple[int, int, str]:
     """Where the error is, as CPython's own parser places it (libcst often points a line late);
     libcst's position when CPython does not object."""
     import ast
+    import warnings
 
     try:
-        ast.parse(data)
+        with warnings.catch_warnings():  # the scanned code's invalid escapes are not ours to print
+            warnings.simplefilter("ignore")
+            ast.parse(data)
     except SyntaxError as reference:
         if reference.lineno:
             return reference.lineno, reference.offset or 0, reference.msg
