@@ -15,18 +15,6 @@ from libcst.metadata import (
 )
 
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self, root: cst.CSTNode, kinds: tuple[type, ...], enter_definitions: bool) -> None:
-        self.root, self.kinds, self.enter_definitions = root, kinds, enter_definitions
-        self.found: list = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, self.kinds):
-            self.found.append(node)
-        nested = isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not self.root
-        return self.enter_definitions or not nested
-
-
 class _Preorder(cst.CSTVisitor):
     """Every node of a tree in visiting order, with where each one's subtree ends."""
 
@@ -148,25 +136,12 @@ def nested_walk(root: cst.CSTNode, nesting: tuple[type, ...]):
 def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
     """The nodes of the given kinds under `root` (itself included), in source order; nested
     function and class bodies are not entered unless asked."""
-    index = _INDEXED[0] if _INDEXED else None
-    start = index.position.get(id(root)) if index is not None else None
-    if index is None or start is None or index.order[start] is not root:
-        collector = _Collector(root, kinds, enter_definitions)
-        root.visit(collector)
-        return collector.found
-    order, end = index.order, index.end
-    found = []
     definitions = (cst.FunctionDef, cst.ClassDef)
-    at, stop = start, end[start]
-    while at < stop:
-        node = order[at]
-        if isinstance(node, kinds):
-            found.append(node)
-        if not enter_definitions and at != start and isinstance(node, definitions):
-            at = end[at]
-        else:
-            at += 1
-    return found
+
+    def enter(node: cst.CSTNode) -> bool:
+        return enter_definitions or node is root or not isinstance(node, definitions)
+
+    return [node for node in walk(root, enter) if isinstance(node, kinds)]
 
 
 __all__ = [
