@@ -27,6 +27,7 @@ from pathlib import Path
 from riskscan import __version__, model
 from riskscan.cache import Cache, default_folder, entry_key
 from riskscan.extract import extract_data, failed, is_binary
+from riskscan.extract.python.focus import Span
 from riskscan.references import Asked
 from riskscan.rulesets import Rulesets
 from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
@@ -42,6 +43,8 @@ class _File:
     key: str = ""
     facts: Facts | None = None
     survey: frozenset[str] | None = None
+    left_out: tuple[Span, ...] = ()  # definitions the first reading of a declaring file skips
+    partial: bool = False  # facts read with `left_out` blanked
 
 
 @dataclass
@@ -99,7 +102,13 @@ class _Reader:
             self.files.append(entry)
         cached = sum(1 for f in self.files if f.facts is not None and f.key)
         self._survey([f for f in self.files if f.facts is None and f.source.kind == "python"])
-        self._extract([f for f in self.files if f.facts is None and self._needed_first(f)])
+        first = [f for f in self.files if f.facts is None and self._needed_first(f)]
+        for entry in first:
+            if entry.left_out and not self.everything:
+                entry.partial = True
+                entry.facts = self.cache.get("focused", entry.key) if self.cache else None
+                cached += entry.facts is not None
+        self._extract([f for f in first if f.facts is None])
         rounds = 1
         while True:
             asked = Asked()
@@ -125,7 +134,7 @@ class _Reader:
         return bool(entry.survey and entry.survey - {"dispatches"})
 
     def _wanted(self, asked: Asked) -> list[_File]:
-        unread = [f for f in self.files if f.facts is None]
+        unread = [f for f in self.files if f.facts is None or f.partial]
         if not unread:
             return []
         by_module = {f.source.module: f for f in unread if f.source.module}
@@ -136,7 +145,7 @@ class _Reader:
             parts = name.split(".")
             for end in range(1, len(parts) + 1):
                 entry = by_module.get(".".join(parts[:end]))
-                if entry is not None:
+                if entry is not None and (not entry.partial or _left_out(entry, parts[end:])):
                     wanted[entry.source.path] = entry
         for module in asked.modules:
             for name, entry in by_module.items():
@@ -148,9 +157,10 @@ class _Reader:
             # a table or a branch that dispatches a tool names it in a string literal
             quoted = tuple(f"{quote}{tool_name}{quote}".encode("utf-8", "surrogateescape") for quote in "\"'")
             for entry in unread:
+                text = _left_out_text(entry) if entry.partial else entry.data
                 if tool_name == "*" and entry.survey and "dispatches" in entry.survey:
                     wanted[entry.source.path] = entry
-                elif tool_name != "*" and any(text in entry.data for text in quoted):
+                elif tool_name != "*" and any(quoted_name in text for quoted_name in quoted):
                     wanted[entry.source.path] = entry
         return [wanted[path] for path in sorted(wanted)]
 
@@ -162,25 +172,29 @@ class _Reader:
     def _survey(self, entries: Sequence[_File]) -> None:
         todo = []
         for entry in entries:
-            entry.survey = self.cache.get("survey", entry.key) if self.cache else None
-            if entry.survey is None:
+            known = self.cache.get("survey", entry.key) if self.cache else None
+            if known is None:
                 todo.append(entry)
+            else:
+                entry.survey, entry.left_out = known
         if not todo:
             return
         _WORKER["triggers"] = self._triggers()
         jobs = [(e.source, e.data) for e in todo]
         for entry, result in zip(todo, self._map(_survey_job, jobs)):
-            entry.survey = result
+            entry.survey, entry.left_out = result
             if self.cache:
                 self.cache.put("survey", entry.key, result)
 
     def _extract(self, entries: Sequence[_File]) -> None:
-        jobs = [(e.source, e.data) for e in entries]
-        for entry, facts in zip(entries, self._map(_extract_job, jobs)):
-            entry.facts = facts
+        """Read `entries`: in part those marked partial and not yet read, else in full."""
+        focused = [e.partial and e.facts is None for e in entries]
+        jobs = [(e.source, e.data, e.left_out if part else ()) for e, part in zip(entries, focused)]
+        for entry, part, facts in zip(entries, focused, self._map(_extract_job, jobs)):
+            entry.facts, entry.partial = facts, part
             self.extracted += 1
             if self.cache and entry.key:
-                self.cache.put("facts", entry.key, facts)
+                self.cache.put("focused" if part else "facts", entry.key, facts)
             self._report(sum(1 for f in self.files if f.facts is not None))
 
     def _triggers(self):
@@ -242,17 +256,33 @@ def _pool(workers: int, rulesets: Rulesets) -> Executor:
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(rulesets, _WORKER.get("triggers")))
 
 
-def _survey_job(item: tuple[SourceFile, bytes]) -> frozenset[str]:
-    from riskscan.extract.python.survey import survey
+def _survey_job(item: tuple[SourceFile, bytes]) -> tuple[frozenset[str], tuple[Span, ...]]:
+    from riskscan.extract.python.survey import look
 
     source, data = item
     module = source.module or ""
     package = module if source.path.endswith("__init__.py") else module.rpartition(".")[0]
-    return survey(data, module, package, _WORKER["triggers"])  # type: ignore[arg-type]
+    return look(data, module, package, _WORKER["triggers"])  # type: ignore[arg-type]
 
 
-def _extract_job(item: tuple[SourceFile, bytes]) -> Facts:
-    source, data = item
+def _extract_job(item: tuple[SourceFile, bytes, tuple[Span, ...]]) -> Facts:
+    source, data, left_out = item
+    if left_out:
+        from riskscan.extract.python.focus import blank
+
+        data = blank(data, left_out)
     return extract_data(source, data, _WORKER["rulesets"])  # type: ignore[arg-type]
+
+
+def _left_out(entry: _File, rest: list[str]) -> bool:
+    """Whether a name below the entry's module (`rest`: ["C", "m", ...]) lies in a definition its
+    partial reading left out."""
+    names = {name for _, _, name in entry.left_out}
+    return bool(rest) and (rest[0] in names or ".".join(rest[:2]) in names)
+
+
+def _left_out_text(entry: _File) -> bytes:
+    lines = entry.data.splitlines(keepends=True)
+    return b"".join(b"".join(lines[first - 1 : last]) for first, last, _ in entry.left_out)
 
 

@@ -24,6 +24,8 @@ import ast
 import warnings
 from dataclasses import dataclass, field
 
+from riskscan.extract.python.focus import Nodes, Span, leave_out
+
 DECLARES = "declares"  # agents, tools, servers, registrations, schemas: always read
 DISPATCHES = "dispatches"  # `getattr(module, name)`: read when a schema tool has no implementation
 # (a literal dispatch table holds the tool's name; reading.py finds it by that name instead)
@@ -69,26 +71,34 @@ class Triggers:
 
 def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
     """What the file may hold: a subset of {DECLARES, DISPATCHES}, or {UNREADABLE}."""
+    return look(data, module, package, triggers)[0]
+
+
+def look(data: bytes, module: str, package: str, triggers: Triggers) -> tuple[frozenset[str], tuple[Span, ...]]:
+    """The survey, and for a declaring file the definitions its reading can leave out (focus.py)."""
     try:
         with warnings.catch_warnings():  # invalid escapes and the like are the scanned code's business
             warnings.simplefilter("ignore")
             tree = ast.parse(data)  # every file, so that a broken one is reported even if it declares nothing
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return frozenset({UNREADABLE})
+        return frozenset({UNREADABLE}), ()
     if not any(all(word in data for word in group) for group in triggers.words):
-        return frozenset()
+        return frozenset(), ()
     try:
-        return _Survey(tree, module, package, triggers).result()
+        nodes = Nodes(tree)
+        surveyed = _Survey(tree, nodes.order, module, package, triggers)
+        found = surveyed.result()
+        return found, leave_out(tree, surveyed, nodes) if DECLARES in found else ()
     except RecursionError:
-        return frozenset({UNREADABLE})
+        return frozenset({UNREADABLE}), ()
 
 
 class _Survey:
-    def __init__(self, tree: ast.Module, module: str, package: str, triggers: Triggers) -> None:
-        self.tree, self.triggers = tree, triggers
+    def __init__(self, tree: ast.Module, nodes: list[ast.AST], module: str, package: str, triggers: Triggers) -> None:
+        self.tree, self.nodes, self.triggers = tree, nodes, triggers
         self.aliases: dict[str, str] = {}
         self.modules: set[str] = set()  # local names bound to a whole imported module
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     local = alias.asname or alias.name.split(".")[0]
@@ -106,24 +116,28 @@ class _Survey:
 
     def result(self) -> frozenset[str]:
         found: set[str] = set()
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Call):
-                if self._triggered(node.func) or self._endpoint(node.func):
-                    return frozenset({DECLARES})
-                if self._getattr_dispatch(node):
-                    found.add(DISPATCHES)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if any(self._decorator(d) for d in node.decorator_list):
-                    return frozenset({DECLARES})
-                if isinstance(node, ast.ClassDef) and any(self._triggered(base) for base in node.bases):
-                    return frozenset({DECLARES})
-            elif isinstance(node, ast.arg) and node.annotation is not None and self._triggered(node.annotation):
+        for node in self.nodes:
+            if isinstance(node, _DECLARING) and self.declares(node):
                 return frozenset({DECLARES})
-            elif isinstance(node, ast.AnnAssign) and self._triggered(node.annotation):
-                return frozenset({DECLARES})
-            elif isinstance(node, ast.Dict) and self._declaring_dict(node):
-                return frozenset({DECLARES})
+            if isinstance(node, ast.Call) and self._getattr_dispatch(node):
+                found.add(DISPATCHES)
         return frozenset(found)
+
+    def declares(self, node: ast.AST) -> bool:
+        """Whether this node (not those under it) uses a trigger."""
+        if isinstance(node, ast.Call):
+            return self._triggered(node.func) or self._endpoint(node.func)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if any(self._decorator(d) for d in node.decorator_list):
+                return True
+            return isinstance(node, ast.ClassDef) and any(self._triggered(base) for base in node.bases)
+        if isinstance(node, ast.arg):
+            return node.annotation is not None and self._triggered(node.annotation)
+        if isinstance(node, ast.AnnAssign):
+            return self._triggered(node.annotation)
+        if isinstance(node, ast.Dict):
+            return self._declaring_dict(node)
+        return False
 
     def _dotted(self, node: ast.expr) -> str | None:
         parts: list[str] = []
@@ -190,4 +204,5 @@ def _absolute(module: str | None, level: int, package: str) -> str | None:
     return ".".join(base) or None
 
 
+_DECLARING = (ast.Call, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg, ast.AnnAssign, ast.Dict)
 _BUILTINS = frozenset({"getattr", "open", "exec", "eval", "compile", "__import__"})
