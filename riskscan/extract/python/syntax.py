@@ -15,22 +15,90 @@ from libcst.metadata import (
 )
 
 
-class _Preorder(cst.CSTVisitor):
-    """Every node of a tree in visiting order, with where each one's subtree ends."""
+def _child_fields(kind: type) -> tuple[str, ...] | None:
+    """The fields of a node type that hold its children, in the order libcst visits them (the
+    order of the source, which is not the order the dataclass declares them in), read once from
+    the type's own `_visit_and_replace_children`; None when libcst's source is not at hand."""
+    import ast
+    import inspect
+    import textwrap
 
-    def __init__(self) -> None:
-        self.order: list[cst.CSTNode] = []
-        self.end: list[int] = []
-        self.position: dict[int, int] = {}
+    try:
+        source = textwrap.dedent(inspect.getsource(kind._visit_and_replace_children))
+    except (OSError, TypeError):
+        return None
+    calls = [
+        call
+        for call in ast.walk(ast.parse(source))
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id.startswith("visit_")
+    ]
+    fields: list[str] = []
+    for call in sorted(calls, key=lambda call: (call.lineno, call.col_offset)):
+        name = call.args[1].value  # visit_required(self, "field", self.field, visitor)
+        if name not in fields:
+            fields.append(name)
+    return tuple(fields)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.position[id(node)] = len(self.order)
-        self.order.append(node)
-        self.end.append(0)
-        return True
 
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self.end[self.position[id(original_node)]] = len(self.order)
+_FIELDS: dict[type, tuple[str, ...] | None] = {}
+_SENTINEL = cst.MaybeSentinel.DEFAULT
+
+
+def children_of(node: cst.CSTNode) -> list:
+    """What `node.children` gives (the children in source order), read from the node's fields
+    instead of by libcst's visitor, which rebuilds the node to list them."""
+    kind = type(node)
+    fields = _FIELDS[kind] if kind in _FIELDS else _FIELDS.setdefault(kind, _child_fields(kind))
+    if fields is None:
+        return list(node.children)
+    found = []
+    for name in fields:
+        value = getattr(node, name)
+        if value is None or value is _SENTINEL:
+            continue
+        if type(value) is tuple or type(value) is list:
+            found.extend(value)
+        else:
+            found.append(value)
+    return found
+
+
+class _Preorder:
+    """Every node of a tree in visiting order, where each one's subtree ends, and its parent."""
+
+    def __init__(self, root: cst.CSTNode) -> None:
+        order: list[cst.CSTNode] = []
+        parents: list[int] = []
+        pending: list[tuple[cst.CSTNode, int]] = [(root, -1)]
+        pop, push = pending.pop, pending.append
+        fields_of = _FIELDS
+        while pending:
+            node, parent = pop()
+            at = len(order)
+            order.append(node)
+            parents.append(parent)
+            kind = type(node)
+            fields = fields_of[kind] if kind in fields_of else fields_of.setdefault(kind, _child_fields(kind))
+            if fields is None:
+                for child in reversed(node.children):
+                    push((child, at))
+                continue
+            for name in reversed(fields):
+                value = getattr(node, name)
+                if value is None or value is _SENTINEL:
+                    continue
+                if type(value) is tuple or type(value) is list:
+                    for child in reversed(value):
+                        push((child, at))
+                else:
+                    push((value, at))
+        end = list(range(1, len(order) + 1))
+        for at in range(len(order) - 1, 0, -1):  # a subtree ends where its last descendant's does
+            parent = parents[at]
+            if end[at] > end[parent]:
+                end[parent] = end[at]
+        self.order, self.end, self.parents = order, end, parents
+        self.position = {id(node): at for at, node in enumerate(order)}
 
 
 _INDEXED: list[_Preorder] = []  # the tree of the file being read, walked once
@@ -39,9 +107,16 @@ _INDEXED: list[_Preorder] = []  # the tree of the file being read, walked once
 def index_tree(module: cst.Module) -> None:
     """Walk `module` once, so that `find_nodes` under it is a slice of a list instead of a walk of
     libcst's visitor (which rebuilds every node it passes); the index lives until the next file."""
-    preorder = _Preorder()
-    module.visit(preorder)
-    _INDEXED[:] = [preorder]
+    _INDEXED[:] = [_Preorder(module)]
+
+
+def parent_of(node: cst.CSTNode) -> cst.CSTNode | None:
+    """The node whose child `node` is, in the indexed tree (None for its root or a node outside)."""
+    index = _INDEXED[0] if _INDEXED else None
+    at = index.position.get(id(node)) if index is not None else None
+    if at is None or index.order[at] is not node or index.parents[at] < 0:
+        return None
+    return index.order[index.parents[at]]
 
 
 class QualifiedNames:
@@ -82,24 +157,13 @@ class QualifiedNames:
         return QualifiedName(f"{module}.{bare}", name.source)
 
 
-class _Walker(cst.CSTVisitor):
-    def __init__(self, enter) -> None:
-        self.enter, self.found = enter, []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.found.append(node)
-        return self.enter(node)
-
-
 def walk(root: cst.CSTNode, enter=None) -> list:
     """`root` and the nodes under it, in source order, without rebuilding them; below a node for
     which `enter(node)` is false nothing is listed (the node itself is)."""
     index = _INDEXED[0] if _INDEXED else None
     start = index.position.get(id(root)) if index is not None else None
     if index is None or start is None or index.order[start] is not root:
-        walker = _Walker(enter or (lambda node: True))
-        root.visit(walker)
-        return walker.found
+        index, start = _Preorder(root), 0
     order, end = index.order, index.end
     if enter is None:
         return order[start:end[start]]
@@ -118,8 +182,7 @@ def nested_walk(root: cst.CSTNode, nesting: tuple[type, ...]):
     index = _INDEXED[0] if _INDEXED else None
     start = index.position.get(id(root)) if index is not None else None
     if index is None or start is None or index.order[start] is not root:
-        index, start = _Preorder(), 0
-        root.visit(index)
+        index, start = _Preorder(root), 0
     order, end = index.order, index.end
     open_nodes: list[tuple[int, cst.CSTNode]] = []
     for at in range(start, end[start]):
@@ -145,7 +208,9 @@ def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False)
 
 
 __all__ = [
+    "children_of",
     "find_nodes",
+    "parent_of",
     "nested_walk",
     "walk",
     "index_tree",
