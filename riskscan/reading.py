@@ -209,11 +209,11 @@ class _Reader:
 
             found = triggers(frozenset(self.rulesets.builtin_index()))
             parts = (tuple(sorted(found.names)), tuple(sorted(found.methods)), found.suffixes,
-                     tuple(sorted(found.dict_types)), tuple(sorted(found.dict_keys)))
+                     tuple(sorted(found.dict_types)), tuple(sorted(found.dict_keys)), tuple(sorted(found.keywords)))
             if self.cache:
                 self.cache.put("triggers", key, parts)
-        names, methods, suffixes, dict_types, dict_keys = parts
-        return Triggers(frozenset(names), frozenset(methods), tuple(suffixes), frozenset(dict_types), frozenset(dict_keys)).with_words()
+        names, methods, suffixes, dict_types, dict_keys, keywords = parts
+        return Triggers(frozenset(names), frozenset(methods), tuple(suffixes), frozenset(dict_types), frozenset(dict_keys), frozenset(keywords)).with_words()
 
     def _map(self, job, items: list) -> list:
         if self.workers < 2 or len(items) < POOL_THRESHOLD:

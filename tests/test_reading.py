@@ -76,6 +76,22 @@ def test_the_survey_passes_over_files_that_only_use_a_framework(tmp_path):
     assert survey(b"def broken(:\n", "app.x", "app", found_triggers) == {"unreadable"}
 
 
+def test_a_dangerous_switch_passed_to_any_call_is_read(tmp_path):
+    """LangChain's `allow_dangerous_requests=True` is flagged on whatever call takes it (chains
+    built by classmethods the catalog does not list); found on the real langchain-community tests,
+    where reading by need missed six hygiene findings that reading everything reported."""
+    (tmp_path / "chain.py").write_text(
+        "from langchain_community.chains.graph_qa.cypher import GraphCypherQAChain\n\n"
+        "def build(llm, graph):\n"
+        "    return GraphCypherQAChain.from_llm(llm, graph=graph, allow_dangerous_requests=True)\n"
+    )
+    found_triggers = triggers(frozenset(rulesets.load(()).builtin_index()))
+    assert survey((tmp_path / "chain.py").read_bytes(), "chain", "", found_triggers) == {DECLARES}
+    report = report_text(tmp_path, NO_CACHE)
+    assert "allow_dangerous_requests=True" in report
+    assert report == report_text(tmp_path, replace(NO_CACHE, read_all=True))
+
+
 def write_project(root: Path) -> None:
     (root / "app").mkdir(parents=True)
     (root / "app" / "__init__.py").write_text("")

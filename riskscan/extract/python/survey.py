@@ -39,6 +39,7 @@ class Triggers:
     suffixes: tuple[str, ...] = ()  # attribute chains a call may end with: `.chat.completions.create`
     dict_types: frozenset[str] = frozenset()  # `{"type": <this>, ...}` literals are tool declarations
     dict_keys: frozenset[str] = frozenset()  # literals with this key are tool declarations
+    keywords: frozenset[str] = frozenset()  # a call passing one of these declares (`allow_dangerous_code=`)
     # groups of byte words: a file that holds every word of no group cannot use a trigger
     words: tuple[tuple[bytes, ...], ...] = field(default=(), compare=False)
 
@@ -49,6 +50,7 @@ class Triggers:
             tuple(sorted(set(self.suffixes) | set(other.suffixes))),
             self.dict_types | other.dict_types,
             self.dict_keys | other.dict_keys,
+            self.keywords | other.keywords,
         )
 
     def with_words(self) -> Triggers:
@@ -61,12 +63,13 @@ class Triggers:
             method = len(parts) > 2 and parts[-2][:1].isupper()
             groups.add((parts[-2], parts[-1]) if method else (parts[-1],))
         groups |= {(suffix.rsplit(".", 1)[-1],) for suffix in self.suffixes}
+        groups |= {(word,) for word in self.keywords}
         for text in self.dict_types | self.dict_keys:
             groups |= {(f'"{text}"',), (f"'{text}'",)}
         groups.add(("getattr",))
         kept = {g for g in groups if not any(set(o) < set(g) for o in groups)}
         encoded = tuple(sorted(tuple(w.encode() for w in sorted(g)) for g in kept))
-        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, encoded)
+        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, self.keywords, encoded)
 
 
 def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
@@ -126,7 +129,8 @@ class _Survey:
     def declares(self, node: ast.AST) -> bool:
         """Whether this node (not those under it) uses a trigger."""
         if isinstance(node, ast.Call):
-            return self._triggered(node.func) or self._endpoint(node.func)
+            keywords = self.triggers.keywords
+            return self._triggered(node.func) or self._endpoint(node.func) or any(k.arg in keywords for k in node.keywords)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if any(self._decorator(d) for d in node.decorator_list):
                 return True

@@ -118,12 +118,13 @@ class FrameworkAdapter(BaseAdapter):
     specs = Specs()
     more_calls: frozenset[str] = frozenset()  # calls claimed beyond the specs: crews, graphs, toolsets
     more_triggers: frozenset[str] = frozenset()  # other names that declare: method decorators, ...
+    trigger_keywords: frozenset[str] = frozenset()  # keywords flagged on any call (hygiene switches)
 
     @classmethod
     def triggers(cls) -> Triggers:
         specs = cls.specs
         names = specs.calls() | frozenset(specs.decorators) | frozenset(specs.tool_classes)
-        return Triggers(names=names | cls.more_calls | cls.more_triggers)
+        return Triggers(names=names | cls.more_calls | cls.more_triggers, keywords=cls.trigger_keywords)
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)

@@ -103,6 +103,7 @@ class LangChain(FrameworkAdapter):
     specs = SPECS
     more_calls = TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS
     more_triggers = INTERRUPT | HUMAN_IN_THE_LOOP
+    trigger_keywords = frozenset(DANGEROUS_FLAGS)  # flagged on any call (evaluate_more)
     context_types = frozenset({"langchain.tools.ToolRuntime", "langgraph.prebuilt.ToolRuntime", "langchain_core.runnables.RunnableConfig"})
 
     def __init__(self, ctx) -> None:
