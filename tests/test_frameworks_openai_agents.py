@@ -240,3 +240,25 @@ def test_tool_output_guardrails_run_after_the_call_and_are_no_gate(rulesets):
         ("guardrail-not-modelled", 9, "info"),
         ("guardrail-not-modelled", 13, "info"),
     ]
+
+
+def test_messages_appended_to_a_list_are_not_taken_for_hosted_tools(rulesets):
+    """Found on autogen-agentchat and langchain-community: `messages.append(UserMessage(...))`
+    was read as a tools context and every message class became a hosted tool of an unknown
+    framework (174 such tools over the five framework packages)."""
+    found = facts(rulesets, """
+        from agents import Agent, WebSearchTool
+        from autogen_core.models import SystemMessage, UserMessage
+
+        def prompt(instruction: str):
+            messages = [SystemMessage(content=instruction)]
+            messages.append(UserMessage(content="hi", source="user"))
+            return messages
+
+        tools = []
+        tools.append(WebSearchTool())
+        bot = Agent(name="bot", tools=tools)
+    """)
+    assert [t.name for t in found.tools] == ["WebSearchTool"]
+    (agent,) = build("/x", [found], rulesets).agents
+    assert [holding.tool for holding in agent.tools] == [found.tools[0].id]

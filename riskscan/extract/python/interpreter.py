@@ -240,13 +240,15 @@ class Interpreter:
         self.ev.seen.add(id(node))
         name, method = node.func.value.value, node.func.attr.value
         args = [arg.value for arg in node.args]
+        # not a tools context: most lists followed here hold messages (`messages.append(UserMessage(...))`),
+        # which a tools context would take for hosted tools of an unknown framework
         if method == "append" and len(args) == 1:
-            self.extend(name, (self.ev.evaluate(args[0], scope, tools=True),), scope)
+            self.extend(name, (self.ev.evaluate(args[0], scope),), scope)
         elif method == "extend" and len(args) == 1:
-            self.extend(name, _as_items(self.ev.evaluate(args[0], scope, tools=True)), scope)
+            self.extend(name, _as_items(self.ev.evaluate(args[0], scope)), scope)
         elif method == "insert" and len(args) == 2:
             at_front = isinstance(args[0], cst.Integer) and args[0].value == "0"
-            self.extend(name, (self.ev.evaluate(args[1], scope, tools=True),), scope, at_front)
+            self.extend(name, (self.ev.evaluate(args[1], scope),), scope, at_front)
         else:
             return False
         return True
