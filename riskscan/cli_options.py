@@ -20,6 +20,8 @@ def solver_options(command):
         click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
         click.option("--max-files", type=click.IntRange(1), default=100_000, show_default=True,
                      help="Read at most this many files, in path order; the rest are reported and skipped."),
+        click.option("--include-tests", is_flag=True,
+                     help="Read test code too: test, tests and testsuite folders, test_*.py, *_test.py, conftest.py (not read by default)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True, help="Processes that read files (0: one per core, at most 8)."),
         click.option("--cache/--no-cache", default=True, show_default=True, help="Keep what was read from each file, by content hash, and reuse it."),
         click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, $XDG_CACHE_HOME/riskscan or ~/.cache/riskscan)."),
@@ -51,7 +53,7 @@ def selection_options(command):
 
 
 def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None,
-                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, **selection):
+                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the
     options of `selection_options` when the command has them."""
     from riskscan.baseline import BaselineError
@@ -65,16 +67,17 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
     if not selection:
         settings = settings_of(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
                                     "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes, "workers": workers, "cache": cache,
-                                    "cache_dir": cache_dir, "read_all": read_all, "max_files": max_files})
+                                    "cache_dir": cache_dir, "read_all": read_all, "max_files": max_files,
+                                    "include_tests": include_tests})
         fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
         timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
         workers, cache, cache_dir, read_all = settings["workers"], settings["cache"], settings["cache_dir"], settings["read_all"]
-        max_files = settings["max_files"]
+        max_files, include_tests = settings["max_files"], settings["include_tests"]
         selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
         timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, workers=workers, cache=cache, cache_dir=cache_dir,
-        read_all=read_all, max_files=max_files, **selection,
+        read_all=read_all, max_files=max_files, include_tests=include_tests, **selection,
     )
     try:
         return run_scan(path, config, progress=progress)
@@ -87,7 +90,7 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
 
 
 SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
-TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "max_files", "workers", "cache", "cache_dir", "read_all")
+TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "max_files", "workers", "cache", "cache_dir", "read_all", "include_tests")
 
 
 def settings_of(path: str, params: dict) -> dict:

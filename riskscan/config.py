@@ -172,6 +172,7 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "timeout-ms": ("timeout_ms", _integer(1, 600_000)),
     "max-file-bytes": ("max_file_bytes", _integer(1)),
     "max-files": ("max_files", _integer(1)),
+    "include-tests": ("include_tests", _boolean),
     "workers": ("workers", _integer(0, 64)),
     "cache": ("cache", _boolean),
     "cache-dir": ("cache_dir", _path),

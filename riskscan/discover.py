@@ -3,6 +3,12 @@
 Inside a git work tree the candidates are `git ls-files` (tracked, plus untracked files git does
 not ignore); elsewhere a walk that skips the usual build and environment folders. Symbolic links
 are never followed out of the root, and files over the size cap are reported, not read.
+
+Test code is not read unless asked for (`--include-tests`): the folders semgrep's defaults skip
+(test/, tests/, testsuite/) and pytest's test modules (test_*.py, *_test.py, conftest.py). Agents
+built by tests run against fakes and never ship; in framework repositories they are most of the
+code and would drown the findings of the code that does. A run that leaves tests out says how
+many files it left (a `tests-not-read` note).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
      ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", "build", "dist", ".eggs"}
 )
+TEST_DIRS = frozenset({"test", "tests", "testsuite"})
 # JSON files that are never an MCP config or a tool manifest; skipped without being opened.
 SKIPPED_JSON = frozenset(
     {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "composer.lock",
@@ -28,23 +35,29 @@ SKIPPED_JSON = frozenset(
 )
 
 
-def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_files: int = DEFAULT_MAX_FILES) -> Discovery:
+def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_files: int = DEFAULT_MAX_FILES,
+             include_tests: bool = False) -> Discovery:
     """The files under `root` to read, in path order: at most `max_files` of them (the rest are
-    counted in a `too-many-files` diagnostic, not looked at), none over `max_file_bytes`."""
+    counted in a `too-many-files` diagnostic, not looked at), none over `max_file_bytes`, no test
+    code unless `include_tests` (a file or a test folder given as the root is read)."""
     root_path = Path(root).resolve()
     diagnostics: list[Diagnostic] = []
     if root_path.is_file():
         return _single_file(root_path, max_file_bytes)
     if not root_path.is_dir():
         return Discovery(str(root_path), (), (Diagnostic(Location(str(root)), "not-found", "no such file or folder", "error"),))
+    include_tests = include_tests or root_path.name in TEST_DIRS  # a test folder asked for by name
     candidates = _git_files(root_path)
     if candidates is None:
         candidates = _walk(root_path)
     files = []
-    left_out = 0
+    left_out = tests = 0
     for relative in sorted(set(candidates)):
         kind = kind_of(relative)
         if kind is None:
+            continue
+        if not include_tests and is_test_code(relative):
+            tests += 1
             continue
         if len(files) >= max_files:
             left_out += 1
@@ -60,7 +73,22 @@ def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
             f"{len(files) + left_out} files to read, over the {max_files}-file limit (--max-files): the first {max_files}"
             f" in path order were read, {left_out} were not (from {files[-1].path} on)", "error",
         ))
+    if tests:
+        diagnostics.append(Diagnostic(
+            Location("."), "tests-not-read",
+            f"{tests} test {'file was' if tests == 1 else 'files were'} not read (test, tests and testsuite folders, test_*.py,"
+            " *_test.py, conftest.py); --include-tests reads them", "info",
+        ))
     return Discovery(str(root_path), tuple(files), tuple(diagnostics))
+
+
+def is_test_code(relative: str) -> bool:
+    """A file in a test folder, or a pytest test module."""
+    path = PurePosixPath(relative)
+    if TEST_DIRS & set(path.parts[:-1]):
+        return True
+    name = path.name
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py")
 
 
 def _single_file(path: Path, max_file_bytes: int) -> Discovery:

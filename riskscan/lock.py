@@ -140,6 +140,6 @@ def run(root: str, config=None) -> tuple[Path, int, int]:
 
     config = config or Config()
     loaded = rulesets.load(config.rulesets)
-    found = discover.discover(root, config.max_file_bytes)
+    found = discover.discover(root, config.max_file_bytes, include_tests=config.include_tests)
     facts = [extract_file(found.root, source, loaded) for source in found.files]
     return write(found.root, facts)

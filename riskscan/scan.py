@@ -28,7 +28,7 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
     loaded = rulesets.load(config.rulesets, memo=store)
     chosen = selection.from_config(config, (rule.id for rule in loaded.rules))
-    found = discover.discover(root, config.max_file_bytes, config.max_files)
+    found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
         kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
         found = replace(found, files=kept)

@@ -53,7 +53,7 @@ def download(folder: Path) -> dict[str, Path]:
 
 def scan_package(root: Path, top: str):
     loaded = rulesets.load()
-    found = discover.discover(str(root))
+    found = discover.discover(str(root), include_tests=True)
     files = [f for f in found.files if f.kind == "python" and f.path.startswith(top + "/")]
     facts = [extract_file(found.root, source, loaded) for source in files]
     return model.build(found.root, facts, loaded), len(files), loaded

@@ -35,7 +35,7 @@ def _read(item: tuple[str, object]) -> tuple[str, dict]:
 
 
 def read_folder(folder: Path, workers: int) -> dict[str, dict]:
-    found = discover(str(folder))
+    found = discover(str(folder), include_tests=True)
     items = [(found.root, source) for source in found.files]
     items.sort(key=lambda item: -(Path(item[0]) / item[1].path).stat().st_size)  # long ones first
     with ProcessPoolExecutor(workers) as pool:

@@ -82,3 +82,73 @@ def test_a_single_file_can_be_scanned(tmp_path):
 )
 def test_module_names(relative, module):
     assert module_name(relative) == module
+
+
+@pytest.mark.parametrize(("relative", "test"), [
+    ("tests/test_agent.py", True),
+    ("pkg/tests/helpers.py", True),
+    ("test/mcp.json", True),
+    ("libs/core/testsuite/cases.py", True),
+    ("pkg/test_tools.py", True),
+    ("pkg/tools_test.py", True),
+    ("conftest.py", True),
+    ("pkg/testing.py", False),
+    ("pkg/latest/agent.py", False),
+    ("pkg/contest.py", False),
+    ("attest/agent.py", False),
+])
+def test_test_code_is_what_semgrep_and_pytest_call_tests(relative, test):
+    from riskscan.discover import is_test_code
+
+    assert is_test_code(relative) is test
+
+
+def test_test_code_is_left_out_with_a_note_unless_asked_for(tmp_path):
+    write(tmp_path, "app/agent.py")
+    write(tmp_path, "tests/test_agent.py")
+    write(tmp_path, "tests/mcp.json", "{}")
+    write(tmp_path, "app/conftest.py")
+    default = discover(tmp_path)
+    assert [f.path for f in default.files] == ["app/agent.py"]
+    (note,) = default.diagnostics
+    assert (note.code, note.severity) == ("tests-not-read", "info")
+    assert note.message.startswith("3 test files were not read") and "--include-tests" in note.message
+    everything = discover(tmp_path, include_tests=True)
+    assert [f.path for f in everything.files] == ["app/agent.py", "app/conftest.py", "tests/mcp.json", "tests/test_agent.py"]
+    assert everything.diagnostics == ()
+
+
+def test_a_test_file_given_as_the_root_is_read(tmp_path):
+    path = write(tmp_path, "tests/test_agent.py")
+    assert [f.path for f in discover(path).files] == ["test_agent.py"]
+    assert [f.path for f in discover(tmp_path / "tests").files] == ["test_agent.py"]
+
+
+def test_the_command_line_and_the_config_file_read_tests_when_asked(tmp_path):
+    from click.testing import CliRunner
+
+    from riskscan.cli import main
+
+    write(tmp_path, "tests/test_bot.py", (
+        "import subprocess\n"
+        "from agents import Agent, function_tool\n\n"
+        "@function_tool\n"
+        "def shell(command: str) -> str:\n"
+        '    """Run a command."""\n'
+        "    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout\n\n"
+        "@function_tool\n"
+        "def browse(url: str) -> str:\n"
+        '    """Fetch a page."""\n'
+        "    import requests\n"
+        "    return requests.get(url).text\n\n"
+        "bot = Agent(name='bot', tools=[shell, browse])\n"
+    ))
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["scan", str(tmp_path), "--no-cache", "--format", "json"])
+    assert quiet.exit_code == 0, quiet.output
+    assert '"tests-not-read"' in quiet.output and "tests/test_bot.py" not in quiet.output
+    asked = runner.invoke(main, ["scan", str(tmp_path), "--no-cache", "--format", "json", "--include-tests"])
+    assert asked.exit_code == 1 and "tests/test_bot.py" in asked.output
+    (tmp_path / "riskscan.toml").write_text("include-tests = true\n")
+    configured = runner.invoke(main, ["scan", str(tmp_path), "--no-cache", "--format", "json"])
+    assert configured.exit_code == 1 and "tests/test_bot.py" in configured.output
