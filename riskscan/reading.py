@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskscan import __version__, model
-from riskscan.cache import Cache, default_folder, entry_key
+from riskscan.cache import Cache, default_folder, digest_of, entry_key
 from riskscan.extract import extract_data, failed, is_binary
 from riskscan.extract.python.focus import Span
 from riskscan.references import Asked
@@ -45,6 +45,7 @@ class _File:
     survey: frozenset[str] | None = None
     left_out: tuple[Span, ...] = ()  # definitions the first reading of a declaring file skips
     partial: bool = False  # facts read with `left_out` blanked
+    names: frozenset[str] | None = None  # of a file the model asked names of: read those, and what they need
 
 
 @dataclass
@@ -87,6 +88,7 @@ class _Reader:
     files: list[_File] = field(default_factory=list)
     pool: Executor | None = None
     extracted: int = 0
+    cached: int = 0
 
     def run(self) -> Reading:
         root = Path(self.found.root)
@@ -100,15 +102,12 @@ class _Reader:
                 entry.key = entry_key(source.kind, source.path, source.module, entry.data)
                 entry.facts = self.cache.get("facts", entry.key) if self.cache else None
             self.files.append(entry)
-        cached = sum(1 for f in self.files if f.facts is not None and f.key)
+        self.cached = sum(1 for f in self.files if f.facts is not None and f.key)
         self._survey([f for f in self.files if f.facts is None and f.source.kind == "python"])
         first = [f for f in self.files if f.facts is None and self._needed_first(f)]
         for entry in first:
-            if entry.left_out and not self.everything:
-                entry.partial = True
-                entry.facts = self.cache.get("focused", entry.key) if self.cache else None
-                cached += entry.facts is not None
-        self._extract([f for f in first if f.facts is None])
+            entry.partial = bool(entry.left_out) and not self.everything
+        self._extract(first)
         rounds = 1
         while True:
             asked = Asked()
@@ -120,7 +119,7 @@ class _Reader:
             rounds += 1
         self._report(len(self.files))
         skipped = sum(1 for f in self.files if f.facts is None)
-        return Reading(self._facts(), system, self.extracted, cached, skipped, rounds)
+        return Reading(self._facts(), system, self.extracted, self.cached, skipped, rounds)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -134,23 +133,39 @@ class _Reader:
         return bool(entry.survey and entry.survey - {"dispatches"})
 
     def _wanted(self, asked: Asked) -> list[_File]:
+        """The files that may hold what the model asked for: unread ones are read for the names
+        asked of them (`_File.names`), or in full; one read in part, in full, when what was asked
+        lies in a definition it left out."""
         unread = [f for f in self.files if f.facts is None or f.partial]
         if not unread:
             return []
         by_module = {f.source.module: f for f in unread if f.source.module}
         wanted: dict[str, _File] = {}
+        names: dict[str, set[str]] = {}
+        whole: set[str] = set()
         for name in asked.names:
             if not isinstance(name, str):
                 continue
             parts = name.split(".")
             for end in range(1, len(parts) + 1):
                 entry = by_module.get(".".join(parts[:end]))
-                if entry is not None and (not entry.partial or _left_out(entry, parts[end:])):
-                    wanted[entry.source.path] = entry
+                if entry is None:
+                    continue
+                path, rest = entry.source.path, parts[end:]
+                if entry.facts is None:
+                    wanted[path] = entry
+                    if rest:
+                        names.setdefault(path, set()).add(rest[0])
+                    else:
+                        whole.add(path)
+                elif _left_out(entry, rest):
+                    wanted[path] = entry
+                    whole.add(path)
         for module in asked.modules:
             for name, entry in by_module.items():
                 if name == module or name.startswith(module + "."):
                     wanted[entry.source.path] = entry
+                    whole.add(entry.source.path)
         for tool_name in asked.dispatches:
             if not isinstance(tool_name, str) or not tool_name.strip():
                 continue
@@ -160,8 +175,13 @@ class _Reader:
                 text = _left_out_text(entry) if entry.partial else entry.data
                 if tool_name == "*" and entry.survey and "dispatches" in entry.survey:
                     wanted[entry.source.path] = entry
+                    whole.add(entry.source.path)
                 elif tool_name != "*" and any(quoted_name in text for quoted_name in quoted):
                     wanted[entry.source.path] = entry
+                    whole.add(entry.source.path)
+        for path, entry in wanted.items():
+            partial_first = entry.facts is None and path not in whole and not self.everything
+            entry.names = frozenset(names[path]) if partial_first and path in names else None
         return [wanted[path] for path in sorted(wanted)]
 
     def _facts(self) -> tuple[Facts, ...]:
@@ -187,15 +207,43 @@ class _Reader:
                 self.cache.put("survey", entry.key, result)
 
     def _extract(self, entries: Sequence[_File]) -> None:
-        """Read `entries`: in part those marked partial and not yet read, else in full."""
-        focused = [e.partial and e.facts is None for e in entries]
-        jobs = [(e.source, e.data, e.left_out if part else ()) for e, part in zip(entries, focused)]
-        for entry, part, facts in zip(entries, focused, self._map(_extract_job, jobs)):
-            entry.facts, entry.partial = facts, part
+        """Read `entries`: a declaring file not yet read without the definitions the survey left
+        out, a file asked for names only for them, any other in full; from the cache if it can."""
+        todo, jobs, sections = [], [], []
+        for entry in entries:
+            if entry.facts is None and entry.partial:
+                section, key, job = "focused", entry.key, (entry.source, entry.data, entry.left_out, None)
+            elif entry.facts is None and entry.names:
+                section, key = "named", digest_of(entry.key, tuple(sorted(entry.names)))
+                job = (entry.source, entry.data, (), entry.names)
+            else:
+                section, key, job = "facts", entry.key, (entry.source, entry.data, (), None)
+            known = self.cache.get(section, key) if self.cache and entry.key else None
+            if known is not None:
+                self._read(entry, section, known)
+                self.cached += 1
+                continue
+            todo.append(entry)
+            jobs.append(job)
+            sections.append((section, key))
+        for entry, (section, key), result in zip(todo, sections, self._map(_extract_job, jobs)):
+            if section == "named" and not result[1]:  # nothing left out: the file was read in full
+                section, key = "facts", entry.key
+            value = result[0] if section != "named" else result
+            self._read(entry, section, value)
             self.extracted += 1
             if self.cache and entry.key:
-                self.cache.put("focused" if part else "facts", entry.key, facts)
+                self.cache.put(section, key, value)
             self._report(sum(1 for f in self.files if f.facts is not None))
+
+    @staticmethod
+    def _read(entry: _File, section: str, value) -> None:
+        if section == "named":
+            entry.facts, entry.left_out = value
+            entry.partial = bool(entry.left_out)
+        else:
+            entry.facts, entry.partial = value, section == "focused"
+        entry.names = None
 
     def _triggers(self):
         """The adapters' triggers; they load libcst, so a run that reads no file in full takes
@@ -265,13 +313,18 @@ def _survey_job(item: tuple[SourceFile, bytes]) -> tuple[frozenset[str], tuple[S
     return look(data, module, package, _WORKER["triggers"])  # type: ignore[arg-type]
 
 
-def _extract_job(item: tuple[SourceFile, bytes, tuple[Span, ...]]) -> Facts:
-    source, data, left_out = item
+def _extract_job(item: tuple[SourceFile, bytes, tuple[Span, ...], frozenset[str] | None]) -> tuple[Facts, tuple[Span, ...]]:
+    """The facts of a file, without `left_out`, or without what the `names` asked of it do not need."""
+    source, data, left_out, names = item
+    if names:
+        from riskscan.extract.python.focus import needless_for
+
+        left_out = needless_for(data, names)
     if left_out:
         from riskscan.extract.python.focus import blank
 
         data = blank(data, left_out)
-    return extract_data(source, data, _WORKER["rulesets"])  # type: ignore[arg-type]
+    return extract_data(source, data, _WORKER["rulesets"]), left_out  # type: ignore[arg-type]
 
 
 def _left_out(entry: _File, rest: list[str]) -> bool:

@@ -249,3 +249,94 @@ def test_partial_readings_are_cached_apart_from_full_ones(tmp_path):
     again = reading.read(discover.discover(str(tmp_path / "project")), rulesets.load(()), config)
     assert again.read == 0
     assert render_json(scan(str(tmp_path / "project"), config)) == first == render_json(scan(str(tmp_path / "project"), NO_CACHE))
+
+
+def test_a_file_asked_for_names_keeps_those_and_what_they_need():
+    from riskscan.extract.python.focus import needless_for
+
+    source = textwrap.dedent(
+        """
+        import subprocess
+
+        TIMEOUT = 10
+
+        def run_command(command):
+            return subprocess.run(quoted(command), shell=True, timeout=TIMEOUT).stdout
+
+        def quoted(command):
+            return command
+
+        class Runner:
+            def run(self, command):
+                return run_command(command)
+
+        def unrelated():
+            return Runner()
+
+        def __getattr__(name):
+            return globals()[name]
+        """
+    ).encode()
+    assert [name for _, _, name in needless_for(source, {"run_command"})] == ["Runner", "unrelated"]
+    assert [name for _, _, name in needless_for(source, {"Runner"})] == ["unrelated"]
+    assert needless_for(b"def broken(:\n", {"x"}) == ()
+
+
+def write_chain(root: Path) -> None:
+    """A tool calls ops.run_command, which calls util.go, which calls back into ops.remove_all:
+    ops is first read for run_command alone, util for go, then ops again in full."""
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "bot.py").write_text(
+        "from agents import Agent, function_tool\n"
+        "from app import ops\n\n"
+        "@function_tool\n"
+        "def clean(folder: str) -> str:\n"
+        '    """Clean a folder."""\n'
+        "    return ops.run_command(folder)\n\n"
+        "bot = Agent(name='bot', tools=[clean])\n"
+    )
+    (root / "app" / "ops.py").write_text(
+        "import shutil\n"
+        "from app import util\n\n"
+        "def run_command(folder):\n"
+        "    return util.go(folder)\n\n"
+        "def remove_all(folder):\n"
+        "    shutil.rmtree(folder)\n\n"
+        "def unrelated():\n"
+        "    return 1\n"
+    )
+    (root / "app" / "util.py").write_text(
+        "from app import ops\n\n"
+        "def go(folder):\n"
+        "    return ops.remove_all(folder)\n\n"
+        "def other():\n"
+        "    return 2\n"
+    )
+
+
+def test_files_asked_for_names_are_read_in_part_then_in_full_when_more_is_asked(tmp_path, monkeypatch):
+    write_chain(tmp_path)
+    jobs = []
+    original = reading._extract_job
+
+    def recorded(item):
+        jobs.append((item[0].path, item[3]))
+        return original(item)
+
+    monkeypatch.setattr(reading, "_extract_job", recorded)
+    result = reading.read(discover.discover(str(tmp_path)), rulesets.load(()), NO_CACHE)
+    clean = next(t for t in result.system.tools if t.name == "clean")
+    assert "fs_delete" in {c.label for c in clean.capabilities}
+    assert ("app/ops.py", frozenset({"run_command"})) in jobs and ("app/util.py", frozenset({"go"})) in jobs
+    assert ("app/ops.py", None) in jobs  # remove_all was left out of the first reading
+    assert render_json(scan(str(tmp_path), NO_CACHE)) == render_json(scan(str(tmp_path), replace(NO_CACHE, read_all=True)))
+
+
+def test_readings_for_names_come_from_the_cache_the_second_time(tmp_path):
+    write_chain(tmp_path / "project")
+    config = Config(cache_dir=str(tmp_path / "cache"))
+    first = render_json(scan(str(tmp_path / "project"), config))
+    again = reading.read(discover.discover(str(tmp_path / "project")), rulesets.load(()), config)
+    assert again.read == 0 and again.cached == 4
+    assert render_json(scan(str(tmp_path / "project"), config)) == first

@@ -18,6 +18,9 @@ empty, a method's first line `pass` so that no class body is left empty. Every k
 number and columns, so what is read of the kept parts is what a full reading gives. The model
 notes what it looked for in vain (references.Asked); reading.py reads the file in full when that
 is one of the definitions left out (`Span.name`).
+
+A file read only because the model asked for names in it (a helper a tool calls, a class a tool
+list instantiates) is read the same way with those names as the only seeds (`needless_for`).
 """
 
 from __future__ import annotations
@@ -160,6 +163,37 @@ def leave_out(tree: ast.Module, survey, nodes: Nodes) -> tuple[Span, ...]:
         else:
             spans += [_span(m.node, f"{cls.node.name}.{m.name}") for m in cls.members if not m.kept]
     return tuple(sorted(spans))
+
+
+def needless_for(data: bytes, names: Iterable[str]) -> tuple[Span, ...]:
+    """The top-level definitions of a file the model asked `names` of (the first part below the
+    module: `helper` for `pkg.mod.helper.<return>`) that neither those names nor the module's other
+    statements need, by the same fixpoint of mentions; () when the file does not parse."""
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+        nodes = Nodes(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ()
+    words = set(names)
+    units = []
+    for statement in tree.body:
+        if not isinstance(statement, DEFINITIONS):
+            words |= _mentions(nodes.under(statement))
+        else:
+            special = statement.name.startswith("__") and statement.name.endswith("__")  # module __getattr__
+            units.append(_Unit(statement, statement.name, _mentions(nodes.under(statement)), special))
+    changed = True
+    while changed:
+        changed = False
+        for unit in units:
+            if not unit.kept and (unit.seed or unit.name in words):
+                unit.kept = changed = True
+                words |= unit.words
+    return tuple(sorted(_span(u.node, u.name) for u in units if not u.kept))
 
 
 def blank(data: bytes, spans: Iterable[Span]) -> bytes:
