@@ -1,23 +1,24 @@
 """What one Python file knows about itself: positions, resolved names, the types of instances, and
 the facts found so far.
 
-Names are resolved only through libcst metadata (ScopeProvider, and the fully qualified names it
-gives, computed on demand by syntax.QualifiedNames); the one thing added on top is instance
-tracking: `s = requests.Session(); s.post(...)` resolves the callee to `requests.Session.post`,
-from the value assigned to the name the scope says `s` is.
+Names are resolved by libcst's scope rules (scopes.Scopes gives what libcst's ScopeProvider
+gives, from one walk of the tree, and syntax.QualifiedNames the fully qualified names, on
+demand); the one thing added on top is instance tracking: `s = requests.Session(); s.post(...)`
+resolves the callee to `requests.Session.post`, from the value assigned to the name the scope
+says `s` is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from riskscan.extract.python.namespaces import Assignment
+from riskscan.extract.python.scopes import Scopes
 from riskscan.extract.python.syntax import (
-    Assignment,
     MetadataWrapper,
     PositionProvider,
     QualifiedNames,
     QualifiedNameSource,
-    ScopeProvider,
     cst,
     find_nodes,
     index_tree,
@@ -144,9 +145,8 @@ class FileContext:
         index_tree(module)
         wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the tree was parsed for this file alone
         self.module = wrapper.module
-        resolved = wrapper.resolve_many([PositionProvider, ScopeProvider])
-        self.positions = resolved[PositionProvider]
-        self.scopes = resolved[ScopeProvider]
+        self.positions = wrapper.resolve(PositionProvider)
+        self.scopes = Scopes(self.module)
         self.fqn = QualifiedNames(self.scopes, *_room_for_relative_imports(module, module_name, package))
         self.declarations = Declarations()
         declare = _Declare(module_name, self.declarations)

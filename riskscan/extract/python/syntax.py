@@ -2,16 +2,13 @@
 metadata providers from here, so the heavy dependency has a single point of entry."""
 
 import libcst as cst
-from libcst.helpers import get_absolute_module_from_package_for_import
+from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 from libcst.helpers.module import ModuleNameAndPackage
 from libcst.metadata import (
-    Assignment,
-    FullyQualifiedNameProvider,
     MetadataWrapper,
     PositionProvider,
     QualifiedName,
     QualifiedNameSource,
-    ScopeProvider,
 )
 
 
@@ -120,7 +117,7 @@ def parent_of(node: cst.CSTNode) -> cst.CSTNode | None:
 
 
 class QualifiedNames:
-    """What FullyQualifiedNameProvider gives, computed only for the nodes asked about.
+    """What libcst's FullyQualifiedNameProvider gives, computed only for the nodes asked about.
 
     The provider asks the scope for the qualified names of every node of the file and then
     rewrites them all; the extractor asks about a small part of them. The same scope query and the
@@ -214,15 +211,13 @@ __all__ = [
     "nested_walk",
     "walk",
     "index_tree",
-    "Assignment",
-    "FullyQualifiedNameProvider",
     "MetadataWrapper",
     "ModuleNameAndPackage",
     "PositionProvider",
     "QualifiedName",
     "QualifiedNameSource",
     "QualifiedNames",
-    "ScopeProvider",
     "cst",
     "get_absolute_module_from_package_for_import",
+    "get_full_name_for_node",
 ]
