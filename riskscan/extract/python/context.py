@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from riskscan.extract.python.namespaces import Assignment
+from riskscan.extract.python.positions import Positions
 from riskscan.extract.python.scopes import Scopes
 from riskscan.extract.python.syntax import (
-    MetadataWrapper,
-    PositionProvider,
     QualifiedNames,
     QualifiedNameSource,
     cst,
@@ -143,10 +142,9 @@ class FileContext:
         self.package = package
         self.rulesets = rulesets
         index_tree(module)
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)  # the tree was parsed for this file alone
-        self.module = wrapper.module
-        self.positions = wrapper.resolve(PositionProvider)
-        self.scopes = Scopes(self.module)
+        self.module = module
+        self.positions = Positions(module)  # worked out on the first question
+        self.scopes = Scopes(module)
         self.fqn = QualifiedNames(self.scopes, *_room_for_relative_imports(module, module_name, package))
         self.declarations = Declarations()
         declare = _Declare(module_name, self.declarations)
@@ -171,10 +169,10 @@ class FileContext:
     # --- places ------------------------------------------------------------------------------
 
     def loc(self, node: cst.CSTNode) -> Location:
-        position = self.positions.get(node)
-        if position is None:
+        start = self.positions.start(node)
+        if start is None:
             return Location(self.path)
-        return Location(self.path, position.start.line, position.start.column + 1)
+        return Location(self.path, start[0], start[1] + 1)
 
     def diagnose(self, node: cst.CSTNode | None, code: str, message: str, severity: str = "warning") -> None:
         location = self.loc(node) if node is not None else Location(self.path)

@@ -1,15 +1,13 @@
-"""libcst, behind one module: the rest of the Python extractor takes the syntax tree and its
-metadata providers from here, so the heavy dependency has a single point of entry."""
+"""libcst, behind one module: the rest of the Python extractor takes the syntax tree, the walks
+over it and libcst's name and code-generation types from here, so the heavy dependency has a
+single point of entry. Nothing here runs libcst's visitors (they rebuild every node they pass):
+a node's children are read from its fields (`children_of`), and each file is indexed once."""
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState  # what codegen writes to (positions.py)
 from libcst.helpers import get_absolute_module_from_package_for_import, get_full_name_for_node
 from libcst.helpers.module import ModuleNameAndPackage
-from libcst.metadata import (
-    MetadataWrapper,
-    PositionProvider,
-    QualifiedName,
-    QualifiedNameSource,
-)
+from libcst.metadata import QualifiedName, QualifiedNameSource
 
 
 def _child_fields(kind: type) -> tuple[str, ...] | None:
@@ -205,15 +203,14 @@ def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False)
 
 
 __all__ = [
+    "CodegenState",
     "children_of",
     "find_nodes",
     "parent_of",
     "nested_walk",
     "walk",
     "index_tree",
-    "MetadataWrapper",
     "ModuleNameAndPackage",
-    "PositionProvider",
     "QualifiedName",
     "QualifiedNameSource",
     "QualifiedNames",
