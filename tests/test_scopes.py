@@ -47,6 +47,29 @@ def test_children_and_order_are_libcsts(path, module):
         assert index.end[at] == at + 1 + sum(index.end[index.position[id(c)]] - index.position[id(c)] for c in children_of(node))
 
 
+def _reference_find(root, kinds, enter_definitions):
+    found, pending = [], [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kinds):
+            found.append(node)
+        if node is root or enter_definitions or not isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            pending.extend(reversed(node.children))
+    return found
+
+
+@pytest.mark.parametrize("path,module", list(_modules())[::7], ids=lambda value: getattr(value, "name", ""))
+def test_find_nodes_is_an_isinstance_walk(path, module):
+    index_tree(module)
+    roots = [module, *(node for node in _Preorder(module).order if isinstance(node, (cst.FunctionDef, cst.ClassDef)))]
+    for kinds in ((cst.Call,), (cst.BaseCompoundStatement, cst.Name), (cst.FunctionDef, cst.BaseExpression)):
+        for root in roots[:20]:
+            for enter in (False, True):
+                assert [id(n) for n in find_nodes(root, *kinds, enter_definitions=enter)] == [
+                    id(n) for n in _reference_find(root, kinds, enter)
+                ]
+
+
 def test_parents_and_nested_definitions():
     module = cst.parse_module("def f(x):\n    def g():\n        return x\n    return g\n")
     index_tree(module)

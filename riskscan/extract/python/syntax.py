@@ -152,13 +152,37 @@ class QualifiedNames:
         return QualifiedName(f"{module}.{bare}", name.source)
 
 
-def walk(root: cst.CSTNode, enter=None) -> list:
-    """`root` and the nodes under it, in source order, without rebuilding them; below a node for
-    which `enter(node)` is false nothing is listed (the node itself is)."""
+def _indexed(root: cst.CSTNode) -> tuple[_Preorder, int]:
+    """The index holding `root` (the file's, else one made for it) and where `root` is in it."""
     index = _INDEXED[0] if _INDEXED else None
     start = index.position.get(id(root)) if index is not None else None
     if index is None or start is None or index.order[start] is not root:
-        index, start = _Preorder(root), 0
+        return _Preorder(root), 0
+    return index, start
+
+
+_KINDS_OF: dict[tuple[type, ...], dict[type, bool]] = {}  # kinds -> {node type: an instance of them}
+
+
+def _instance_test(kinds: tuple[type, ...]) -> dict[type, bool]:
+    """isinstance by the node's type, memoised: libcst's classes are ABCs, whose isinstance is slow."""
+    known = _KINDS_OF.get(kinds)
+    if known is None:
+        known = _KINDS_OF[kinds] = {}
+    return known
+
+
+def _is_instance(known: dict[type, bool], kind: type, kinds: tuple[type, ...]) -> bool:
+    found = known.get(kind)
+    if found is None:
+        found = known[kind] = any(base in kinds for base in kind.__mro__)
+    return found
+
+
+def walk(root: cst.CSTNode, enter=None) -> list:
+    """`root` and the nodes under it, in source order, without rebuilding them; below a node for
+    which `enter(node)` is false nothing is listed (the node itself is)."""
+    index, start = _indexed(root)
     order, end = index.order, index.end
     if enter is None:
         return order[start:end[start]]
@@ -174,32 +198,42 @@ def walk(root: cst.CSTNode, enter=None) -> list:
 def nested_walk(root: cst.CSTNode, nesting: tuple[type, ...]):
     """("visit", node) for `root` and every node under it in source order, and ("leave", node)
     after the last node inside each node of the `nesting` kinds."""
-    index = _INDEXED[0] if _INDEXED else None
-    start = index.position.get(id(root)) if index is not None else None
-    if index is None or start is None or index.order[start] is not root:
-        index, start = _Preorder(root), 0
+    index, start = _indexed(root)
     order, end = index.order, index.end
+    known = _instance_test(nesting)
     open_nodes: list[tuple[int, cst.CSTNode]] = []
     for at in range(start, end[start]):
         while open_nodes and open_nodes[-1][0] <= at:
             yield "leave", open_nodes.pop()[1]
         node = order[at]
         yield "visit", node
-        if isinstance(node, nesting):
+        if _is_instance(known, type(node), nesting):
             open_nodes.append((end[at], node))
     while open_nodes:
         yield "leave", open_nodes.pop()[1]
 
 
+_DEFINITIONS = (cst.FunctionDef, cst.ClassDef)
+
+
 def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False) -> list:
     """The nodes of the given kinds under `root` (itself included), in source order; nested
     function and class bodies are not entered unless asked."""
-    definitions = (cst.FunctionDef, cst.ClassDef)
-
-    def enter(node: cst.CSTNode) -> bool:
-        return enter_definitions or node is root or not isinstance(node, definitions)
-
-    return [node for node in walk(root, enter) if isinstance(node, kinds)]
+    index, start = _indexed(root)
+    order, end = index.order, index.end
+    wanted, definitions = _instance_test(kinds), _instance_test(_DEFINITIONS)
+    found = []
+    at, stop = start, end[start]
+    while at < stop:
+        node = order[at]
+        kind = type(node)
+        if _is_instance(wanted, kind, kinds):
+            found.append(node)
+        if at != start and not enter_definitions and _is_instance(definitions, kind, _DEFINITIONS):
+            at = end[at]  # a nested definition is listed, its body is not entered
+        else:
+            at += 1
+    return found
 
 
 __all__ = [
