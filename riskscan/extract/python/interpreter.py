@@ -289,20 +289,35 @@ class Interpreter:
         found: list[cst.BaseExpression] = []
 
         def enter(inner: cst.CSTNode) -> bool:
-            if inner is not node and isinstance(inner, (cst.BaseCompoundStatement, cst.BaseSuite, cst.Lambda)):
-                return False
-            if isinstance(inner, cst.Call) and any(a.claims(self.ctx.callee_names(inner.func)) for a in self.adapters):
+            kind = _SWEPT.get(type(inner))
+            if kind is None:  # by type: isinstance against libcst's ABCs is slow, and this sees every node
+                kind = _SWEPT[type(inner)] = _sweep_kind(inner)
+            if kind == "enter" or (kind == "stop" and inner is node):
+                return True
+            if kind == "call":
+                if any(a.claims(self.ctx.callee_names(inner.func)) for a in self.adapters):
+                    found.append(inner)
+                    return False
+                return True
+            if kind == "dict":
                 found.append(inner)
-                return False
-            if isinstance(inner, cst.Dict):
-                found.append(inner)
-                return False
-            return True
+            return False
 
         walk(node, enter)
         for expression in found:
             if id(expression) not in self.ev.seen:
                 self.ev.evaluate(expression, scope)
+
+
+_SWEPT: dict[type, str] = {}
+
+
+def _sweep_kind(node: cst.CSTNode) -> str:
+    if isinstance(node, (cst.BaseCompoundStatement, cst.BaseSuite, cst.Lambda)):
+        return "stop"
+    if isinstance(node, cst.Call):
+        return "call"
+    return "dict" if isinstance(node, cst.Dict) else "enter"
 
 
 def _as_items(value: Value) -> tuple[Value, ...]:
