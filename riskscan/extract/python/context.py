@@ -148,8 +148,12 @@ class FileContext:
         self.fqn = QualifiedNames(self.scopes, *_room_for_relative_imports(module, module_name, package))
         self.declarations = Declarations()
         declare = _Declare(module_name, self.declarations)
+        handlers: dict[tuple[str, type], object] = {}  # (event, node type) -> _Declare's method, if any
         for event, node in nested_walk(self.module, (cst.FunctionDef, cst.ClassDef)):
-            handler = getattr(declare, f"{'visit' if event == 'visit' else 'leave'}_{type(node).__name__}", None)
+            key = (event, type(node))
+            handler = handlers.get(key, _Declare)
+            if handler is _Declare:
+                handler = handlers[key] = getattr(declare, f"{event}_{type(node).__name__}", None)
             if handler is not None:
                 handler(node)
         self.diagnostics: list[Diagnostic] = []

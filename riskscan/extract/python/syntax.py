@@ -227,12 +227,18 @@ def find_nodes(root: cst.CSTNode, *kinds: type, enter_definitions: bool = False)
     while at < stop:
         node = order[at]
         kind = type(node)
-        if _is_instance(wanted, kind, kinds):
+        hit = wanted.get(kind)  # _is_instance, inlined: this loop is the extractor's hottest
+        if hit is None:
+            hit = _is_instance(wanted, kind, kinds)
+        if hit:
             found.append(node)
-        if at != start and not enter_definitions and _is_instance(definitions, kind, _DEFINITIONS):
-            at = end[at]  # a nested definition is listed, its body is not entered
-        else:
+        if at == start or enter_definitions:
             at += 1
+            continue
+        nested = definitions.get(kind)
+        if nested is None:
+            nested = _is_instance(definitions, kind, _DEFINITIONS)
+        at = end[at] if nested else at + 1  # a nested definition is listed, its body is not entered
     return found
 
 
