@@ -75,10 +75,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         tools=tuple(sorted(ctx.tools.values(), key=_by_place)),
         agents=tuple(sorted(ctx.agents.values(), key=_by_place)),
         bindings=tuple(sorted(ctx.bindings.values(), key=lambda b: b.qualname)),
-        dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name))),
+        dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name, _canonical(d)))),
         registrations=tuple(sorted(set(ctx.registrations))),
         hygiene=tuple(sorted(set(ctx.hygiene))),
-        links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind))),
+        links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
 
@@ -92,6 +92,16 @@ def _first_undecodable_place(data: bytes) -> tuple[int, int]:
         before = data[: error.start]
         return before.count(b"\n") + 1, error.start - (before.rfind(b"\n") + 1) + 1
     return 0, 0
+
+
+def _canonical(fact) -> str:
+    """A total order for facts at the same place: their encoding, frozensets sorted (a set's own
+    order changes with PYTHONHASHSEED)."""
+    import json
+
+    from riskscan.cache import encode
+
+    return json.dumps(encode(fact), sort_keys=True)
 
 
 def _by_place(fact) -> tuple:
