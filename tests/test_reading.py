@@ -76,6 +76,22 @@ def test_the_survey_passes_over_files_that_only_use_a_framework(tmp_path):
     assert survey(b"def broken(:\n", "app.x", "app", found_triggers) == {"unreadable"}
 
 
+def test_a_toolkit_whose_tools_are_catalogued_by_method_is_read_where_it_is_made(tmp_path):
+    """`toolkit = FileManagementToolkit(...); toolkit.get_tools()`: the catalog names the method,
+    the file calls the class; found on langchain-community's tests, where reading by need missed
+    seven toolkit tools that reading everything listed."""
+    (tmp_path / "files.py").write_text(
+        "from langchain_community.agent_toolkits.file_management.toolkit import FileManagementToolkit\n\n"
+        "def tools(folder):\n"
+        "    toolkit = FileManagementToolkit(root_dir=folder)\n"
+        "    return toolkit.get_tools()\n"
+    )
+    found_triggers = triggers(frozenset(rulesets.load(()).builtin_index()))
+    assert survey((tmp_path / "files.py").read_bytes(), "files", "", found_triggers) == {DECLARES}
+    report = report_text(tmp_path, NO_CACHE)
+    assert "file_management" in report
+    assert report == report_text(tmp_path, replace(NO_CACHE, read_all=True))
+
 def test_a_dangerous_switch_passed_to_any_call_is_read(tmp_path):
     """LangChain's `allow_dangerous_requests=True` is flagged on whatever call takes it (chains
     built by classmethods the catalog does not list); found on the real langchain-community tests,

@@ -42,6 +42,9 @@ class Triggers:
     keywords: frozenset[str] = frozenset()  # a call passing one of these declares (`allow_dangerous_code=`)
     # groups of byte words: a file that holds every word of no group cannot use a trigger
     words: tuple[tuple[bytes, ...], ...] = field(default=(), compare=False)
+    # the classes of trigger methods (`Toolkit` for `Toolkit.get_tools`): `t = Toolkit(); t.get_tools()`
+    # is typed through the constructor, so using the class triggers too (its words are the method's)
+    owners: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __or__(self, other: Triggers) -> Triggers:
         return Triggers(
@@ -58,10 +61,13 @@ class Triggers:
         of a name (`Agent`), and the class too for a method (`Agent` and `run`, since the class is
         imported or defined under that name in the file); string values with their quotes."""
         groups = {(w,) for w in self.methods}
+        owners = set()
         for name in self.names:
             parts = name.split(".")
             method = len(parts) > 2 and parts[-2][:1].isupper()
             groups.add((parts[-2], parts[-1]) if method else (parts[-1],))
+            if method:
+                owners.add(".".join(parts[:-1]))
         groups |= {(suffix.rsplit(".", 1)[-1],) for suffix in self.suffixes}
         groups |= {(word,) for word in self.keywords}
         for text in self.dict_types | self.dict_keys:
@@ -69,7 +75,7 @@ class Triggers:
         groups.add(("getattr",))
         kept = {g for g in groups if not any(set(o) < set(g) for o in groups)}
         encoded = tuple(sorted(tuple(w.encode() for w in sorted(g)) for g in kept))
-        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, self.keywords, encoded)
+        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, self.keywords, encoded, frozenset(owners))
 
 
 def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
@@ -157,7 +163,7 @@ class _Survey:
 
     def _triggered(self, node: ast.expr) -> bool:
         name = self._dotted(node)
-        return name is not None and name in self.triggers.names
+        return name is not None and (name in self.triggers.names or name in self.triggers.owners)
 
     def _endpoint(self, func: ast.expr) -> bool:
         parts: list[str] = []
