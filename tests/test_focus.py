@@ -242,15 +242,6 @@ def test_a_definition_left_out_that_another_file_needs_brings_the_whole_file_bac
     assert render_json(scan(str(tmp_path), NO_CACHE)) == render_json(scan(str(tmp_path), replace(NO_CACHE, read_all=True)))
 
 
-def test_partial_readings_are_cached_apart_from_full_ones(tmp_path):
-    write_project(tmp_path / "project")
-    config = Config(cache_dir=str(tmp_path / "cache"))
-    first = render_json(scan(str(tmp_path / "project"), config))
-    again = reading.read(discover.discover(str(tmp_path / "project")), rulesets.load(()), config)
-    assert again.read == 0
-    assert render_json(scan(str(tmp_path / "project"), config)) == first == render_json(scan(str(tmp_path / "project"), NO_CACHE))
-
-
 def test_a_file_asked_for_names_keeps_those_and_what_they_need():
     from riskscan.extract.python.focus import needless_for
 
@@ -333,10 +324,12 @@ def test_files_asked_for_names_are_read_in_part_then_in_full_when_more_is_asked(
     assert render_json(scan(str(tmp_path), NO_CACHE)) == render_json(scan(str(tmp_path), replace(NO_CACHE, read_all=True)))
 
 
-def test_readings_for_names_come_from_the_cache_the_second_time(tmp_path):
-    write_chain(tmp_path / "project")
+@pytest.mark.parametrize(("write", "files"), [(write_project, 3), (write_chain, 4)], ids=["left-out definitions", "names asked"])
+def test_partial_readings_come_from_the_cache_the_second_time(tmp_path, write, files):
+    """Cached apart from full readings (a partial reading is not the file's facts)."""
+    write(tmp_path / "project")
     config = Config(cache_dir=str(tmp_path / "cache"))
     first = render_json(scan(str(tmp_path / "project"), config))
     again = reading.read(discover.discover(str(tmp_path / "project")), rulesets.load(()), config)
-    assert again.read == 0 and again.cached == 4
-    assert render_json(scan(str(tmp_path / "project"), config)) == first
+    assert again.read == 0 and again.cached == files
+    assert render_json(scan(str(tmp_path / "project"), config)) == first == render_json(scan(str(tmp_path / "project"), NO_CACHE))
