@@ -81,5 +81,7 @@ def compare(report: Report, entries: tuple[BaselineEntry, ...]) -> Report:
 
 
 def new_only(report: Report) -> Report:
-    """The report as people read it with a baseline: only findings that are not in it."""
-    return replace(report, findings=tuple(f for f in report.findings if f.baseline_state != UNCHANGED))
+    """The report as people read it with a baseline: only findings that are not in it (those
+    that are, in `baselined`, to be counted as hidden)."""
+    return replace(report, findings=tuple(f for f in report.findings if f.baseline_state != UNCHANGED),
+                   baselined=tuple(f for f in report.findings if f.baseline_state == UNCHANGED))

@@ -26,8 +26,8 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 FORMATS = ("text", "json", "sarif", "html")
-SCAN_FORMATS = (*FORMATS, "markdown", "github")
-HUMAN_FORMATS = ("text", "markdown", "github")  # with --baseline these show only new findings
+SCAN_FORMATS = (*FORMATS, "concise", "markdown", "github")
+HUMAN_FORMATS = ("text", "concise", "markdown", "github")  # with --baseline these show only new findings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

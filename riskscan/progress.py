@@ -1,29 +1,64 @@
-"""The progress line a long scan shows on a terminal."""
+"""The progress display a scan shows on a terminal: one tqdm bar per stage (discovering,
+surveying, reading, solving), from the first file on, wiped at the end.
+
+Only on a terminal and never in CI (`CI` set, as every CI service does): a log gets no
+carriage-return noise. tqdm is imported only when the display is shown, so `riskscan --help`
+and piped or quiet runs never load it.
+"""
 
 from __future__ import annotations
 
-import time
+import os
+
+LABELS = {"discovering": "discovering files", "surveying": "surveying Python files", "reading": "reading files",
+          "solving": "solving"}
 
 
-def progress_display(stream, delay: float = 0.5):
-    """A one-line progress display for a terminal: files read, then solving, rewritten in place
-    and wiped at the end; nothing when `stream` is not a terminal or before `delay` seconds."""
-    if not stream.isatty():
+def progress_display(stream):
+    """A callable `show(stage, done, total)` that draws the progress of each stage on `stream`
+    (a count of files when `total` is given) and wipes it at stage "done"; None when `stream` is
+    not a terminal or the run is in CI."""
+    if not _is_terminal(stream) or os.environ.get("CI", "").lower() not in ("", "0", "false"):
         return None
-    start = time.monotonic()
-    shown = [False]
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: the reading pool forks after the bar starts
+    current: dict[str, object] = {"stage": None, "bar": None}
 
     def show(stage: str, done: int, total: int) -> None:
-        if stage == "done":
-            if shown[0]:
-                stream.write("\r\033[K")
-                stream.flush()
+        bar = current["bar"]
+        if stage != current["stage"]:
+            if bar is not None:
+                bar.close()
+            current["stage"], current["bar"] = stage, None
+            if stage == "done":
+                return
+            counted = {} if total else {"bar_format": "{desc} ..."}  # not counted: the stage alone
+            bar = tqdm(total=total or None, desc=f"riskscan: {LABELS.get(stage, stage)}", file=stream, leave=False,
+                       unit=" files", initial=done, mininterval=0.1, delay=0, **_size(stream), **counted)
+            current["bar"] = bar
+        if bar is None:
             return
-        if time.monotonic() - start < delay:
-            return
-        text = f"riskscan: reading files {done}/{total}" if stage == "reading" else "riskscan: solving"
-        stream.write("\r\033[K" + text)
-        stream.flush()
-        shown[0] = True
+        if total and bar.total != total:
+            bar.total = total
+        if done != bar.n:
+            bar.update(done - bar.n)
 
     return show
+
+
+def _size(stream) -> dict:
+    """Follow the terminal's size; 80 by 24 when it has none (a fresh pseudo-terminal says 0 by 0,
+    and tqdm draws nothing in 0 rows)."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, ValueError, OSError):
+        size = os.terminal_size((0, 0))
+    return {"dynamic_ncols": True} if size.columns and size.lines else {"ncols": 80, "nrows": 24}
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False

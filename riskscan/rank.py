@@ -31,6 +31,15 @@ GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-chec
 STATE_LABELS = {"untrusted": ("untrusted_input",), "private": ("private_data", "secret_read")}
 STATE_NOTES = {"untrusted_input": "reads content an outsider can write", "private_data": "reads private data",
                "secret_read": "reads secrets"}
+# what the last call of a path does, in words (the labels' codes stay in Step.labels)
+SINK_NOTES = {"external_send": "sends data out", "code_exec": "runs code", "fs_write": "writes files",
+              "fs_delete": "deletes files", "financial": "moves money", "credential_change": "changes credentials or access",
+              "db_write": "writes to a database", "spawn_agent": "starts an agent"}
+
+
+def sink_note(labels) -> str:
+    """`completes the path: sends data out`."""
+    return "completes the path: " + "; ".join(dict.fromkeys(SINK_NOTES.get(label, label.replace("_", " ")) for label in labels))
 
 
 def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tuple[Finding, ...]:
@@ -149,7 +158,7 @@ def _step(step: PathStep, is_sink: bool, rule: Rule, relevant: set[str], tools, 
     wanted = set(rule.sinks) if is_sink else relevant - set(rule.sinks)
     capabilities = [c for c in tool.capabilities if c.label in wanted]
     if is_sink:
-        note = "completes the path: " + ", ".join(c.label for c in capabilities)
+        note = sink_note(c.label for c in capabilities)
     else:
         note = "; ".join(STATE_NOTES.get(c.label, c.label) for c in capabilities)
     return Step(
@@ -185,7 +194,7 @@ def _path_message(rule: Rule, group: Sequence[Path], tools, agents) -> str:
     handoffs = [s for s in path.steps if s.kind == "handoff"]
     across = f" across {len(handoffs)} handoff{'s' if len(handoffs) > 1 else ''}" if handoffs else ""
     others = len(group) - 1
-    more = f" ({others} other path{'s' if others > 1 else ''} reach the same call)" if others else ""
+    more = f" ({others} other path{'s reach' if others > 1 else ' reaches'} the same call)" if others else ""
     bypassed = [g for g in tools[sink_step.tool].gates if g.kind == "argument-check" and g.status == "bypassed"]
     witness = f" Its argument check does not hold: {bypassed[0].witness} passes it." if bypassed else ""
     return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}{more}.{witness}"

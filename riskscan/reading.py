@@ -32,6 +32,8 @@ from riskscan.references import Asked
 from riskscan.rulesets import Rulesets
 from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
 
+# progress(stage, done, total): "surveying" per Python file surveyed, "reading" per file read
+# (the total grows with each round); called in this process as the workers' results arrive
 Progress = Callable[[str, int, int], None]
 POOL_THRESHOLD = 16  # fewer files than this are read in this process: starting workers costs more
 
@@ -89,6 +91,8 @@ class _Reader:
     pool: Executor | None = None
     extracted: int = 0
     cached: int = 0
+    to_read: int = 0  # files handed to `_extract` so far: the total the progress of reading shows
+    done_reading: int = 0
 
     def run(self) -> Reading:
         root = Path(self.found.root)
@@ -117,7 +121,6 @@ class _Reader:
                 break
             self._extract(wanted)
             rounds += 1
-        self._report(len(self.files))
         skipped = sum(1 for f in self.files if f.facts is None)
         return Reading(self._facts(), system, self.extracted, self.cached, skipped, rounds)
 
@@ -199,9 +202,11 @@ class _Reader:
                 entry.survey, entry.left_out = known
         if not todo:
             return
+        self._report("surveying", 0, len(todo))
         _WORKER["triggers"] = self._triggers()
         jobs = [(e.source, e.data) for e in todo]
-        for entry, result in zip(todo, self._map(_survey_job, jobs)):
+        surveyed = self._map(_survey_job, jobs, lambda done: self._report("surveying", done, len(todo)))
+        for entry, result in zip(todo, surveyed):
             entry.survey, entry.left_out = result
             if self.cache:
                 self.cache.put("survey", entry.key, result)
@@ -210,6 +215,7 @@ class _Reader:
         """Read `entries`: a declaring file not yet read without the definitions the survey left
         out, a file asked for names only for them, any other in full; from the cache if it can."""
         todo, jobs, sections = [], [], []
+        self.to_read += len(entries)
         for entry in entries:
             if entry.facts is None and entry.partial:
                 section, key, job = "focused", entry.key, (entry.source, entry.data, entry.left_out, None)
@@ -222,11 +228,12 @@ class _Reader:
             if known is not None:
                 self._read(entry, section, known)
                 self.cached += 1
+                self._done_reading()
                 continue
             todo.append(entry)
             jobs.append(job)
             sections.append((section, key))
-        for entry, (section, key), result in zip(todo, sections, self._map(_extract_job, jobs)):
+        for entry, (section, key), result in zip(todo, sections, self._map(_extract_job, jobs, lambda _: self._done_reading())):
             if section == "named" and not result[1]:  # nothing left out: the file was read in full
                 section, key = "facts", entry.key
             value = result[0] if section != "named" else result
@@ -234,7 +241,6 @@ class _Reader:
             self.extracted += 1
             if self.cache and entry.key:
                 self.cache.put(section, key, value)
-            self._report(sum(1 for f in self.files if f.facts is not None))
 
     @staticmethod
     def _read(entry: _File, section: str, value) -> None:
@@ -263,25 +269,37 @@ class _Reader:
         names, methods, suffixes, dict_types, dict_keys, keywords = parts
         return Triggers(frozenset(names), frozenset(methods), tuple(suffixes), frozenset(dict_types), frozenset(dict_keys), frozenset(keywords)).with_words()
 
-    def _map(self, job, items: list) -> list:
+    def _map(self, job, items: list, finished: Callable[[int], None] = lambda done: None) -> list:
+        """`job` of every item, in order; `finished(n)` is called here as the n-th result arrives."""
         if self.workers < 2 or len(items) < POOL_THRESHOLD:
             _start_worker(self.rulesets)
-            return [job(item) for item in items]
+            results = []
+            for item in items:
+                results.append(job(item))
+                finished(len(results))
+            return results
         if self.pool is None:
             self.pool = _pool(self.workers, self.rulesets)
         if job is _survey_job:  # cheap and many: in chunks
             chunk = max(1, min(32, len(items) // (self.workers * 4)))
-            return list(self.pool.map(job, items, chunksize=chunk))
-        # the largest files first, one at a time, so that no worker is left with a long one at the end
-        order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+            order, arriving = list(range(len(items))), self.pool.map(job, items, chunksize=chunk)
+        else:
+            # the largest files first, one at a time, so that no worker is left with a long one at the end
+            order = sorted(range(len(items)), key=lambda i: -len(items[i][1]))
+            arriving = self.pool.map(job, [items[i] for i in order])
         results: list = [None] * len(items)
-        for position, result in zip(order, self.pool.map(job, [items[i] for i in order])):
+        for done, (position, result) in enumerate(zip(order, arriving), start=1):
             results[position] = result
+            finished(done)
         return results
 
-    def _report(self, done: int) -> None:
+    def _done_reading(self) -> None:
+        self.done_reading += 1
+        self._report("reading", self.done_reading, self.to_read)
+
+    def _report(self, stage: str, done: int, total: int) -> None:
         if self.progress:
-            self.progress("reading", done, len(self.files))
+            self.progress(stage, done, total)
 
 
 # --- the worker side: module state set once per process ----------------------------------------

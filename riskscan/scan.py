@@ -17,7 +17,8 @@ from riskscan.cache import Cache, default_folder, digest_of
 from riskscan.reading import read
 from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
 
-# progress(stage, done, total): "reading" once per file, then "solving" (total 0: not counted)
+# progress(stage, done, total), in stage order: "discovering" (not counted: total 0), "surveying" once
+# per Python file surveyed, "reading" once per file read, then "solving" (not counted)
 Progress = Callable[[str, int, int], None]
 
 
@@ -25,6 +26,8 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     """Scan `root` with `config`. Rule selection, suppressions, the baseline and --diff apply
     here, so that the API and the CLI give the same findings. Errors of the configuration raise
     the ValueErrors of `riskscan.select`, `.suppressions`, `.baseline` and `.diff`."""
+    if progress:
+        progress("discovering", 0, 0)
     store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
     loaded = rulesets.load(config.rulesets, memo=store)
     chosen = selection.from_config(config, (rule.id for rule in loaded.rules))

@@ -1,8 +1,7 @@
-"""--diff, --statistics, the progress display and NO_COLOR."""
+"""--diff, --statistics and NO_COLOR (the progress display: tests/test_progress.py)."""
 
 from __future__ import annotations
 
-import io
 import os
 import pty
 import shutil
@@ -14,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from riskscan.cli import main
-from riskscan.progress import progress_display
 
 REPO = Path(__file__).resolve().parents[1]
 OPS = REPO / "fixtures" / "cases" / "fastmcp-ops-server"
@@ -67,23 +65,6 @@ def test_statistics_counts_per_rule():
     assert result.exit_code == 1
     assert lines[0].split()[1:] == ["RS101", "injection-to-exfiltration", "critical"]
     assert lines[-1] == f"{sum(int(line.split()[0]) for line in lines[:-1])} findings"
-
-
-class FakeTerminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_shows_files_then_solving_on_a_terminal_and_wipes_itself():
-    stream = FakeTerminal()
-    show = progress_display(stream, delay=0)
-    show("reading", 1, 2)
-    show("reading", 2, 2)
-    show("solving", 0, 0)
-    show("done", 0, 0)
-    assert stream.getvalue() == ("\r\033[Kriskscan: reading files 1/2\r\033[Kriskscan: reading files 2/2"
-                                 "\r\033[Kriskscan: solving\r\033[K")
-    assert progress_display(io.StringIO()) is None  # not a terminal: nothing
 
 
 def on_a_terminal(*args: str, env: dict) -> str:

@@ -14,7 +14,7 @@ from report_samples import sample_report
 from riskscan.report import FORMATS, render
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-SUFFIXES = {"text": "txt", "json": "json", "sarif": "sarif", "html": "html", "markdown": "md", "github": "github.txt"}
+SUFFIXES = {"text": "txt", "concise": "concise.txt", "json": "json", "sarif": "sarif", "html": "html", "markdown": "md", "github": "github.txt"}
 
 
 def golden_report():

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("z3", "libcst", "networkx", "jsonschema", "yaml", "riskscan.types")
+HEAVY = ("z3", "libcst", "networkx", "jsonschema", "yaml", "riskscan.types", "tqdm")  # tqdm: only when progress is drawn
 
 
 def loaded_after(*args: str) -> set[str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from riskscan.types import Report
 
-FORMATS = ("text", "json", "sarif", "html", "markdown", "github")
+FORMATS = ("text", "concise", "json", "sarif", "html", "markdown", "github")
 
 
 def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
@@ -22,6 +22,10 @@ def render(report: Report, fmt: str, *, color: bool = False, automation_id: str 
         from riskscan.report.text import render_text
 
         return render_text(report, color=color)
+    if fmt == "concise":
+        from riskscan.report.concise import render_concise
+
+        return render_concise(report)
     if fmt == "json":
         from riskscan.report.json_format import render_json
 

@@ -41,7 +41,7 @@ def render_explanation(report: Report, finding: Finding) -> str:
     if finding.steps:
         lines += ["", f"The path, step by step ({len(finding.steps)} steps):"]
         for number, step in enumerate(finding.steps, start=1):
-            lines.append(f"{INDENT}{number}. {step_sentence(step)}  ({step.location})")
+            lines.append(f"{INDENT}{number}. {step_sentence(step, words=True)}  ({step.location})")
             for evidence in step.evidence:
                 where = f" at {evidence.location}" if evidence.location else ""
                 lines.append(f"{INDENT * 3}why: {evidence.kind} — {evidence.detail}{where}")

@@ -1,5 +1,6 @@
 """The terminal report: every finding with its path step by step, the evidence, the conditions,
-the gates and the factors of its score; then the diagnostics and a summary line.
+the gates and its fix; then the smallest fix, the diagnostics, a summary line and what to run next.
+How a score was reached is `riskscan explain`'s (riskscan/report/explain.py).
 
 Findings are printed in the Report's order (ranked upstream, highest score first).
 """
@@ -8,11 +9,12 @@ from __future__ import annotations
 
 from riskscan.report.wording import (
     format_number,
+    hidden_counts,
     plural,
     severity_counts,
     step_sentence,
 )
-from riskscan.types import Diagnostic, Evidence, Finding, Gate, Location, Report, Step
+from riskscan.types import Diagnostic, Evidence, Finding, Fix, Gate, Location, Report, Rule, Step
 
 STEP_INDENT = "  "
 DETAIL_INDENT = "       "
@@ -50,21 +52,30 @@ class _Style:
 
 def render_text(report: Report, *, color: bool = False) -> str:
     style = _Style(color)
+    rules = {rule.id: rule for rule in report.rules}
     lines = [header_line(report)]
     for finding in report.findings:
         lines.append("")
         lines.extend(finding_lines(finding, style))
-    if report.fixes:
+        lines.append(f"{STEP_INDENT}{fix_line(finding, report.fixes, rules.get(finding.rule_id))}")
+    fixes = shown_fixes(report)
+    if fixes:
         lines.append("")
-        verb = "removes" if len(report.fixes) == 1 else "together remove"
-        lines.append(f"smallest fix: {plural(len(report.fixes), 'change')} {verb} every path at or above the threshold")
-        lines.extend(f"{STEP_INDENT}- {fix.describe()}  ({style.dim(str(fix.location))})" for fix in report.fixes)
+        if len(fixes) < len(report.fixes):
+            lines.append(f"smallest fix: {len(fixes)} of its {plural(len(report.fixes), 'change')} remove the paths shown")
+        else:
+            verb = "removes" if len(fixes) == 1 else "together remove"
+            lines.append(f"smallest fix: {plural(len(fixes), 'change')} {verb} every path at or above the threshold")
+        lines.extend(f"{STEP_INDENT}- {fix.describe()}{_at(fix.location, style)}" for fix in fixes)
     if report.diagnostics:
         lines.append("")
         lines.append("diagnostics:")
         lines.extend(diagnostic_line(d) for d in sorted(report.diagnostics))
     lines.append("")
     lines.append(summary_line(report))
+    if report.findings:
+        first = report.findings[0]
+        lines.append(next_step(first.fingerprint[:8] or "1", first.rule_id))
     return "\n".join(lines) + "\n"
 
 
@@ -85,7 +96,7 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     lines.extend(f"{STEP_INDENT}{line}" for line in finding.message.splitlines())
     lines.append(f"{STEP_INDENT}at {style.dim(str(finding.location))}")
     for number, step in enumerate(finding.steps, start=1):
-        lines.append(f"{STEP_INDENT}{number}. {step_sentence(step)}  ({style.dim(str(step.location))})")
+        lines.append(f"{STEP_INDENT}{number}. {step_sentence(step, words=True)}  ({style.dim(str(step.location))})")
         lines.extend(f"{DETAIL_INDENT}{evidence_phrase(e)}" for e in step.evidence)
     if finding.alternatives:
         lines.append(f"{STEP_INDENT}other paths to the same call:")
@@ -93,8 +104,32 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     if finding.conditions:
         lines.append(f"{STEP_INDENT}only when {' and '.join(finding.conditions)}")
     lines.extend(f"{STEP_INDENT}gate: {gate_phrase(g)}" for g in finding.gates)
-    lines.extend(f"{STEP_INDENT}{line}" for line in score_lines(finding))
     return lines
+
+
+def fix_line(finding: Finding, fixes: tuple[Fix, ...], rule: Rule | None) -> str:
+    """`fix: ...`: the changes of the smallest fix that remove this finding (counted when there are
+    more than two: `explain` lists them), else its rule's remediation."""
+    if finding.kind == "unknown":  # the solver did not decide: nothing to fix yet
+        return "fix: raise --timeout-ms until the solver decides, then fix the paths it finds"
+    mine = [fix for fix in fixes if finding.fingerprint and finding.fingerprint in fix.removes]
+    if len(mine) > 2:
+        return (f"fix: {len(mine)} changes of the smallest fix below remove it"
+                f" (`riskscan explain {finding.fingerprint[:8]} PATH` lists them)")
+    if mine:
+        return "fix: " + "; ".join(f"{fix.describe()}{_at(fix.location)}" for fix in mine)
+    if rule is not None and rule.remediation:
+        return f"fix: {' '.join(rule.remediation.split())}"
+    return f"fix: see `riskscan rule {finding.rule_id}`"
+
+
+def shown_fixes(report: Report) -> tuple[Fix, ...]:
+    """The changes of the smallest fix that remove a finding shown: none when every path is hidden
+    (baselined, suppressed, outside --diff)."""
+    shown = {finding.fingerprint for finding in report.findings if finding.kind == "path"}
+    if not shown:
+        return ()
+    return tuple(fix for fix in report.fixes if not fix.removes or shown & set(fix.removes))
 
 
 def path_summary(steps: tuple[Step, ...]) -> str:
@@ -111,16 +146,6 @@ def gate_phrase(gate: Gate) -> str:
     return f"{gate.kind} — {gate.detail}{_at(gate.location)}"
 
 
-def score_lines(finding: Finding) -> list[str]:
-    """`score 8.1 = severity 9.0 × confidence 0.9`, then each factor's reason."""
-    if not finding.factors:
-        return [f"score {format_number(finding.score)}"]
-    product = " × ".join(f"{f.name} {format_number(f.value)}" for f in finding.factors)
-    lines = [f"score {format_number(finding.score)} = {product}"]
-    lines.extend(f"  {f.name}: {f.reason}" for f in finding.factors if f.reason)
-    return lines
-
-
 def diagnostic_line(diagnostic: Diagnostic) -> str:
     return f"{STEP_INDENT}{diagnostic.severity} {diagnostic.code} {diagnostic.location}: {diagnostic.message}"
 
@@ -132,9 +157,20 @@ def summary_line(report: Report) -> str:
         line += ": " + ", ".join(counts)
     if report.diagnostics:
         line += f"; {plural(len(report.diagnostics), 'diagnostic')}"
+    hidden = hidden_counts(report)
+    if hidden:
+        line += f"; {sum(hidden.values())} hidden (" + ", ".join(f"{count} {why}" for why, count in hidden.items()) + ")"
     return line
 
 
-def _at(location: Location | None) -> str:
-    return f"  ({location})" if location is not None else ""
+def next_step(finding: str, rule_id: str) -> str:
+    """What to run next: one finding explained (by id, rank or rule code), its rule."""
+    return (f"next: `riskscan explain {finding} PATH` shows how a finding was reached and scored, "
+            f"`riskscan rule {rule_id}` what its rule means")
+
+
+def _at(location: Location | None, style: _Style | None = None) -> str:
+    if location is None:
+        return ""
+    return f"  ({style.dim(str(location)) if style else location})"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskscan.types import SEVERITIES, Finding, Step
+from riskscan.types import SEVERITIES, Finding, Report, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -13,14 +13,27 @@ def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
     return counts
 
 
-def step_sentence(step: Step) -> str:
-    """`researcher calls fetch_page [untrusted_input] — reads untrusted content`."""
+# capability labels in words, for the formats people read (JSON and SARIF keep the codes)
+LABEL_WORDS = {"untrusted_input": "untrusted input", "private_data": "private data", "secret_read": "secrets",
+               "external_send": "sending out", "code_exec": "code execution", "fs_write": "file writes",
+               "fs_delete": "file deletion", "financial": "money movement", "credential_change": "credential changes",
+               "db_write": "database writes", "spawn_agent": "agent spawning"}
+
+
+def label_words(label: str) -> str:
+    """`untrusted_input` -> `untrusted input`; a label of an extra ruleset loses its underscores."""
+    return LABEL_WORDS.get(label, label.replace("_", " "))
+
+
+def step_sentence(step: Step, *, words: bool = False) -> str:
+    """`researcher calls fetch_page [untrusted_input] — reads untrusted content`; with `words`,
+    the labels in words: `[untrusted input]`."""
     if step.kind == "handoff":
         sentence = f"{step.agent} hands off to {step.target}"
     else:
         sentence = f"{step.agent} calls {step.tool}"
     if step.labels:
-        sentence += f" [{', '.join(step.labels)}]"
+        sentence += f" [{', '.join(label_words(label) if words else label for label in step.labels)}]"
     if step.note:
         sentence += f" — {step.note}"
     return sentence
@@ -34,3 +47,10 @@ def format_number(value: float) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def hidden_counts(report: Report) -> dict[str, int]:
+    """The findings a report found but does not show, by why: suppressed (a comment or the
+    suppressions file), baselined (accepted in the --baseline; taken out by `baseline.new_only`)."""
+    counts = {"suppressed": len(report.suppressed), "baselined": len(report.baselined)}
+    return {why: count for why, count in counts.items() if count}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from riskscan.rank import SEVERITY_WEIGHT, STATE_LABELS, STATE_NOTES
+from riskscan.rank import SEVERITY_WEIGHT, STATE_LABELS, STATE_NOTES, sink_note
 from riskscan.trace.events import TraceCall
 from riskscan.trace.replay import Happened, Observed
 from riskscan.types import Evidence, Factor, Finding, Rule, Step, confidence_level
@@ -123,7 +123,7 @@ def _step(step: Observed, is_sink: bool, rule: Rule, relevant: set[str]) -> Step
     capabilities = [c for c in step.tool.capabilities if c.label in wanted] if step.tool else []
     labels = tuple(dict.fromkeys(c.label for c in capabilities))
     if is_sink:
-        note = "completes the path: " + ", ".join(labels)
+        note = sink_note(labels)
     else:
         note = "; ".join(dict.fromkeys(STATE_NOTES.get(label, label) for label in labels))
     evidence = tuple(dict.fromkeys(e for c in capabilities for e in c.evidence))

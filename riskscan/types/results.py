@@ -148,6 +148,8 @@ class Report:
     suppressed: tuple[Finding, ...] = ()
     # findings of the --baseline that this scan no longer finds (fixed): (fingerprint, rule, message, location)
     absent: tuple[BaselineEntry, ...] = ()
+    # findings of the --baseline that a format for people leaves out (baseline.new_only): counted as hidden
+    baselined: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, order=True)
