@@ -77,7 +77,7 @@ def finding_key(finding: Finding) -> tuple:
     return (finding.rule_id, f"{finding.location.path}:{finding.location.line}")
 
 
-@pytest.mark.parametrize("case, expected", case_params())
+@pytest.mark.parametrize("case, expected", list(case_params()))
 def test_case(case, expected):
     report = scan(str(case))
     findings = {finding_key(f): f for f in report.findings}
