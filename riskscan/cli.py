@@ -20,6 +20,7 @@ from riskscan.cli_options import (
     solver_options,
     tuning_of,
 )
+from riskscan.frameworks import listing as framework_listing
 from riskscan.severities import SEVERITIES
 
 EXIT_CLEAN = 0
@@ -30,16 +31,15 @@ SCAN_FORMATS = (*FORMATS, "markdown", "github")
 HUMAN_FORMATS = ("text", "markdown", "github")  # with --baseline these show only new findings
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="riskscan")
-def main() -> None:
-    """riskscan finds what an AI agent system could do wrong before anything runs.
+# The frameworks come from the adapters' registry (riskscan/frameworks.py), so that the list stays
+# what the Python extractor reads; it is plain data, so --help loads no parser.
+MAIN_HELP = f"""riskscan finds what an AI agent system could do wrong before anything runs.
 
-    It reads agent code (OpenAI Agents SDK, MCP Python SDK servers, plain OpenAI/Anthropic
-    function calling), MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
-    manifests; builds one capability graph of which agents hold which tools and what those tools
-    can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
-    steering an agent into sending private data out, running code, or destroying things.
+    It reads agent code ({framework_listing()}), MCP client configs (Claude Desktop, Claude Code,
+    Cursor, VS Code) and tool manifests; builds one capability graph of which agents hold which
+    tools and what those tools can touch; and asks the Z3 solver which dangerous paths are
+    reachable: untrusted content steering an agent into sending private data out, running code,
+    or destroying things.
 
     \b
     Examples:
@@ -47,6 +47,12 @@ def main() -> None:
       riskscan scan . --format sarif -o riskscan.sarif
       riskscan scan examples/support-desk --fail-on critical
     """
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, help=MAIN_HELP)
+@click.version_option(__version__, prog_name="riskscan")
+def main() -> None:
+    """The command group; its help is MAIN_HELP."""
 
 
 @main.command(
