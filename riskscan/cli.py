@@ -263,7 +263,9 @@ def probe(config, server, root, timeout) -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
-def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
+@click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS401; repeatable; default ALL).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins).")
+def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, ignore) -> None:
     """Replay recorded runs (FILES) through the same state machine and rules as `scan`.
 
     Reads OpenAI and Anthropic message lists (JSON or JSON Lines), OTLP traces with the
@@ -284,11 +286,17 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
     from riskscan.trace import AUTOMATION_ID, ModelError, check_traces, load_model
     from riskscan.types import Config
 
+    from riskscan.select import SelectionError
+
+    def codes(values):
+        return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
     config = Config(fail_on=fail_on, rulesets=tuple(rulesets))
+    chosen = Config(fail_on=fail_on, rulesets=tuple(rulesets), select=codes(select), ignore=codes(ignore))
     try:
-        model = load_model(with_scan, config) if with_scan else None
-        report = check_traces(files, model, config)
-    except (RulesetError, ModelError) as error:
+        model = load_model(with_scan, config) if with_scan else None  # the whole static side, unselected
+        report = check_traces(files, model, chosen)
+    except (RulesetError, ModelError, SelectionError) as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     emit(render(report, fmt, automation_id=AUTOMATION_ID), output)

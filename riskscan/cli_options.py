@@ -129,10 +129,11 @@ def tuning_of(settings: dict) -> dict:
 
 
 def load_rulesets(paths):
+    """Every rule, the trace rules included, and those of the `paths` ruleset files."""
     from riskscan import rulesets
 
     try:
-        return rulesets.load(tuple(paths))
+        return rulesets.load_every_rule(tuple(paths))
     except rulesets.RulesetError as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)

@@ -27,7 +27,8 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     the ValueErrors of `riskscan.select`, `.suppressions`, `.baseline` and `.diff`."""
     store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
     loaded = rulesets.load(config.rulesets, memo=store)
-    chosen = selection.from_config(config, (rule.id for rule in loaded.rules))
+    # the trace rules are known too: one configuration can select or ignore them for `riskscan trace`
+    chosen = selection.from_config(config, (rule.id for rule in (*loaded.rules, *rulesets.trace_rules(store))))
     found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
         kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
