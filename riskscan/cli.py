@@ -209,16 +209,21 @@ def lock(path) -> None:
     """Write PATH/riskscan.lock.json: a canonical hash of each tool (name, description, input
     schema, annotations) of every tool manifest under PATH, such as those `riskscan probe`
     saves. `riskscan scan` then reports every tool changed, added or removed since (RS213,
-    RS214). Nothing is started; commit the lockfile.
+    RS214). Nothing is started; commit the lockfile. The MCP servers of client configs that have no
+    saved tool list are named on stderr, with the `riskscan probe` command that saves one.
     """
     from riskscan.lock import run as write_lock
 
     try:
-        target, manifests, tools = write_lock(path)
+        locked = write_lock(path)
     except OSError as error:
         click.echo(f"riskscan: error: cannot write the lockfile: {error.strerror}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(f"{target}: {tools} tools of {manifests} manifests pinned")
+    click.echo(f"{locked.target}: {locked.tools} tools of {locked.manifests} manifests pinned")
+    from riskscan.lock import unpinned_note
+
+    for line in unpinned_note(path, locked.unpinned):
+        click.echo(f"riskscan: {line}", err=True)
 
 
 @main.command(short_help="Start a config's stdio MCP servers (opt-in) and save their tool lists.")
