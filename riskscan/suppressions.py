@@ -15,7 +15,7 @@ suppressions file (`riskscan-suppressions.toml` at the scan root, or `--suppress
     server = "github"         # optional: the MCP server concerned
     tool = "push_files"       # optional: the sink tool, or the subject of a hygiene finding
     reason = "a read-only token scoped to one public repository"
-    expires = 2026-06-30      # optional: after this date the entry no longer applies
+    expires = 2027-06-30      # optional: after this date the entry no longer applies
 
 A suppression without a reason still applies and is reported; one that silences nothing is
 reported; an expired entry is reported and no longer applies. Reports are warning diagnostics.
@@ -205,7 +205,7 @@ def _check_entry(where: str, entry: dict) -> None:
         raise SuppressionsError(f"{where}: rule: {entry['rule']!r} is not a rule code or prefix")
     expires = entry.get("expires")
     if expires is not None and (not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime)):
-        raise SuppressionsError(f"{where}: expires: expected a date (expires = 2026-06-30), got {expires!r}")
+        raise SuppressionsError(f"{where}: expires: expected a date (expires = 2027-06-30), got {expires!r}")
 
 
 def _entry_for(finding: Finding, entries: list[Marker], servers: dict) -> Marker | None:
