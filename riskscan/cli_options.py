@@ -24,7 +24,7 @@ def solver_options(command):
                      help="Read test code too: test, tests and testsuite folders, test_*.py, *_test.py, conftest.py (not read by default)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True, help="Processes that read files (0: one per core, at most 8)."),
         click.option("--cache/--no-cache", default=True, show_default=True, help="Keep what was read from each file, by content hash, and reuse it."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, $XDG_CACHE_HOME/riskscan or ~/.cache/riskscan)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, else the user cache folder: ~/.cache/riskscan on Linux)."),
         click.option("--read-all", is_flag=True, help="Read every file in full, not only those the project's agents and tools need (slower; the same findings)."),
     ]
     for option in reversed(options):
