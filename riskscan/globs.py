@@ -16,9 +16,13 @@ from functools import lru_cache
 
 @lru_cache(maxsize=512)
 def _spec(globs: tuple[str, ...]):
+    import warnings
+
     import pathspec
 
-    return pathspec.GitIgnoreSpec.from_lines(globs)
+    with warnings.catch_warnings():  # `[[` in a scanned project's pattern: re's FutureWarning is not ours to print
+        warnings.simplefilter("ignore")
+        return pathspec.GitIgnoreSpec.from_lines(globs)
 
 
 def problem(glob: str) -> str | None:
