@@ -31,15 +31,16 @@ SCAN_FORMATS = (*FORMATS, "markdown", "github")
 HUMAN_FORMATS = ("text", "markdown", "github")  # with --baseline these show only new findings
 
 
-# The frameworks come from the adapters' registry (riskscan/frameworks.py), so that the list stays
-# what the Python extractor reads; it is plain data, so --help loads no parser.
-MAIN_HELP = f"""riskscan finds what an AI agent system could do wrong before anything runs.
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="riskscan")
+def main() -> None:
+    """riskscan finds what an AI agent system could do wrong before anything runs.
 
-    It reads agent code ({framework_listing()}), MCP client configs (Claude Desktop, Claude Code,
-    Cursor, VS Code) and tool manifests; builds one capability graph of which agents hold which
-    tools and what those tools can touch; and asks the Z3 solver which dangerous paths are
-    reachable: untrusted content steering an agent into sending private data out, running code,
-    or destroying things.
+    It reads agent code ({frameworks}),
+    MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
+    manifests; builds one capability graph of which agents hold which tools and what those tools
+    can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
+    steering an agent into sending private data out, running code, or destroying things.
 
     \b
     Examples:
@@ -49,10 +50,8 @@ MAIN_HELP = f"""riskscan finds what an AI agent system could do wrong before any
     """
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}, help=MAIN_HELP)
-@click.version_option(__version__, prog_name="riskscan")
-def main() -> None:
-    """The command group; its help is MAIN_HELP."""
+# the frameworks the adapters read, from their registry of names (plain data: --help loads no parser)
+main.help = main.help.format(frameworks=framework_listing())
 
 
 @main.command(
