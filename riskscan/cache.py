@@ -1,11 +1,17 @@
 """A content-addressed cache of what riskscan read from each file, so that a run after a small
 change reads only the changed files.
 
-Each entry is keyed by the SHA-256 of the file's path, kind, module name and bytes, under a folder
-named by riskscan's version, a digest of its own source and the rulesets' digest: a new version, an
-edited riskscan or an edited ruleset starts a new folder. Entries are JSON (never pickle: a cache folder is not trusted to hold code), written to
-a temporary file and renamed into place, so concurrent runs never see half an entry; an entry that
-does not decode, or whose recorded key differs, is ignored and rebuilt.
+The cache root is $RISKSCAN_CACHE_DIR or `--cache-dir`, else the platform's user cache folder
+(platformdirs). Each entry is keyed by the SHA-256 of the file's path, kind, module name and bytes,
+under a folder named `VERSION-FORMAT-CODE-RULES`: riskscan's version, the entry format, a digest of
+its own source and one of the rulesets: a new version, an edited riskscan or an edited ruleset
+starts a new folder. When a run creates its folder, the folders of other versions or other code
+(and of the unversioned layout before them) are removed: only folders whose names and contents are
+riskscan's, never through a symbolic link, never outside the cache root. Entries of other rulesets
+of the same code stay (another project's). Entries are JSON (never pickle: a cache folder is not
+trusted to hold code), written to a temporary file and renamed into place, so concurrent runs never
+see half an entry; an entry that does not decode, or whose recorded key differs, is ignored and
+rebuilt.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,12 +33,23 @@ _CLASSES = {
 }
 
 
+# a namespace folder: VERSION-FORMAT-CODE-RULES; and the unversioned 16-hex folders of before
+_NAMESPACE = re.compile(r"(?P<version>[0-9A-Za-z._+]+)-(?P<format>[0-9]+)-(?P<code>[0-9a-f]{16})-(?P<rules>[0-9a-f]{16})")
+_UNVERSIONED = re.compile(r"[0-9a-f]{16}")
+# the sections riskscan writes (Cache.put callers); a folder of anything else is not riskscan's
+SECTIONS = frozenset({"facts", "focused", "named", "solved", "survey", "triggers", "valid-rulesets"})
+_SHARD = re.compile(r"[0-9a-f]{2}")
+
+
 def default_folder() -> Path:
-    """$RISKSCAN_CACHE_DIR, else $XDG_CACHE_HOME/riskscan, else ~/.cache/riskscan."""
+    """$RISKSCAN_CACHE_DIR, else the user cache folder platformdirs gives riskscan
+    ($XDG_CACHE_HOME/riskscan or ~/.cache/riskscan on Linux, ~/Library/Caches/riskscan on macOS,
+    %LOCALAPPDATA%\\riskscan\\Cache on Windows)."""
     if os.environ.get("RISKSCAN_CACHE_DIR"):
         return Path(os.environ["RISKSCAN_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "riskscan"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("riskscan", appauthor=False))
 
 
 _CODE_DIGEST: list[str] = []
@@ -61,9 +80,13 @@ class Cache:
     silent: the cache only ever saves time."""
 
     def __init__(self, folder: str | os.PathLike, version: str, rulesets_digest: str) -> None:
-        namespace = hashlib.sha256(f"{FORMAT}\0{version}\0{code_digest()}\0{rulesets_digest}".encode()).hexdigest()[:16]
-        self.folder = Path(folder) / namespace
+        self.root = Path(folder)
+        self.version = re.sub(r"[^0-9A-Za-z._+]", "_", version) or "_"
+        self.code = code_digest()[:16]
+        rules = hashlib.sha256(f"{FORMAT}\0{version}\0{code_digest()}\0{rulesets_digest}".encode()).hexdigest()[:16]
+        self.folder = self.root / f"{self.version}-{FORMAT}-{self.code}-{rules}"
         self.hits = self.misses = 0
+        self._created = False
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cache) and other.folder == self.folder
@@ -90,6 +113,8 @@ class Cache:
     def put(self, section: str, key: str, value) -> None:
         path = self._path(section, key)
         try:
+            if not self._created:
+                self._create()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             text = json.dumps({"key": key, "value": encode(value)}, separators=(",", ":"))
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
@@ -103,8 +128,60 @@ class Cache:
         except (OSError, TypeError, ValueError):
             pass
 
+    def _create(self) -> None:
+        """Make this run's folder; when it is new, remove the folders other versions left."""
+        self._created = True
+        if self.folder.is_dir():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        prune(self.root, keep=(self.version, str(FORMAT), self.code))
+
     def _path(self, section: str, key: str) -> Path:
         return self.folder / section / key[:2] / f"{key}.json"
+
+
+def prune(root: Path, keep: tuple[str, str, str]) -> list[str]:
+    """Remove the folders under `root` that riskscan made for another (version, format, code)
+    than `keep`, and those of the unversioned layout; return their names. Only direct children of
+    the root that are real folders (not links) named and shaped as riskscan's are touched, and only
+    where removal cannot follow a symbolic link; every failure is silent."""
+    if not shutil.rmtree.avoids_symlink_attacks:
+        return []
+    removed = []
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+                continue
+            match = _NAMESPACE.fullmatch(entry.name)
+            if match is not None:
+                if (match["version"], match["format"], match["code"]) == keep:
+                    continue
+            elif not (_UNVERSIONED.fullmatch(entry.name) and _looks_like_entries(Path(entry.path))):
+                continue
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(entry.name)
+        except OSError:
+            continue
+    return removed
+
+
+def _looks_like_entries(folder: Path) -> bool:
+    """A folder of cache sections (`facts/ab/...`): at least one child, every child a section of
+    riskscan's, every grandchild a shard."""
+    children = list(os.scandir(folder))
+    if not children:
+        return False
+    for section in children:
+        if section.is_symlink() or not section.is_dir(follow_symlinks=False) or section.name not in SECTIONS:
+            return False
+        for shard in os.scandir(section.path):
+            if shard.is_symlink() or not shard.is_dir(follow_symlinks=False) or not _SHARD.fullmatch(shard.name):
+                return False
+    return True
 
 
 def digest_of(*values) -> str:

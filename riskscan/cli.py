@@ -20,6 +20,7 @@ from riskscan.cli_options import (
     solver_options,
     tuning_of,
 )
+from riskscan.frameworks import listing as framework_listing
 from riskscan.severities import SEVERITIES
 
 EXIT_CLEAN = 0
@@ -35,8 +36,8 @@ HUMAN_FORMATS = ("text", "concise", "markdown", "github")  # with --baseline the
 def main() -> None:
     """riskscan finds what an AI agent system could do wrong before anything runs.
 
-    It reads agent code (OpenAI Agents SDK, MCP Python SDK servers, plain OpenAI/Anthropic
-    function calling), MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
+    It reads agent code ({frameworks}),
+    MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
     manifests; builds one capability graph of which agents hold which tools and what those tools
     can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
     steering an agent into sending private data out, running code, or destroying things.
@@ -47,6 +48,10 @@ def main() -> None:
       riskscan scan . --format sarif -o riskscan.sarif
       riskscan scan examples/support-desk --fail-on critical
     """
+
+
+# the frameworks the adapters read, from their registry of names (plain data: --help loads no parser)
+main.help = main.help.format(frameworks=framework_listing())
 
 
 @main.command(
@@ -203,16 +208,21 @@ def lock(path) -> None:
     """Write PATH/riskscan.lock.json: a canonical hash of each tool (name, description, input
     schema, annotations) of every tool manifest under PATH, such as those `riskscan probe`
     saves. `riskscan scan` then reports every tool changed, added or removed since (RS213,
-    RS214). Nothing is started; commit the lockfile.
+    RS214). Nothing is started; commit the lockfile. The MCP servers of client configs that have no
+    saved tool list are named on stderr, with the `riskscan probe` command that saves one.
     """
     from riskscan.lock import run as write_lock
 
     try:
-        target, manifests, tools = write_lock(path)
+        locked = write_lock(path)
     except OSError as error:
         click.echo(f"riskscan: error: cannot write the lockfile: {error.strerror}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(f"{target}: {tools} tools of {manifests} manifests pinned")
+    click.echo(f"{locked.target}: {locked.tools} tools of {locked.manifests} manifests pinned")
+    from riskscan.lock import unpinned_note
+
+    for line in unpinned_note(path, locked.unpinned):
+        click.echo(f"riskscan: {line}", err=True)
 
 
 @main.command(short_help="Start a config's stdio MCP servers (opt-in) and save their tool lists.")
@@ -257,7 +267,9 @@ def probe(config, server, root, timeout) -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("--ruleset", "rulesets", multiple=True, type=click.Path(exists=True, dir_okay=False), help="An extra ruleset file (repeatable).")
-def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
+@click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS401; repeatable; default ALL).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins).")
+def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, ignore) -> None:
     """Replay recorded runs (FILES) through the same state machine and rules as `scan`.
 
     Reads OpenAI and Anthropic message lists (JSON or JSON Lines), OTLP traces with the
@@ -278,11 +290,17 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
     from riskscan.trace import AUTOMATION_ID, ModelError, check_traces, load_model
     from riskscan.types import Config
 
+    from riskscan.select import SelectionError
+
+    def codes(values):
+        return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
+
     config = Config(fail_on=fail_on, rulesets=tuple(rulesets))
+    chosen = Config(fail_on=fail_on, rulesets=tuple(rulesets), select=codes(select), ignore=codes(ignore))
     try:
-        model = load_model(with_scan, config) if with_scan else None
-        report = check_traces(files, model, config)
-    except (RulesetError, ModelError) as error:
+        model = load_model(with_scan, config) if with_scan else None  # the whole static side, unselected
+        report = check_traces(files, model, chosen)
+    except (RulesetError, ModelError, SelectionError) as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     emit(render(report, fmt, automation_id=AUTOMATION_ID), output)

@@ -24,7 +24,7 @@ def solver_options(command):
                      help="Read test code too: test, tests and testsuite folders, test_*.py, *_test.py, conftest.py (not read by default)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True, help="Processes that read files (0: one per core, at most 8)."),
         click.option("--cache/--no-cache", default=True, show_default=True, help="Keep what was read from each file, by content hash, and reuse it."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, $XDG_CACHE_HOME/riskscan or ~/.cache/riskscan)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache folder (default: $RISKSCAN_CACHE_DIR, else the user cache folder: ~/.cache/riskscan on Linux)."),
         click.option("--read-all", is_flag=True, help="Read every file in full, not only those the project's agents and tools need (slower; the same findings)."),
     ]
     for option in reversed(options):
@@ -40,7 +40,8 @@ def selection_options(command):
         click.option("--select", multiple=True, metavar="CODES", help="Report only these rules, by code prefix (RS1,RS201; repeatable; default ALL)."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these rules, by code prefix (the most specific prefix wins)."),
         click.option("--extend-select", multiple=True, metavar="CODES", help="Add rules to the selection, by code prefix."),
-        click.option("--per-path-ignores", multiple=True, metavar="GLOB:CODES", help="Do not report these rules for findings in files matching GLOB (tests/**:RS1)."),
+        click.option("--per-path-ignores", "--per-file-ignores", "per_path_ignores", multiple=True, metavar="GLOB:CODES",
+                     help="Do not report these rules for findings in files matching GLOB (tests/**:RS1). --per-file-ignores: the same (ruff's name)."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Do not read files matching GLOB (repeatable)."),
         click.option("--suppressions", type=click.Path(exists=True, dir_okay=False),
                      help="The suppressions file (default: riskscan-suppressions.toml at the scan root, when present)."),
@@ -129,10 +130,11 @@ def tuning_of(settings: dict) -> dict:
 
 
 def load_rulesets(paths):
+    """Every rule, the trace rules included, and those of the `paths` ruleset files."""
     from riskscan import rulesets
 
     try:
-        return rulesets.load(tuple(paths))
+        return rulesets.load_every_rule(tuple(paths))
     except rulesets.RulesetError as error:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)

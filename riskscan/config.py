@@ -2,8 +2,10 @@
 `pyproject.toml`, found upward from the scanned path; the first folder that has one wins, as in ruff.
 
 Keys are the long flags of `riskscan scan` (`fail-on`, `max-steps`, `select`, ...). An unknown key
-or a value of the wrong type is an error naming the file and the key. Paths in the file (`ruleset`,
-`baseline`, `suppressions`) are relative to the file's folder. The key `agents` is reserved for
+or a value of the wrong type is an error naming the file and the key. `per-file-ignores` (ruff's
+spelling) is `per-path-ignores`: a file that gives both gets the entries of both, merged, as the
+two flags given together on the command line are. Paths in the file (`ruleset`, `baseline`,
+`suppressions`) are relative to the file's folder. The key `agents` is reserved for
 declared home-grown agents, read by `riskscan.extract.declared`; this module accepts it unread.
 """
 
@@ -68,9 +70,10 @@ def load(path: str | Path | None) -> FileConfig:
             raise ConfigError(f"{path}: {prefix}{key}: unknown key (known keys: {known})")
         name, check = KEYS[key]
         try:
-            values[name] = check(value, path.parent)
+            value = check(value, path.parent)
         except ConfigError as error:
             raise ConfigError(f"{path}: {prefix}{key}: {error}") from None
+        values[name] = _merged_ignores(values[name], value) if name in values else value  # both spellings
     return FileConfig(path, values, table)
 
 
@@ -159,6 +162,16 @@ def _per_path_ignores(value, base) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple(sorted(entries))
 
 
+def _merged_ignores(first, second) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`per-path-ignores` and ruff's `per-file-ignores` in one file: their entries together, a glob
+    named in both with the codes of both."""
+    merged: dict[str, list[str]] = {}
+    for glob, codes in (*first, *second):
+        merged.setdefault(glob, [])
+        merged[glob] += [code for code in codes if code not in merged[glob]]
+    return tuple(sorted((glob, tuple(codes)) for glob, codes in merged.items()))
+
+
 KEYS: dict[str, tuple[str, Callable]] = {
     "fail-on": ("fail_on", _choice(*SEVERITIES[:-1])),
     "exit-zero": ("exit_zero", _boolean),
@@ -181,6 +194,7 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "ignore": ("ignore", _strings),
     "extend-select": ("extend_select", _strings),
     "per-path-ignores": ("per_path_ignores", _per_path_ignores),
+    "per-file-ignores": ("per_path_ignores", _per_path_ignores),  # ruff's spelling of the same setting
     "exclude": ("exclude", _strings),
     "suppressions": ("suppressions", _path),
     "baseline": ("baseline", _path),

@@ -1,7 +1,8 @@
 """Discover: which files under the scan root to read, and as what kind.
 
 Inside a git work tree the candidates are `git ls-files` (tracked, plus untracked files git does
-not ignore); elsewhere a walk that skips the usual build and environment folders. Symbolic links
+not ignore); elsewhere a walk that skips the usual build and environment folders and what the
+folder's `.gitignore` files ignore (gitignore's semantics, through `riskscan.globs`). Symbolic links
 are never followed out of the root, and files over the size cap are reported, not read.
 
 Test code is not read unless asked for (`--include-tests`): the folders semgrep's defaults skip
@@ -17,7 +18,7 @@ import os
 import subprocess
 from pathlib import Path, PurePosixPath
 
-from riskscan import git_command
+from riskscan import git_command, globs
 from riskscan.types import Diagnostic, Discovery, Location, SourceFile
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
@@ -148,12 +149,53 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk(root: Path) -> list[str]:
+    """Every file under the root outside a git work tree, minus what its `.gitignore` files
+    ignore (read with gitignore's semantics, as `git ls-files --exclude-standard` would)."""
     found = []
+    ignores: dict[str, tuple[str, ...]] = {}  # folder ("" for the root) -> its .gitignore patterns
     for directory, subdirs, filenames in os.walk(root, followlinks=False):
-        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS)
+        here = Path(directory).relative_to(root).as_posix()
+        here = "" if here == "." else here
+        if ".gitignore" in filenames:
+            ignores[here] = _ignore_patterns(Path(directory, ".gitignore"))
+        # an ignored folder is not entered: git does not look below it either
+        subdirs[:] = sorted(d for d in subdirs if d not in SKIPPED_DIRS and not _ignored(_join(here, d) + "/", ignores))
         for filename in filenames:
-            found.append(Path(directory, filename).relative_to(root).as_posix())
+            relative = _join(here, filename)
+            if not _ignored(relative, ignores):
+                found.append(relative)
     return found
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+def _ignore_patterns(path: Path) -> tuple[str, ...]:
+    if path.is_symlink():  # never followed out of the root; a linked ignore file is not read
+        return ()
+    try:
+        with path.open("rb") as handle:
+            text = handle.read(DEFAULT_MAX_FILE_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return ()
+    return globs.readable(text.splitlines())
+
+
+def _ignored(relative: str, ignores: dict[str, tuple[str, ...]]) -> bool:
+    """Whether the .gitignore files of the folders above `relative` ignore it: each file's
+    patterns are relative to its folder, and a deeper file's verdict overrides a shallower one's."""
+    if not ignores:
+        return False
+    parts = relative.rstrip("/").split("/")
+    ignored = None
+    for depth in range(len(parts)):
+        base = "/".join(parts[:depth])
+        patterns = ignores.get(base)
+        if patterns:
+            verdict = globs.verdict(relative[len(base) + 1:] if base else relative, patterns)
+            ignored = verdict if verdict is not None else ignored
+    return ignored is True
 
 
 def _unreadable(root: Path, relative: str, max_file_bytes: int) -> Diagnostic | None:

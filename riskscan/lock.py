@@ -11,7 +11,7 @@ import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from riskscan.extract.json_input import Positions
 from riskscan.types import Diagnostic, Facts, HygieneFact, SourceFile, ToolFact
@@ -132,7 +132,49 @@ def _compare(manifest: str, pins: dict[str, Pin], current: Facts | None, lockfil
     return found
 
 
-def run(root: str, config=None) -> tuple[Path, int, int]:
+class Locked(NamedTuple):
+    target: Path
+    manifests: int
+    tools: int
+    # the MCP servers of client configs that no manifest lists the tools of: (config, servers)
+    unpinned: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def unpinned_servers(facts: Sequence[Facts]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The servers of each client config that have no saved tool list (a `riskscan probe`
+    manifest), so that the lockfile pins none of their tools: by config path, names sorted."""
+    probed = {f.agents[0].id.removeprefix("probe:") for f in facts
+              if f.kind == "manifest" and f.agents and f.agents[0].id.startswith("probe:")}
+    found = []
+    for file_facts in sorted(facts, key=lambda f: f.path):
+        if file_facts.kind != "mcp-config":
+            continue
+        prefix = f"mcp:{file_facts.path}#"  # tool ids are mcp:CONFIG#[PROJECT#]SERVER/TOOL
+        servers = {tool.id.removeprefix(prefix).rpartition("/")[0] for tool in file_facts.tools if tool.id.startswith(prefix)}
+        missing = tuple(sorted(s for s in servers if s and f"{file_facts.path}#{s}" not in probed))
+        if missing:
+            found.append((file_facts.path, missing))
+    return tuple(found)
+
+
+def unpinned_note(root: str, unpinned: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
+    """What `riskscan lock` says about the servers it could not pin, and how to pin them."""
+    lines = []
+    for config, servers in unpinned:
+        where = Path(root, config).as_posix()
+        lines.append(f"{config}: no saved tool list for {len(servers)} MCP server{'s' if len(servers) > 1 else ''}"
+                     f" ({', '.join(servers)}), so none of their tools are pinned")
+        if config.endswith(".json"):
+            option = f" --root {Path(root).as_posix()}" if Path(root) != Path(".") else ""
+            lines.append(f"save them with `riskscan probe {where}{option}` (it starts the config's stdio servers; "
+                         "remote servers are not probed), then run `riskscan lock` again")
+        else:
+            lines.append("`riskscan probe` reads JSON client configs only: save each server's `tools/list` result as a"
+                         " JSON tool manifest in the project, then run `riskscan lock` again")
+    return lines
+
+
+def run(root: str, config=None) -> Locked:
     """`riskscan lock ROOT`: read every file under the root as `scan` does, pin its manifests."""
     from riskscan import discover, rulesets
     from riskscan.extract import extract_file
@@ -142,4 +184,4 @@ def run(root: str, config=None) -> tuple[Path, int, int]:
     loaded = rulesets.load(config.rulesets)
     found = discover.discover(root, config.max_file_bytes, include_tests=config.include_tests)
     facts = [extract_file(found.root, source, loaded) for source in found.files]
-    return write(found.root, facts)
+    return Locked(*write(found.root, facts), unpinned_servers(facts))

@@ -99,7 +99,7 @@ def reference(rules: Sequence[Rule]) -> str:
     lines = [
         "# Rules reference",
         "",
-        "Generated from `rulesets/*.yaml` by `python -m riskscan.rule_docs > docs/rules.md`; a test keeps it",
+        "Generated from `rulesets/*.yaml` and `rulesets/trace/rules.yaml` by `python -m riskscan.rule_docs > docs/rules.md`; a test keeps it",
         "in sync. `riskscan rule CODE` prints the same text for one rule.",
         "",
         "| code | name | severity | kind |",
@@ -115,4 +115,4 @@ def reference(rules: Sequence[Rule]) -> str:
 if __name__ == "__main__":
     from riskscan import rulesets
 
-    print(reference(rulesets.load().rules), end="")
+    print(reference(rulesets.load_every_rule().rules), end="")

@@ -175,6 +175,22 @@ def bundled_dir() -> Path:
     return Path(__file__).parent.parent / "rulesets"
 
 
+def trace_rules_path() -> Path:
+    """The rules only `riskscan trace` reports (RS4xx): bundled data like the others, in a file of
+    their own so that a static scan neither loads nor reports them."""
+    return bundled_dir() / "trace" / "rules.yaml"
+
+
+def trace_rules(memo=None) -> tuple[Rule, ...]:
+    return load((str(trace_rules_path()),), bundled=False, memo=memo).rules
+
+
+def load_every_rule(extra: tuple[str, ...] = (), memo=None) -> Rulesets:
+    """The bundled rulesets, the trace rules and `extra`: every rule `riskscan rules` lists and
+    `riskscan rule CODE` explains."""
+    return load((str(trace_rules_path()), *extra), memo=memo)
+
+
 def load(extra: tuple[str, ...] = (), bundled: bool = True, memo=None) -> Rulesets:
     """The bundled rulesets and `extra` ruleset files, each validated against its schema. `memo`
     (a riskscan.cache.Cache) remembers which file contents passed, so that a run on unchanged

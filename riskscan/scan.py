@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from riskscan import __version__, discover, rank, rulesets
+from riskscan import __version__, discover, globs, rank, rulesets
 from riskscan import select as selection
 from riskscan.cache import Cache, default_folder, digest_of
 from riskscan.reading import read
@@ -30,10 +30,11 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         progress("discovering", 0, 0)
     store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
     loaded = rulesets.load(config.rulesets, memo=store)
-    chosen = selection.from_config(config, (rule.id for rule in loaded.rules))
+    # the trace rules are known too: one configuration can select or ignore them for `riskscan trace`
+    chosen = selection.from_config(config, (rule.id for rule in (*loaded.rules, *rulesets.trace_rules(store))))
     found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
-        kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
+        kept = tuple(f for f in found.files if not globs.matches(f.path, config.exclude))  # one gitignore-style list
         found = replace(found, files=kept)
     reading = read(found, loaded, config, progress)
     if progress:

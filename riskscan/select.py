@@ -1,15 +1,16 @@
 """Rule selection by code prefix, as in ruff: `select`, `extend-select` and `ignore` name prefixes
 (`RS`, `RS1`, `RS10`, `RS101`, or `ALL`); for each rule the most specific matching prefix decides,
 and at equal specificity `ignore` wins. Per-path ignores turn rules off for the findings whose
-place matches a glob (`tests/**`, `*.json`)."""
+place matches a glob (`tests/**`, `*.json`: gitignore's semantics, see riskscan.globs; a leading `!`
+applies the ignores everywhere the rest does not match, as ruff's per-file-ignores do)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
+from riskscan import globs
 from riskscan.types import Config, Finding
 
 ALL = "ALL"
@@ -57,6 +58,10 @@ def from_config(config: Config, codes: Iterable[str]) -> Selection:
     ):
         for selector in selectors:
             check_selector(option, selector, known)
+    for glob, _ in config.per_path_ignores:
+        check_glob("per-path-ignores", glob)
+    for glob in config.exclude:
+        check_glob("exclude", glob)
     return Selection(select=select, ignore=config.ignore, per_path_ignores=config.per_path_ignores)
 
 
@@ -68,33 +73,19 @@ def check_selector(option: str, selector: str, known: Sequence[str]) -> None:
 
 
 def path_matches(path: str, glob: str) -> bool:
-    """`*` stays inside one folder, `**/` spans folders; a glob without a `/` matches the file
-    name in any folder; a folder name matches everything below it."""
-    glob = glob.rstrip("/") if glob.endswith("/") and len(glob) > 1 else glob
-    if "/" not in glob:
-        return fnmatchcase(path.rsplit("/", 1)[-1], glob) or path.split("/", 1)[0] == glob
-    return _glob_regex(glob).match(path) is not None or path.startswith(glob.rstrip("/") + "/")
+    """Whether one glob (gitignore's semantics, riskscan.globs) matches `path`; as in ruff's
+    per-file-ignores, a leading `!` turns it around: every path the rest does not match."""
+    if glob.startswith("!"):
+        return not globs.matches(path, (glob[1:],))
+    return globs.matches(path, (glob,))
 
 
-def _glob_regex(glob: str) -> re.Pattern:
-    parts, index = [], 0
-    while index < len(glob):
-        if glob.startswith("**/", index):
-            parts.append("(?:.*/)?")
-            index += 3
-        elif glob.startswith("**", index):
-            parts.append(".*")
-            index += 2
-        elif glob[index] == "*":
-            parts.append("[^/]*")
-            index += 1
-        elif glob[index] == "?":
-            parts.append("[^/]")
-            index += 1
-        else:
-            parts.append(re.escape(glob[index]))
-            index += 1
-    return re.compile("".join(parts) + r"\Z")
+def check_glob(option: str, glob: str) -> None:
+    """`exclude` is one gitignore list (`!` takes back); elsewhere a glob stands alone (`!` negates)."""
+    pattern = glob[1:] if option != "exclude" and glob.startswith("!") else glob
+    trouble = "empty" if not pattern.strip() else globs.problem(pattern)
+    if trouble is not None:
+        raise SelectionError(f"{option}: {glob!r} is not a gitignore-style glob ({trouble})")
 
 
 def _specificity(code: str, selectors: Iterable[str]) -> int:

@@ -11,11 +11,11 @@ suppressions file (`riskscan-suppressions.toml` at the scan root, or `--suppress
 
     [[suppress]]
     rule = "RS201"            # a code or a prefix
-    path = ".mcp.json"        # a glob over the finding's place (its sink)
+    path = ".mcp.json"        # a gitignore-style glob over the finding's place (its sink)
     server = "github"         # optional: the MCP server concerned
     tool = "push_files"       # optional: the sink tool, or the subject of a hygiene finding
     reason = "a read-only token scoped to one public repository"
-    expires = 2026-06-30      # optional: after this date the entry no longer applies
+    expires = 2027-06-30      # optional: after this date the entry no longer applies
 
 A suppression without a reason still applies and is reported; one that silences nothing is
 reported; an expired entry is reported and no longer applies. Reports are warning diagnostics.
@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from riskscan.select import SELECTOR, path_matches
+from riskscan.select import SELECTOR, SelectionError, check_glob, path_matches
 from riskscan.types import Diagnostic, Finding, Location, SourceFile, Suppression, Tool
 
 DEFAULT_FILE = "riskscan-suppressions.toml"
@@ -203,9 +203,13 @@ def _check_entry(where: str, entry: dict) -> None:
             raise SuppressionsError(f"{where}: {key}: expected a string, got {entry[key]!r}")
     if not SELECTOR.match(entry["rule"]):
         raise SuppressionsError(f"{where}: rule: {entry['rule']!r} is not a rule code or prefix")
+    try:
+        check_glob("path", entry["path"])
+    except SelectionError as error:
+        raise SuppressionsError(f"{where}: {error}") from None
     expires = entry.get("expires")
     if expires is not None and (not isinstance(expires, datetime.date) or isinstance(expires, datetime.datetime)):
-        raise SuppressionsError(f"{where}: expires: expected a date (expires = 2026-06-30), got {expires!r}")
+        raise SuppressionsError(f"{where}: expires: expected a date (expires = 2027-06-30), got {expires!r}")
 
 
 def _entry_for(finding: Finding, entries: list[Marker], servers: dict) -> Marker | None:

@@ -10,10 +10,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def test_the_rules_reference_is_in_sync_with_the_rulesets():
     written = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert written == reference(rulesets.load().rules), "regenerate: python -m riskscan.rule_docs > docs/rules.md"
+    assert written == reference(rulesets.load_every_rule().rules), "regenerate: python -m riskscan.rule_docs > docs/rules.md"
 
 
 def test_every_rule_has_its_section():
     written = (REPO / "docs" / "rules.md").read_text(encoding="utf-8")
-    for rule in rulesets.load().rules:
+    for rule in rulesets.load_every_rule().rules:
         assert f"\n## {rule.id} {rule.name}\n" in written

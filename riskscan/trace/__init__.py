@@ -23,7 +23,7 @@ AUTOMATION_ID = "riskscan/trace/"
 
 
 def trace_rules_path() -> Path:
-    return rulesets.bundled_dir() / "trace" / "rules.yaml"
+    return rulesets.trace_rules_path()
 
 
 def display_path(path: str) -> str:
@@ -49,9 +49,13 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
     from riskscan.trace.mapping import ModelIndex
     from riskscan.trace.replay import Outcome, replay
 
+    from riskscan import select
+
     loaded = rulesets.load(config.rulesets)
-    trace_rules = {rule.id: rule for rule in rulesets.load((str(trace_rules_path()),), bundled=False).rules}
-    path_rules = [rule for rule in loaded.rules if rule.kind == "path"]
+    trace_rules = {rule.id: rule for rule in rulesets.trace_rules()}
+    # --select / --ignore: the same prefixes as `scan`, over the path rules and the trace rules
+    chosen = select.from_config(config, [*(rule.id for rule in loaded.rules), *trace_rules])
+    path_rules = [rule for rule in loaded.rules if rule.kind == "path" and chosen.enabled(rule.id)]
     traces = [read_trace(path, display_path(path)) for path in paths]
     scanned = model is not None
     if model is None:
@@ -73,6 +77,7 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
         found += build.unknown_tool_findings(trace_rules[build.UNKNOWN_TOOL], unknown)
         found += [build.not_exercised_finding(trace_rules[build.NOT_EXERCISED], f) for f in predicted
                   if build.sink_key(f.rule_id, f.steps) not in exercised]
+    found = [f for f in found if chosen.enabled(f.rule_id)]
     findings = tuple(sorted(found, key=lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)))
     diagnostics = tuple(sorted({d for trace in traces for d in trace.diagnostics}))
     stats = (

@@ -190,5 +190,5 @@ class Config:
     # --read-all to read every file instead of only those the project's declarations need
     workers: int = 0
     cache: bool = True
-    cache_dir: str | None = None  # default: $RISKSCAN_CACHE_DIR, $XDG_CACHE_HOME/riskscan, ~/.cache/riskscan
+    cache_dir: str | None = None  # default: $RISKSCAN_CACHE_DIR, else platformdirs' user cache folder
     read_all: bool = False

@@ -1,8 +1,8 @@
 """The Python extractor: one source file in, its `Facts` out, read with libcst and never run.
 
 One parse, one metadata resolution, one in-order walk (`interpreter`), with the framework
-adapters (OpenAI Agents SDK, MCP Python SDK, plain function calling) recognising their
-declarations by qualified name. libcst is imported only inside this package.
+adapters (riskscan/frameworks.py lists their frameworks) recognising their declarations by
+qualified name. libcst is imported only inside this package.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ from riskscan.types import Value
 
 
 class BaseAdapter:
+    # the ids of the frameworks this adapter records facts of (`riskscan.frameworks.FRAMEWORKS`,
+    # where their display names live, light enough for `riskscan --help`)
+    frameworks: tuple[str, ...] = ()
+
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
 
@@ -37,6 +41,13 @@ class BaseAdapter:
 
     def finish(self, interpreter) -> None:
         return None
+
+
+def display_names(adapter: type[BaseAdapter]) -> tuple[str, ...]:
+    """The names people know the adapter's frameworks by."""
+    from riskscan.frameworks import display_name
+
+    return tuple(display_name(framework) for framework in adapter.frameworks)
 
 
 def make_adapters(ctx: FileContext) -> list[BaseAdapter]:

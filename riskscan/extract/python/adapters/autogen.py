@@ -47,6 +47,7 @@ LOCAL_EXECUTORS = frozenset(
 
 
 class AutoGen(FrameworkAdapter):
+    frameworks = (FRAMEWORK,)
     specs = SPECS
     more_triggers = SANDBOX_EXECUTORS | LOCAL_EXECUTORS
 

@@ -59,6 +59,7 @@ INTERPRETERS = frozenset({"crewai_tools.CodeInterpreterTool", "crewai_tools.tool
 
 
 class CrewAI(FrameworkAdapter):
+    frameworks = (FRAMEWORK,)
     specs = SPECS
     more_calls = TASKS | CREWS | INTERPRETERS
     more_triggers = AGENT_METHOD | TASK_METHOD | TOOL_METHOD

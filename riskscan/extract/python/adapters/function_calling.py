@@ -51,6 +51,8 @@ GETATTR = "builtins.getattr"
 
 
 class FunctionCalling(BaseAdapter):
+    frameworks = (FRAMEWORK,)
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.schema_names: set[str] = set()  # names of the tool schemas declared in this file

@@ -100,6 +100,7 @@ class Graph:
 
 
 class LangChain(FrameworkAdapter):
+    frameworks = (FRAMEWORK, GRAPH_FRAMEWORK)
     specs = SPECS
     more_calls = TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS
     more_triggers = INTERRUPT | HUMAN_IN_THE_LOOP

@@ -49,6 +49,7 @@ SPECS = Specs(
 
 
 class LlamaIndex(FrameworkAdapter):
+    frameworks = (FRAMEWORK,)
     specs = SPECS
     context_types = frozenset({"llama_index.core.workflow.Context", "workflows.Context", "llama_index.core.workflow.context.Context"})
 

@@ -80,6 +80,8 @@ class Server:
 
 
 class McpSdk(BaseAdapter):
+    frameworks = (FRAMEWORK,)
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.servers: dict[str, Server] = {}

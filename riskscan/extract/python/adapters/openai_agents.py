@@ -62,6 +62,8 @@ HOSTED_TOOL_CLASSES = frozenset(
 
 
 class OpenAIAgents(BaseAdapter):
+    frameworks = (FRAMEWORK,)
+
     @classmethod
     def triggers(cls) -> Triggers:
         return Triggers(

@@ -54,6 +54,7 @@ MCP_TOOLSETS = frozenset({"pydantic_ai.mcp.MCPToolset"})
 
 
 class PydanticAI(FrameworkAdapter):
+    frameworks = (FRAMEWORK,)
     specs = SPECS
     more_calls = frozenset(TOOLSETS) | STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS
     more_triggers = RUNS | APPROVAL_REQUIRED

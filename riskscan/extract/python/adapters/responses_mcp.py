@@ -32,6 +32,8 @@ FRAMEWORK = "openai-responses"
 
 
 class ResponsesMcp(BaseAdapter):
+    frameworks = (FRAMEWORK,)
+
     @classmethod
     def triggers(cls) -> Triggers:
         return Triggers(dict_types=frozenset({"mcp"}))

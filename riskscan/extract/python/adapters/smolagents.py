@@ -31,6 +31,7 @@ OPENING_IMPORTS = frozenset({"*", "os", "subprocess", "shutil", "socket", "sys",
 
 
 class Smolagents(FrameworkAdapter):
+    frameworks = (FRAMEWORK,)
     specs = SPECS
 
     def agent_extras(self, ev, call, spec, scope, agent_id, name):

@@ -1,0 +1,34 @@
+"""The agent frameworks the Python extractor's adapters read: the id each adapter records in the
+`framework` of its facts, and the name people know the framework by.
+
+Plain data with no imports, so that `riskscan --help` can list what riskscan reads without loading
+libcst. Each adapter names its ids in `frameworks` (riskscan/extract/python/adapters/);
+tests/test_frameworks_registry.py checks that the adapters and this table agree.
+"""
+
+from __future__ import annotations
+
+# framework id -> display name, in the order `--help` lists them
+FRAMEWORKS: dict[str, str] = {
+    "openai-agents": "OpenAI Agents SDK",
+    "mcp-sdk": "MCP Python SDK",
+    "langchain": "LangChain",
+    "langgraph": "LangGraph",
+    "crewai": "CrewAI",
+    "smolagents": "smolagents",
+    "autogen": "AutoGen AgentChat",
+    "pydantic-ai": "Pydantic AI",
+    "llama-index": "LlamaIndex",
+    "openai-responses": "OpenAI Responses API hosted MCP tools",
+    "function-calling": "plain OpenAI/Anthropic function calling",
+}
+
+
+def display_name(framework: str) -> str:
+    """The framework's display name; an id this table does not know is shown as it is."""
+    return FRAMEWORKS.get(framework, framework)
+
+
+def listing() -> str:
+    """Every framework's display name, comma-separated, for prose."""
+    return ", ".join(FRAMEWORKS.values())
