@@ -86,8 +86,9 @@ def test_json_output_validates_and_sarif_is_relative(tmp_path):
     result = riskscan("scan", str(EXAMPLE), "--format", "sarif")
     log = json.loads(result.stdout)
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"] for loc in r["locations"]}
-    assert uris == {".mcp.json", "support_desk/tools.py"}
-    assert log["runs"][0]["automationDetails"]["id"] == "riskscan/static/"
+    # relative to the repository root (this checkout), where GitHub looks for them
+    assert uris == {"examples/support-desk/.mcp.json", "examples/support-desk/support_desk/tools.py"}
+    assert log["runs"][0]["automationDetails"]["id"] == "riskscan/"
 
 
 def test_explain_walks_one_finding_with_its_witness_and_fix():
