@@ -80,5 +80,8 @@ def test_markdown_links_are_absolute_with_a_link_base(tmp_path):
     markdown = tmp_path / "comment.md"
     invoke(str(EXAMPLE), "--markdown-output", str(markdown), "--link-base", "https://github.com/o/r/blob/abc123")
     text = markdown.read_text()
-    assert "(https://github.com/o/r/blob/abc123/examples/support-desk/support_desk/tools.py#L" in text
+    from riskscan.repository import locate
+
+    inside = locate(str(EXAMPLE.resolve())).relative
+    assert f"(https://github.com/o/r/blob/abc123/{inside('support_desk/tools.py')}#L" in text
     assert "](examples/" not in text
