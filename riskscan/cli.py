@@ -64,7 +64,7 @@ def main() -> None:
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
-@report_options
+@report_options(SCAN_FORMATS)
 @solver_options
 @selection_options
 @click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), help="Write every finding of this scan to a baseline file and exit 0.")
@@ -116,7 +116,7 @@ def scan(path, **params) -> None:
         emit(render_statistics(shown), output)
     else:
         emit(render(shown, fmt, color=color, **render_options(settings)), output)
-    for extra, target in extra_outputs(settings):  # the same scan, one more format each
+    for extra, target in extra_outputs(settings, SCAN_FORMATS):  # the same scan, one more format each
         extra_report = baseline.new_only(report) if settings["baseline"] and extra in HUMAN_FORMATS else report
         emit(render(extra_report, extra, **render_options(settings)), target)
     failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]

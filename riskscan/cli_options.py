@@ -52,32 +52,32 @@ def selection_options(command):
     return command
 
 
-def report_options(command):
-    """Where the reports of one scan go: besides --format/-o, one file per format, as semgrep's
-    `--sarif-output=PATH` / `--json-output=PATH` (each format at most once); and the options of
-    the SARIF and Markdown formats."""
-    from riskscan.report import FORMATS
+def report_options(formats):
+    """Where the reports of one scan go: besides --format/-o, one file per format of `formats`, as
+    semgrep's `--sarif-output=PATH` / `--json-output=PATH` (each format at most once); and the
+    options of the SARIF and Markdown formats."""
 
-    options = [
-        click.option(f"--{fmt}-output", f"{fmt}_output", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
-                     help=f"Also write the {fmt} report of the same scan to PATH.")
-        for fmt in FORMATS
-    ] + [
-        click.option("--sarif-category", metavar="CATEGORY",
-                     help="The code scanning category of the SARIF run (its automationDetails.id; a `/` is added). Default: riskscan/."),
-        click.option("--link-base", metavar="URL",
-                     help="Make Markdown file links absolute: URL/path#Lline (e.g. https://github.com/o/r/blob/SHA/)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
+    def decorate(command):
+        options = [
+            click.option(f"--{fmt}-output", f"{fmt}_output", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+                         help=f"Also write the {fmt} report of the same scan to PATH.")
+            for fmt in formats
+        ] + [
+            click.option("--sarif-category", metavar="CATEGORY",
+                         help="The code scanning category of the SARIF run (its automationDetails.id; a `/` is added). Default: riskscan/."),
+            click.option("--link-base", metavar="URL",
+                         help="Make Markdown file links absolute: URL/path#Lline (e.g. https://github.com/o/r/blob/SHA/)."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
-def extra_outputs(settings: dict) -> list[tuple[str, str]]:
-    """(format, path) of every --FORMAT-output given, in the order of the formats."""
-    from riskscan.report import FORMATS
-
-    return [(fmt, settings[f"{fmt}_output"]) for fmt in FORMATS if settings.get(f"{fmt}_output")]
+def extra_outputs(settings: dict, formats) -> list[tuple[str, str]]:
+    """(format, path) of every --FORMAT-output given, in the order of `formats`."""
+    return [(fmt, settings[f"{fmt}_output"]) for fmt in formats if settings.get(f"{fmt}_output")]
 
 
 def render_options(settings: dict) -> dict:
