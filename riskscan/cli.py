@@ -13,7 +13,10 @@ import click
 from riskscan import __version__
 from riskscan.cli_options import (
     emit,
+    extra_outputs,
     load_rulesets,
+    render_options,
+    report_options,
     run_scan_command,
     selection_options,
     settings_of,
@@ -66,6 +69,7 @@ main.help = main.help.format(frameworks=framework_listing())
     help="Exit 1 when a finding is at or above this severity.",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@report_options(SCAN_FORMATS)
 @solver_options
 @selection_options
 @click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), help="Write every finding of this scan to a baseline file and exit 0.")
@@ -88,6 +92,7 @@ def scan(path, **params) -> None:
       riskscan scan . --write-baseline .riskscan-baseline.json
       riskscan scan . --baseline .riskscan-baseline.json --format sarif -o riskscan.sarif
       riskscan scan . --diff origin/main --format markdown -o comment.md
+      riskscan scan . --sarif-output riskscan.sarif --markdown-output comment.md
     """
     import os
 
@@ -115,7 +120,10 @@ def scan(path, **params) -> None:
 
         emit(render_statistics(shown), output)
     else:
-        emit(render(shown, fmt, color=color), output)
+        emit(render(shown, fmt, color=color, **render_options(settings)), output)
+    for extra, target in extra_outputs(settings, SCAN_FORMATS):  # the same scan, one more format each
+        extra_report = baseline.new_only(report) if settings["baseline"] and extra in HUMAN_FORMATS else report
+        emit(render(extra_report, extra, **render_options(settings)), target)
     failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]
     sys.exit(EXIT_FINDINGS if failing and not settings["exit_zero"] else EXIT_CLEAN)
 

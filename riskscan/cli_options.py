@@ -53,6 +53,41 @@ def selection_options(command):
     return command
 
 
+def report_options(formats):
+    """Where the reports of one scan go: besides --format/-o, one file per format of `formats`, as
+    semgrep's `--sarif-output=PATH` / `--json-output=PATH` (each format at most once); and the
+    options of the SARIF and Markdown formats."""
+
+    def decorate(command):
+        options = [
+            click.option(f"--{fmt}-output", f"{fmt}_output", type=click.Path(dir_okay=False, writable=True), metavar="PATH",
+                         help=f"Also write the {fmt} report of the same scan to PATH.")
+            for fmt in formats
+        ] + [
+            click.option("--sarif-category", metavar="CATEGORY",
+                         help="The code scanning category of the SARIF run (its automationDetails.id; a `/` is added). Default: riskscan/."),
+            click.option("--link-base", metavar="URL",
+                         help="Make Markdown file links absolute: URL/path#Lline (e.g. https://github.com/o/r/blob/SHA/)."),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def extra_outputs(settings: dict, formats) -> list[tuple[str, str]]:
+    """(format, path) of every --FORMAT-output given, in the order of `formats`."""
+    return [(fmt, settings[f"{fmt}_output"]) for fmt in formats if settings.get(f"{fmt}_output")]
+
+
+def render_options(settings: dict) -> dict:
+    """The keyword arguments of `riskscan.report.render` that the options set."""
+    from riskscan.report.sarif import category_id
+
+    return {"automation_id": category_id(settings.get("sarif_category") or ""), "link_base": settings.get("link_base") or ""}
+
+
 def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None,
                      workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the

@@ -199,4 +199,5 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "suppressions": ("suppressions", _path),
     "baseline": ("baseline", _path),
     "diff": ("diff", _text),
+    "sarif-category": ("sarif_category", _text),
 }

@@ -4,6 +4,10 @@ ruleset data in ruff's fixed shape: what it does, why it is bad, example, how to
 A rule's `help` is Markdown whose paragraphs start with a bold lead (`**What it finds.**`,
 `**Why it matters.**`, `**Example.**`); each lead becomes a section, and text without a lead goes
 to "What it does".
+
+Each bundled rule has a stable address on the web: its section of docs/rules.md in the repository,
+`RULES_PAGE#<code>-<name>` (`.../docs/rules.md#rs101-injection-to-exfiltration`), the anchor GitHub
+gives the section's heading; SARIF rule descriptors carry it as `helpUri`.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Sequence
 
 from riskscan.types import Rule
 
+RULES_PAGE = "https://github.com/riskscan/riskscan/blob/main/docs/rules.md"
 OWASP_LLM = "https://genai.owasp.org/llmrisk/"
 OWASP_AGENTIC = "https://genai.owasp.org/resource/owasp-top-10-for-agentic-applications-for-2026/"
 # OWASP Top 10 for LLM Applications (2025) and for Agentic Applications (2026): the tags rules use.
@@ -35,6 +40,16 @@ def find(rules: Sequence[Rule], code: str) -> Rule | None:
     """A rule by code (RS101) or by name (injection-to-exfiltration), case-insensitively."""
     wanted = code.strip().lower()
     return next((r for r in rules if wanted in (r.id.lower(), r.name)), None)
+
+
+def anchor(rule: Rule) -> str:
+    """The id GitHub gives the heading `## RS101 injection-to-exfiltration` of docs/rules.md."""
+    return f"{rule.id.lower()}-{rule.name}"
+
+
+def doc_uri(rule: Rule) -> str:
+    """The rule's section of the rules reference on the web."""
+    return f"{RULES_PAGE}#{anchor(rule)}"
 
 
 def listing(rules: Sequence[Rule], fmt: str = "text") -> str:
@@ -105,7 +120,7 @@ def reference(rules: Sequence[Rule]) -> str:
         "| code | name | severity | kind |",
         "| --- | --- | --- | --- |",
     ]
-    lines += [f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name} | {r.severity} | {r.kind} |" for r in ordered]
+    lines += [f"| [{r.id}](#{anchor(r)}) | {r.name} | {r.severity} | {r.kind} |" for r in ordered]
     for rule in ordered:
         # one heading level down: each rule is a section of this page
         lines += [""] + ["#" + line if line.startswith("#") else line for line in explanation(rule).splitlines()]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from riskscan import __version__, discover, globs, rank, rulesets
+from riskscan import __version__, discover, globs, rank, repository, rulesets
 from riskscan import select as selection
 from riskscan.cache import Cache, default_folder, digest_of
 from riskscan.reading import read
@@ -60,6 +60,7 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         diagnostics=diagnostics,
         stats=stats,
         fixes=fixes,
+        repository=repository.locate(found.root),
     )
     return _accepted(report, found.files, chosen, config)
 

@@ -86,8 +86,12 @@ def test_json_output_validates_and_sarif_is_relative(tmp_path):
     result = riskscan("scan", str(EXAMPLE), "--format", "sarif")
     log = json.loads(result.stdout)
     uris = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"] for loc in r["locations"]}
-    assert uris == {".mcp.json", "support_desk/tools.py"}
-    assert log["runs"][0]["automationDetails"]["id"] == "riskscan/static/"
+    # relative to the repository root (this checkout's, when it is one), where GitHub looks for them
+    from riskscan.repository import locate
+
+    inside = locate(str(EXAMPLE.resolve())).relative
+    assert uris == {inside(".mcp.json"), inside("support_desk/tools.py")}
+    assert log["runs"][0]["automationDetails"]["id"] == "riskscan/"
 
 
 def test_explain_walks_one_finding_with_its_witness_and_fix():

@@ -129,3 +129,47 @@ def test_a_whole_file_location_links_without_a_line():
     report = sample_report()
     finding = replace(report.findings[0], steps=(step,))
     assert "1. [`configs/x.json`](configs/x.json) agent calls t" in render(replace(report, findings=(finding,)), "markdown")
+
+
+def many_findings_report(count: int):
+    """`count` findings, as a large repository's first scan gives: long messages in the table."""
+    report = sample_report()
+    hygiene = report.findings[1]
+    findings = tuple(replace(hygiene, message=f"finding {n}: " + "a literal secret-shaped value " * 12,
+                             location=Location(f"configs/server-{n:04d}.json", n + 1, 3), fingerprint=f"{n:016x}")
+                     for n in range(count))
+    return replace(report, findings=(*report.findings[:1], *findings))
+
+
+def test_a_long_report_is_capped_under_githubs_comment_limit_with_what_is_left_counted():
+    """~160 findings went past GitHub's 65,536 characters; the table stops at MAX_ROWS rows or
+    MAX_CHARS characters and says how many findings are left out."""
+    markdown = render(many_findings_report(400), "markdown")
+    assert len(markdown) <= 60_000
+    rows = [line for line in markdown.splitlines() if line.startswith("| `RS201`")]
+    assert len(rows) == 100
+    assert "<details><summary>100 other findings</summary>" in markdown
+    assert markdown.rstrip().endswith("300 more findings in code scanning (not shown here: a comment holds 60,000 characters and 100 rows).")
+
+
+def test_the_character_cap_holds_whatever_the_rows():
+    from riskscan.report.markdown import render_markdown
+
+    markdown = render_markdown(many_findings_report(400), max_chars=20_000, max_rows=1000)
+    assert len(markdown) <= 20_000
+    shown = sum(1 for line in markdown.splitlines() if line.startswith("| `RS201`"))
+    assert 20 < shown < 400 and f"{400 - shown} more findings in code scanning" in markdown
+    assert "more findings" not in render(sample_report(), "markdown")  # nothing left out: no such line
+
+
+def test_links_are_absolute_and_repository_relative_with_a_link_base():
+    from riskscan.types import Repository
+
+    report = replace(sample_report(), repository=Repository("/home/someone/project", "services/bot"))
+    markdown = render(report, "markdown", link_base="https://github.com/someone/project/blob/0123abc")
+    assert ("1. [`services/bot/app/agents.py:13`](https://github.com/someone/project/blob/0123abc/services/bot/app/agents.py#L13)"
+            " researcher calls fetch_page") in markdown
+    assert "(https://github.com/someone/project/blob/0123abc/services/bot/configs/claude%20desktop.json)" in markdown
+    assert re.findall(r"\]\((?!https://github\.com/someone/project/blob/0123abc/services/bot/)", markdown) == []
+    # a link base carrying what would end a Markdown link is encoded
+    assert "](https://example.com/a%20b%29/services/bot/app/agents.py#L13)" in render(report, "markdown", link_base="https://example.com/a b)")

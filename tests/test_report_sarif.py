@@ -13,13 +13,25 @@ from report_samples import empty_report, sample_report
 
 from riskscan import rulesets
 from riskscan.report import render
+from riskscan.report.sarif import category_id
+from riskscan.types import Location, Repository, Rule
 
 SCHEMAS = Path(__file__).parent / "schemas"
 SARIF_SCHEMAS = ("sarif-2.1.0.json", "sarif-2.1.0-schemastore.json")
 
 
-def sarif_of(report) -> dict:
-    return json.loads(render(report, "sarif"))
+def sarif_of(report, **options) -> dict:
+    return json.loads(render(report, "sarif", **options))
+
+
+REVISION = "3f786850e387550fdab836ed7e6dc881de23001b"
+
+
+def subfolder_report():
+    """The sample scanned as `services/bot` of a repository with a known remote and commit, as the
+    Action's `path: services/bot` scans it."""
+    repository = Repository("/home/someone/project", "services/bot", "https://github.com/someone/project", REVISION)
+    return replace(sample_report(), root="/home/someone/project/services/bot", repository=repository)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +44,7 @@ def result_for(run: dict, rule_id: str) -> dict:
 
 
 @pytest.mark.parametrize("schema_name", SARIF_SCHEMAS)
-@pytest.mark.parametrize("make_report", [sample_report, empty_report], ids=["sample", "empty"])
+@pytest.mark.parametrize("make_report", [sample_report, empty_report, subfolder_report], ids=["sample", "empty", "subfolder"])
 def test_sarif_validates_against_the_official_schema(schema_name, make_report):
     schema_path = SCHEMAS / schema_name
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
@@ -44,9 +56,11 @@ def test_sarif_validates_against_the_official_schema(schema_name, make_report):
 def test_the_run_is_identified_for_code_scanning(sample_run):
     log = sarif_of(sample_report())
     assert log["version"] == "2.1.0"
-    assert sample_run["automationDetails"] == {"id": "riskscan/static/"}
+    assert sample_run["automationDetails"] == {"id": "riskscan/"}
     assert sample_run["columnKind"] == "unicodeCodePoints"
-    assert "uri" not in sample_run["originalUriBaseIds"]["%SRCROOT%"]
+    # a Report without a repository (built by hand, a trace) is its own repository
+    assert sample_run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///home/someone/project/"
+    assert "versionControlProvenance" not in sample_run
     driver = sample_run["tool"]["driver"]
     assert (driver["name"], driver["semanticVersion"]) == ("riskscan", "0.1.0")
     assert driver["informationUri"].startswith("https://")
@@ -163,3 +177,62 @@ def test_an_undecided_search_is_a_note_at_the_scan_root(sample_run):
     assert undecided["level"] == "note"
     assert undecided["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": ".", "uriBaseId": "%SRCROOT%"}
     assert "codeFlows" not in undecided and "relatedLocations" not in undecided
+
+
+def test_paths_are_relative_to_the_repository_root_not_the_scanned_folder():
+    """`path: services/bot`: every place of the run is under services/bot/ in the repository, as
+    GitHub resolves it; %SRCROOT% is the repository root."""
+    run = sarif_of(subfolder_report())["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == "file:///home/someone/project/"
+
+    def uris(value):
+        if isinstance(value, dict):
+            found = [value["uri"]] if value.get("uriBaseId") == "%SRCROOT%" else []
+            return found + [u for item in value.values() for u in uris(item)]
+        return [u for item in value for u in uris(item)] if isinstance(value, list) else []
+
+    places = uris(run["results"]) + uris(run["invocations"])
+    assert len(places) > 15 and all(uri == "services/bot" or uri.startswith("services/bot/") for uri in places), places
+    assert {"services/bot/app/agents.py", "services/bot/.vscode/mcp.json", "services/bot/configs/claude%20desktop.json",
+            "services/bot/app/broken.py"} <= set(places)
+    undecided = result_for(run, "RS101")  # located at the scan root: the scanned folder
+    assert undecided["locations"][0]["physicalLocation"]["artifactLocation"] == {"uri": "services/bot", "uriBaseId": "%SRCROOT%"}
+
+
+def test_version_control_provenance_names_the_repository_and_the_commit():
+    run = sarif_of(subfolder_report())["runs"][0]
+    assert run["versionControlProvenance"] == [
+        {"repositoryUri": "https://github.com/someone/project", "revisionId": REVISION, "mappedTo": {"uriBaseId": "%SRCROOT%"}}
+    ]
+    unknown_commit = replace(subfolder_report().repository, revision="")
+    [details] = sarif_of(replace(subfolder_report(), repository=unknown_commit))["runs"][0]["versionControlProvenance"]
+    assert "revisionId" not in details
+    no_remote = replace(subfolder_report().repository, uri="")
+    assert "versionControlProvenance" not in sarif_of(replace(subfolder_report(), repository=no_remote))["runs"][0]
+
+
+def test_each_bundled_rule_links_to_its_section_of_the_rules_reference(sample_run):
+    """helpUri: docs/rules.md#<code>-<name>, the anchor of the rule's heading in that file."""
+    reference = (Path(__file__).parents[1] / "docs" / "rules.md").read_text(encoding="utf-8")
+    descriptors = sample_run["tool"]["driver"]["rules"]
+    for descriptor in descriptors:
+        page, _, anchor = descriptor["helpUri"].partition("#")
+        assert page == "https://github.com/riskscan/riskscan/blob/main/docs/rules.md"
+        code, _, name = anchor.partition("-")
+        assert (code, name) == (descriptor["id"].lower(), descriptor["name"])
+        assert f"\n## {descriptor['id']} {descriptor['name']}\n" in reference
+
+
+def test_a_rule_of_a_users_own_ruleset_has_no_help_uri():
+    own = Rule(id="RS901", name="my-own-rule", kind="hygiene", title="Mine", severity="low", description="Mine.", help="", remediation="")
+    report = replace(sample_report(), rules=(*sample_report().rules, own))
+    descriptors = {d["id"]: d for d in sarif_of(report)["runs"][0]["tool"]["driver"]["rules"]}
+    assert "helpUri" not in descriptors["RS901"] and "helpUri" in descriptors["RS101"]
+
+
+@pytest.mark.parametrize("category, expected", [
+    ("riskscan", "riskscan/"), ("riskscan/", "riskscan/"), ("team-a/agents", "team-a/agents/"), ("", "riskscan/"), ("  ", "riskscan/"),
+])
+def test_a_category_is_the_run_id_followed_by_a_slash_as_upload_sarif_writes_it(category, expected):
+    assert category_id(category) == expected
+    assert sarif_of(sample_report(), automation_id=category_id(category))["runs"][0]["automationDetails"] == {"id": expected}

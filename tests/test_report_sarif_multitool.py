@@ -38,7 +38,19 @@ def scanned_example():
     return scan(str(Path(__file__).resolve().parents[1] / "examples" / "support-desk"))
 
 
-@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example], ids=["sample", "empty", "example"])
+def scanned_subfolder():
+    """A scan of a folder below the repository root, with a remote and a commit known."""
+    from dataclasses import replace
+
+    from riskscan.types import Repository
+
+    repository = Repository("/home/someone/project", "services/bot", "https://github.com/someone/project",
+                            "3f786850e387550fdab836ed7e6dc881de23001b")
+    return replace(sample_report(), root="/home/someone/project/services/bot", repository=repository)
+
+
+@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example, scanned_subfolder],
+                         ids=["sample", "empty", "example", "subfolder"])
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:

@@ -1,7 +1,8 @@
 """The report stage: a ranked `Report` in, text for people or machines out.
 
 One module per format. Every format is deterministic: the same Report gives the same bytes, and
-nothing machine-specific (absolute paths, times) is written.
+nothing machine-specific (absolute paths, times) is written, except the repository root's `file://`
+address that SARIF gives `%SRCROOT%` (riskscan.report.sarif).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from riskscan.types import Report
 FORMATS = ("text", "concise", "json", "sarif", "html", "markdown", "github")
 
 
-def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None) -> str:
+def render(report: Report, fmt: str, *, color: bool = False, automation_id: str | None = None, link_base: str = "") -> str:
     """Render `report` in `fmt` (one of FORMATS). `color` adds ANSI colours to text; the other
-    formats ignore it. `automation_id` sets the SARIF run's category (default: the static scan's).
+    formats ignore it. `automation_id` sets the SARIF run's category (default: `riskscan/`).
+    `link_base` makes Markdown's file links absolute (`https://github.com/o/r/blob/SHA/`).
     Every text of the report is redacted first (riskscan.report.redaction): no format prints a secret."""
     from riskscan.report.redaction import scrubbed
 
@@ -41,7 +43,7 @@ def render(report: Report, fmt: str, *, color: bool = False, automation_id: str 
     if fmt == "markdown":
         from riskscan.report.markdown import render_markdown
 
-        return render_markdown(report)
+        return render_markdown(report, link_base=link_base)
     if fmt == "github":
         from riskscan.report.github import render_github
 

@@ -2,13 +2,22 @@
 
 A summary table by severity; then each critical or high path finding with its path drawn as a
 Mermaid flowchart (agents as rounded nodes, tools as boxes, one numbered edge per step, the sink
-in red) and its steps listed, each linked to its file and line (links relative to the repository,
-see `github.workspace_prefix`); then the other findings in one collapsed table. Text from the
-scanned project is escaped for Markdown and for Mermaid labels.
+in red) and its steps listed, each linked to its file and line; then the other findings in one
+collapsed table. Text from the scanned project is escaped for Markdown and for Mermaid labels.
+
+Paths are relative to the repository root (the Report's `repository`; without one, to
+`GITHUB_WORKSPACE`, see `github.workspace_prefix`). Links are relative unless `link_base` is given:
+a comment has no base, so the Action passes `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`
+and each link becomes `.../blob/SHA/services/bot/app.py#L12`.
+
+GitHub refuses a comment over 65,536 characters: the output stays under `max_chars` and lists at
+most `max_rows` findings in the table; what does not fit is counted in a last line (`N more
+findings in code scanning`), the SARIF of the same scan having them all.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from riskscan.report.github import workspace_prefix
@@ -17,10 +26,13 @@ from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
 MAX_DRAWN = 10  # a PR comment holds 65,536 characters: the rest go to the table
+MAX_CHARS = 60_000  # under GitHub's 65,536, with room for the Action's marker line
+MAX_ROWS = 100  # findings in the table; past that a comment is no longer read
+RESERVED = 400  # characters kept for the table's frame and the last line
 
 
-def render_markdown(report: Report) -> str:
-    prefix = workspace_prefix(report.root)
+def render_markdown(report: Report, *, link_base: str = "", max_chars: int = MAX_CHARS, max_rows: int = MAX_ROWS) -> str:
+    links = Links(_prefix(report), _base(link_base))
     counts = severity_counts(report.findings)
     lines = ["## riskscan", ""]
     if not report.findings:
@@ -28,18 +40,50 @@ def render_markdown(report: Report) -> str:
     lines += ["| severity | findings |", "| --- | ---: |"]
     lines += [f"| {severity} | {counts[severity]} |" for severity in SEVERITIES]
     lines += ["", _footnote(report), ""]
-    drawn = [f for f in report.findings if f.severity in DRAWN and f.steps][:MAX_DRAWN]
-    for number, finding in enumerate(drawn, start=1):
-        lines += _drawn_finding(number, finding, prefix)
-    rest = [f for f in report.findings if f not in drawn]
-    if rest:
-        lines += [f"<details><summary>{plural(len(rest), 'other finding')}</summary>", "",
-                  "| rule | severity | where | message |", "| --- | --- | --- | --- |"]
-        lines += [
-            f"| `{f.rule_id}` {f.rule_name} | {f.severity} | {_link(f.location, prefix)} | {cell(f.message)} |" for f in rest
-        ]
-        lines += ["", "</details>", ""]
+    budget = max_chars - _size(lines) - RESERVED
+    candidates = [f for f in report.findings if f.severity in DRAWN and f.steps][:MAX_DRAWN]
+    drawn = []
+    for finding in candidates:
+        section = _drawn_finding(len(drawn) + 1, finding, links)
+        if _size(section) > budget:
+            break
+        lines += section
+        budget -= _size(section)
+        drawn.append(finding)
+    rows = []
+    for finding in (f for f in report.findings if f not in drawn):
+        row = f"| `{finding.rule_id}` {finding.rule_name} | {finding.severity} | {links.to(finding.location)} | {cell(finding.message)} |"
+        if len(rows) >= max_rows or _size([row]) > budget:
+            break
+        rows.append(row)
+        budget -= _size([row])
+    if rows:
+        lines += [f"<details><summary>{plural(len(rows), 'other finding')}</summary>", "",
+                  "| rule | severity | where | message |", "| --- | --- | --- | --- |", *rows, "", "</details>", ""]
+    left_out = len(report.findings) - len(drawn) - len(rows)
+    if left_out:
+        lines += [f"{plural(left_out, 'more finding')} in code scanning (not shown here: a comment holds"
+                  f" {max_chars:,} characters and {max_rows} rows).", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _size(lines: list[str]) -> int:
+    return sum(len(line) + 1 for line in lines)
+
+
+def _prefix(report: Report) -> str:
+    """The scan root's path in the repository, as a prefix of scan-relative paths."""
+    if report.repository is None:
+        return workspace_prefix(report.root)
+    return report.repository.path + "/" if report.repository.path else ""
+
+
+def _base(link_base: str) -> str:
+    """An absolute link base, ending in `/`, with what would end a Markdown link target encoded."""
+    if not link_base:
+        return ""
+    base = quote(link_base, safe=":/?#[]@!$&'*+,;=%~")
+    return base if base.endswith("/") else base + "/"
 
 
 def _footnote(report: Report) -> str:
@@ -54,13 +98,13 @@ def _footnote(report: Report) -> str:
     return f"<sub>riskscan {cell(report.version)} · " + " · ".join(parts) + "</sub>"
 
 
-def _drawn_finding(number: int, finding: Finding, prefix: str) -> list[str]:
+def _drawn_finding(number: int, finding: Finding, links: Links) -> list[str]:
     lines = [f"### {number}. `{finding.rule_id}` {finding.rule_name} · {finding.severity}", "", text(finding.message), ""]
     if finding.conditions:
         lines += ["Only when: " + ", ".join(f"`{cell(c)}`" for c in finding.conditions), ""]
     lines += ["```mermaid", *mermaid_flowchart(finding.steps), "```", ""]
     for index, step in enumerate(finding.steps, start=1):
-        lines.append(f"{index}. {_link(step.location, prefix)} {text(step_sentence(step))}")
+        lines.append(f"{index}. {links.to(step.location)} {text(step_sentence(step))}")
     if finding.alternatives:
         others = len(finding.alternatives)
         lines += ["", f"{plural(others, 'other path')} {'reaches' if others == 1 else 'reach'} the same call."]
@@ -109,10 +153,18 @@ def cell(value: str) -> str:
     return text(value).replace("|", "\\|")
 
 
-def _link(location: Location, prefix: str) -> str:
-    if location.path in ("", "."):
-        return "—"
-    target = quote(prefix + location.path, safe="/")
-    label = f"{prefix}{location.path}:{location.line}" if location.line else prefix + location.path
-    anchor = f"#L{location.line}" if location.line else ""
-    return f"[`{label}`]({target}{anchor})"
+@dataclass(frozen=True)
+class Links:
+    """Links to places: `prefix` makes a scan-relative path repository-relative, `base` (empty or
+    ending in `/`) makes the link absolute."""
+
+    prefix: str
+    base: str = ""
+
+    def to(self, location: Location) -> str:
+        if location.path in ("", "."):
+            return "—"
+        path = self.prefix + location.path
+        label = f"{path}:{location.line}" if location.line else path
+        anchor = f"#L{location.line}" if location.line else ""
+        return f"[`{label}`]({self.base}{quote(path, safe='/')}{anchor})"

@@ -1,18 +1,28 @@
 """SARIF 2.1.0 for GitHub code scanning.
 
-One run; one `reportingDescriptor` per rule of the Report; one result per finding, with a code
-flow (one thread flow, one location per step) for findings that have a path. Paths are relative
-to `%SRCROOT%`, which is declared without a uri so that no absolute path of the scanning machine
-is written; GitHub resolves it to the checkout. Diagnostics become tool execution notifications.
+One run; one `reportingDescriptor` per rule of the Report (with `helpUri`, its section of the rules
+reference, for the bundled rules); one result per finding, with a code flow (one thread flow, one
+location per step) for findings that have a path. Diagnostics become tool execution notifications.
+
+Paths are relative to the repository root, `%SRCROOT%`, as GitHub resolves them: a scan of
+`<repo>/services/bot` reports `services/bot/app.py`, not `app.py` (the Report's `repository`, found
+by the scan stage; a Report without one is its own repository). `originalUriBaseIds` gives
+`%SRCROOT%` the repository root's `file://` address, the one absolute path written, and
+`versionControlProvenance` the repository's public address and the commit scanned, when known.
+The run's `automationDetails.id` is its code scanning category (`--sarif-category`, GitHub's
+convention: the category followed by `/`, `riskscan/` by default).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import fields, is_dataclass, replace
+from pathlib import Path
 from urllib.parse import quote
 
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
+from riskscan.rule_docs import doc_uri
 from riskscan.types import (
     BaselineEntry,
     Diagnostic,
@@ -20,6 +30,7 @@ from riskscan.types import (
     Fix,
     Location,
     Report,
+    Repository,
     Rule,
     Step,
     Suppression,
@@ -29,7 +40,7 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/riskscan/riskscan"
 SOURCE_ROOT = "%SRCROOT%"
-AUTOMATION_ID = "riskscan/static/"
+DEFAULT_CATEGORY = "riskscan/"
 FINGERPRINT_KEY = "riskscanFingerprint/v1"
 
 SEVERITY_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "note": "note"}
@@ -37,26 +48,75 @@ DIAGNOSTIC_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 CONFIDENCE_ORDER = ("low", "medium", "high")
 
 
-def render_sarif(report: Report, *, automation_id: str = AUTOMATION_ID) -> str:
+def render_sarif(report: Report, *, automation_id: str = DEFAULT_CATEGORY) -> str:
     return json.dumps(sarif_log(report, automation_id=automation_id), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def sarif_log(report: Report, *, automation_id: str = AUTOMATION_ID) -> dict:
-    """`automation_id` is the run's category in code scanning: the static scan's by default,
-    `riskscan/trace/` for recorded runs, so that both upload side by side."""
+def category_id(category: str) -> str:
+    """A code scanning category as the run's `automationDetails.id`: followed by `/`, as
+    upload-sarif writes a `category` input; empty gives the default."""
+    category = category.strip()
+    if not category:
+        return DEFAULT_CATEGORY
+    return category if category.endswith("/") else category + "/"
+
+
+def sarif_log(report: Report, *, automation_id: str = DEFAULT_CATEGORY) -> dict:
+    """`automation_id` is the run's category in code scanning (see `category_id`): `riskscan/` by
+    default, `riskscan/trace/` for recorded runs, so that both upload side by side."""
+    repository = report.repository or Repository(root=report.root)
+    report = repository_relative(report, repository)
     rules = rule_catalog(report)
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     run = {
         "tool": {"driver": driver(report, rules)},
         "automationDetails": {"id": automation_id},
         "columnKind": "unicodeCodePoints",
-        "originalUriBaseIds": {SOURCE_ROOT: {"description": {"text": "The root of the scanned project."}}},
+        "originalUriBaseIds": {SOURCE_ROOT: source_root(repository)},
         "invocations": [invocation(report.diagnostics)],
         "results": [
             result(finding, rule_index[finding.rule_id], report.fixes) for finding in (*report.findings, *report.suppressed)
         ] + [absent_result(entry, rule_index[entry.rule_id]) for entry in report.absent if entry.rule_id in rule_index],
     }
+    if repository.uri:
+        run["versionControlProvenance"] = [version_control(repository)]
     return {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
+
+
+def source_root(repository: Repository) -> dict:
+    """`%SRCROOT%`: the repository root, with its `file://` address when it is absolute."""
+    document = {"description": {"text": "The root of the repository."}}
+    root = Path(repository.root)
+    if root.is_absolute():
+        uri = root.as_uri()
+        document["uri"] = uri if uri.endswith("/") else uri + "/"
+    return document
+
+
+def version_control(repository: Repository) -> dict:
+    document = {"repositoryUri": repository.uri, "mappedTo": {"uriBaseId": SOURCE_ROOT}}
+    if repository.revision:
+        document["revisionId"] = repository.revision
+    return document
+
+
+def repository_relative(report: Report, repository: Repository) -> Report:
+    """`report` with every Location of its findings, fixes and diagnostics relative to the
+    repository root instead of the scan root."""
+    if not repository.path:
+        return report
+
+    def walk(value):
+        if isinstance(value, Location):
+            return replace(value, path=repository.relative(value.path))
+        if isinstance(value, tuple):
+            return tuple(walk(item) for item in value)
+        if is_dataclass(value) and not isinstance(value, type):
+            return replace(value, **{f.name: walk(getattr(value, f.name)) for f in fields(value) if f.init})
+        return value
+
+    return replace(report, **{name: walk(getattr(report, name))
+                              for name in ("findings", "suppressed", "absent", "fixes", "diagnostics")})
 
 
 def rule_catalog(report: Report) -> list[Rule]:
@@ -83,17 +143,24 @@ def stand_in_rule(finding: Finding) -> Rule:
 
 
 def driver(report: Report, rules: list[Rule]) -> dict:
+    from riskscan import rulesets
+
+    documented = {rule.id for rule in rulesets.load().rules}
     return {
         "name": "riskscan",
         "version": report.version,
         "semanticVersion": report.version,
         "informationUri": INFORMATION_URI,
-        "rules": [reporting_descriptor(rule, rule_precision(rule, report.findings)) for rule in rules],
+        "rules": [
+            reporting_descriptor(rule, rule_precision(rule, report.findings), rule.id in documented)
+            for rule in rules
+        ],
     }
 
 
-def reporting_descriptor(rule: Rule, precision: str) -> dict:
-    return {
+def reporting_descriptor(rule: Rule, precision: str, documented: bool = False) -> dict:
+    """`documented`: a bundled rule, with a section in the rules reference (its `helpUri`)."""
+    descriptor = {
         "id": rule.id,
         "name": rule.name,
         "shortDescription": {"text": rule.title},
@@ -106,6 +173,9 @@ def reporting_descriptor(rule: Rule, precision: str) -> dict:
             "precision": precision,
         },
     }
+    if documented:
+        descriptor["helpUri"] = doc_uri(rule)
+    return descriptor
 
 
 def rule_tags(rule: Rule) -> list[str]:

@@ -65,6 +65,7 @@ from riskscan.types.results import (  # noqa: F401
     Path,
     PathStep,
     Report,
+    Repository,
     Rule,
     Step,
     Suppression,

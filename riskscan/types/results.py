@@ -150,6 +150,25 @@ class Report:
     absent: tuple[BaselineEntry, ...] = ()
     # findings of the --baseline that a format for people leaves out (baseline.new_only): counted as hidden
     baselined: tuple[Finding, ...] = ()
+    # where the scan root sits in its git repository (riskscan.repository); None for a Report
+    # built without a scan (traces, tests), which the formats treat as a repository of its own
+    repository: Repository | None = None
+
+
+@dataclass(frozen=True)
+class Repository:
+    """The repository the scan root belongs to. Outside git, `root` is the scan root itself."""
+
+    root: str  # absolute path of the repository root (git rev-parse --show-toplevel)
+    path: str = ""  # the scan root relative to `root`, POSIX; '' when they are the same folder
+    uri: str = ""  # the origin remote's public address, credentials removed; '' when unknown
+    revision: str = ""  # the commit checked out (git rev-parse HEAD); '' when unknown
+
+    def relative(self, path: str) -> str:
+        """A scan-relative POSIX path as a repository-relative one ('.' stays the scan root)."""
+        if not self.path:
+            return path
+        return self.path if path in ("", ".") else f"{self.path}/{path}"
 
 
 @dataclass(frozen=True, order=True)
