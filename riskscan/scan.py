@@ -15,7 +15,7 @@ from riskscan import __version__, discover, rank, rulesets
 from riskscan import select as selection
 from riskscan.cache import Cache, default_folder, digest_of
 from riskscan.reading import read
-from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
+from riskscan.types import Config, Coverage, Diagnostic, Discovery, Location, Report, SystemModel
 
 # progress(stage, done, total): "reading" once per file, then "solving" (total 0: not counted)
 Progress = Callable[[str, int, int], None]
@@ -31,7 +31,8 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
         kept = tuple(f for f in found.files if not any(selection.path_matches(f.path, g) for g in config.exclude))
-        found = replace(found, files=kept)
+        others = tuple(o for o in found.others if not any(selection.path_matches(o[0], g) for g in config.exclude))
+        found = replace(found, files=kept, others=others)
     reading = read(found, loaded, config, progress)
     if progress:
         progress("solving", 0, 0)
@@ -56,8 +57,24 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         diagnostics=diagnostics,
         stats=stats,
         fixes=fixes,
+        coverage=_coverage(found, system, diagnostics),
     )
     return _accepted(report, found.files, chosen, config)
+
+
+def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnostic, ...]) -> Coverage:
+    """What the scan read, the files of other languages it left, the files it could not read (an
+    error diagnostic at the file), and whether it recognised anything at all."""
+    languages: dict[str, int] = {}
+    for _, language in found.others:
+        languages[language] = languages.get(language, 0) + 1
+    unreadable = {d.location.path for d in diagnostics if d.severity == "error" and d.location.path not in ("", ".")}
+    return Coverage(
+        read=sum(1 for f in found.files if f.path not in unreadable),
+        not_read=tuple(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
+        unreadable=tuple(sorted(unreadable)),
+        recognised=bool(system.agents or system.tools or system.hygiene),
+    )
 
 
 def _accepted(report: Report, files, chosen: selection.Selection, config: Config) -> Report:

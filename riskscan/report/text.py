@@ -7,6 +7,7 @@ Findings are printed in the Report's order (ranked upstream, highest score first
 from __future__ import annotations
 
 from riskscan.report.wording import (
+    coverage_phrases,
     format_number,
     plural,
     severity_counts,
@@ -132,7 +133,7 @@ def summary_line(report: Report) -> str:
         line += ": " + ", ".join(counts)
     if report.diagnostics:
         line += f"; {plural(len(report.diagnostics), 'diagnostic')}"
-    return line
+    return "; ".join([line, *coverage_phrases(report.coverage)])
 
 
 def _at(location: Location | None) -> str:

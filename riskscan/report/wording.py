@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskscan.types import SEVERITIES, Finding, Step
+from riskscan.types import SEVERITIES, Coverage, Finding, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -34,3 +34,21 @@ def format_number(value: float) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+NOTHING_RECOGNISED = "nothing recognised: no agents, tools or MCP configs found"
+
+
+def coverage_phrases(coverage: Coverage | None) -> list[str]:
+    """What a run did not read and did not recognise, for the summary of every format:
+    `1 file could not be read or parsed`, `12 TypeScript files not read`, `nothing recognised: ...`.
+    Empty when everything found was read and something was recognised (or nothing is known)."""
+    if coverage is None:
+        return []
+    phrases = []
+    if coverage.unreadable:
+        phrases.append(f"{plural(len(coverage.unreadable), 'file')} could not be read or parsed")
+    phrases.extend(f"{plural(count, language + ' file')} not read" for language, count in coverage.not_read)
+    if not coverage.recognised:
+        phrases.append(NOTHING_RECOGNISED)
+    return phrases

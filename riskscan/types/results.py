@@ -148,6 +148,20 @@ class Report:
     suppressed: tuple[Finding, ...] = ()
     # findings of the --baseline that this scan no longer finds (fixed): (fingerprint, rule, message, location)
     absent: tuple[BaselineEntry, ...] = ()
+    # what the run read and what it did not; None for a report built by hand or read back from JSON
+    coverage: Coverage | None = None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a run read, what it did not, and whether it recognised anything, so that a run that
+    read nothing never passes silently. `unreadable` are the files of a kind riskscan reads that
+    could not be read or parsed: each has a diagnostic of severity error at its path."""
+
+    read: int  # files (or traces) read, the unreadable ones not counted
+    not_read: tuple[tuple[str, int], ...] = ()  # (language, files) riskscan does not read: most first, then by name
+    unreadable: tuple[str, ...] = ()  # paths, sorted
+    recognised: bool = True  # an agent, a tool, an MCP config or a hygiene fact was found
 
 
 @dataclass(frozen=True, order=True)

@@ -1,0 +1,123 @@
+"""A run that read nothing must not pass silently (fixtures/silence, see its README.md): the summary
+says what was not read and what was not recognised, SARIF marks the files that could not be read
+as error notifications of an unsuccessful execution, `--strict` (or `strict = true`) exits 2 on
+them, and `riskscan trace` on a file that is not a trace exits 2 naming the file and line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from report_samples import sample_report
+
+from riskscan.cli import main
+from riskscan.discover import discover
+from riskscan.report import render
+from riskscan.scan import scan
+from riskscan.types import Config, Coverage
+
+REPO = Path(__file__).resolve().parents[1]
+SILENCE = REPO / "fixtures" / "silence"
+TYPESCRIPT = SILENCE / "typescript-mcp-server"
+BROKEN_BESIDE_GOOD = SILENCE / "broken-config-beside-agent"
+UNKNOWN_FRAMEWORK = SILENCE / "unknown-framework"
+TRACES = SILENCE / "traces"
+GOOD = REPO / "fixtures" / "bad-inputs" / "good"
+REPORT_SCHEMA = json.loads((REPO / "riskscan" / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "schemas" / "sarif-2.1.0.json").read_text(encoding="utf-8"))
+NOTHING = "nothing recognised: no agents, tools or MCP configs found"
+
+
+def riskscan(*args: str):
+    return CliRunner().invoke(main, [*args], catch_exceptions=False)
+
+
+def summary_of(result) -> str:
+    return result.stdout.rstrip("\n").splitlines()[-1]
+
+
+def validate(document: dict, schema: dict) -> None:
+    jsonschema.validators.validator_for(schema)(schema).validate(document)
+
+
+# --- the summary line says what was not read and not recognised --------------------------------
+
+
+def test_a_typescript_mcp_server_is_not_a_clean_scan():
+    result = riskscan("scan", str(TYPESCRIPT), "-q", "--no-cache")
+    assert result.exit_code == 0, result.output
+    assert summary_of(result) == f"0 findings; 2 TypeScript files not read; {NOTHING}"
+
+
+def test_an_empty_folder_says_nothing_was_recognised(tmp_path):
+    result = riskscan("scan", str(tmp_path), "-q", "--no-cache")
+    assert result.exit_code == 0
+    assert summary_of(result) == f"0 findings; {NOTHING}"
+
+
+def test_a_framework_riskscan_does_not_know_is_read_but_not_recognised():
+    result = riskscan("scan", str(UNKNOWN_FRAMEWORK), "-q", "--no-cache")
+    assert summary_of(result) == f"0 findings; {NOTHING}"
+
+
+def test_a_broken_config_beside_a_good_agent_is_counted_and_the_agent_still_reported():
+    result = riskscan("scan", str(BROKEN_BESIDE_GOOD), "-q", "--no-cache")
+    assert result.exit_code == 1  # the agent's critical finding
+    assert summary_of(result) == "2 findings: 1 critical, 1 high; 1 diagnostic; 1 file could not be read or parsed"
+    assert "  error parse-error .mcp.json:4:1: invalid JSON: Expecting ',' delimiter" in result.stdout.splitlines()
+
+
+def test_a_scan_that_read_everything_says_nothing_more():
+    result = riskscan("scan", str(GOOD), "-q", "--no-cache")
+    summary = summary_of(result)
+    assert summary.split(":")[0].endswith("findings") and summary.count(";") == 0, summary
+
+
+def test_files_of_other_languages_are_counted_by_language_most_first(tmp_path):
+    for name in ("web/app.ts", "web/view.tsx", "web/api.mts", "cmd/main.go", "lib.rs", "analysis.ipynb",
+                 "build.js", "node_modules/dep/index.js", "README.md", "agent.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x = 1\n" if name.endswith(".py") else "// not read\n", encoding="utf-8")
+    found = discover(tmp_path)
+    assert [f.path for f in found.files] == ["agent.py"]
+    assert found.others == (("analysis.ipynb", "Jupyter notebook"), ("build.js", "JavaScript"), ("cmd/main.go", "Go"),
+                            ("lib.rs", "Rust"), ("web/api.mts", "TypeScript"), ("web/app.ts", "TypeScript"),
+                            ("web/view.tsx", "TypeScript"))
+    report = scan(str(tmp_path), Config(cache=False, exclude=("cmd/**",)))
+    assert report.coverage == Coverage(read=1, not_read=(("TypeScript", 3), ("JavaScript", 1), ("Jupyter notebook", 1), ("Rust", 1)),
+                                       unreadable=(), recognised=False)
+    text = render(report, "text")
+    assert text.splitlines()[-1] == (
+        "0 findings; 3 TypeScript files not read; 1 JavaScript file not read; 1 Jupyter notebook file not read;"
+        f" 1 Rust file not read; {NOTHING}"
+    )
+
+
+def test_one_file_of_another_language_given_as_the_root_is_counted():
+    report = scan(str(TYPESCRIPT / "src" / "index.ts"), Config(cache=False))
+    assert report.coverage == Coverage(read=0, not_read=(("TypeScript", 1),), recognised=False)
+
+
+def test_json_carries_the_same_facts_and_validates():
+    result = riskscan("scan", str(BROKEN_BESIDE_GOOD), "-q", "--no-cache", "--format", "json")
+    document = json.loads(result.stdout)
+    validate(document, REPORT_SCHEMA)
+    assert document["summary"]["coverage"] == {"read": 1, "not_read": [], "unreadable": [".mcp.json"], "recognised": True}
+    typescript = json.loads(riskscan("scan", str(TYPESCRIPT), "-q", "--no-cache", "--format", "json").stdout)
+    validate(typescript, REPORT_SCHEMA)
+    assert typescript["summary"]["coverage"] == {"read": 0, "not_read": [{"language": "TypeScript", "files": 2}],
+                                                 "unreadable": [], "recognised": False}
+
+
+def test_markdown_and_github_summaries_say_it_too():
+    report = replace(sample_report(), coverage=Coverage(read=3, not_read=(("TypeScript", 12),), unreadable=("a.py",)))
+    footnote = [line for line in render(report, "markdown").splitlines() if line.startswith("<sub>")]
+    assert footnote == ["<sub>riskscan 0.1.0 · 5 findings · 2 diagnostics · 1 file could not be read or parsed"
+                        " · 12 TypeScript files not read</sub>"]
+    assert render(report, "github").splitlines()[-1].endswith("; 1 file could not be read or parsed; 12 TypeScript files not read")
+
+
