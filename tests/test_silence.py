@@ -121,3 +121,35 @@ def test_markdown_and_github_summaries_say_it_too():
     assert render(report, "github").splitlines()[-1].endswith("; 1 file could not be read or parsed; 12 TypeScript files not read")
 
 
+# --- SARIF: unreadable files make an unsuccessful execution ------------------------------------
+
+
+def test_sarif_records_the_unreadable_file_as_an_error_notification():
+    result = riskscan("scan", str(BROKEN_BESIDE_GOOD), "-q", "--no-cache", "--format", "sarif")
+    log = json.loads(result.stdout)
+    validate(log, SARIF_SCHEMA)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [notification] = invocation["toolExecutionNotifications"]
+    assert notification["level"] == "error" and notification["descriptor"] == {"id": "parse-error"}
+    assert notification["message"]["text"] == "invalid JSON: Expecting ',' delimiter"
+    [where] = notification["locations"]
+    assert where["physicalLocation"]["artifactLocation"]["uri"] == ".mcp.json"
+    assert where["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 1}
+    assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"RS102", "RS301"}
+
+
+def test_sarif_of_a_scan_that_read_everything_is_successful():
+    log = json.loads(riskscan("scan", str(GOOD), "-q", "--no-cache", "--format", "sarif").stdout)
+    assert log["runs"][0]["invocations"][0]["executionSuccessful"] is True
+
+
+@pytest.mark.parametrize("name,data", [("binary.py", b"\x7fELF\x00\x00\x00binary"), ("cut.py", b"def tool(:\n")])
+def test_a_python_file_that_cannot_be_read_is_an_error_of_the_run(tmp_path, name, data):
+    (tmp_path / name).write_bytes(data)
+    report = scan(str(tmp_path), Config(cache=False))
+    assert report.coverage.unreadable == (name,)
+    assert [(d.location.path, d.severity) for d in report.diagnostics] == [(name, "error")]
+    assert json.loads(render(report, "sarif"))["runs"][0]["invocations"][0]["executionSuccessful"] is False
+
+
