@@ -153,3 +153,44 @@ def test_a_python_file_that_cannot_be_read_is_an_error_of_the_run(tmp_path, name
     assert json.loads(render(report, "sarif"))["runs"][0]["invocations"][0]["executionSuccessful"] is False
 
 
+# --- --strict and `strict = true` ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("folder,errors", [
+    (TYPESCRIPT, [NOTHING]),
+    (UNKNOWN_FRAMEWORK, [NOTHING]),
+    (BROKEN_BESIDE_GOOD, [".mcp.json:4:1: invalid JSON: Expecting ',' delimiter"]),
+], ids=["typescript", "unknown-framework", "broken-config"])
+def test_strict_exits_2_after_the_report(folder, errors):
+    result = riskscan("scan", str(folder), "-q", "--no-cache", "--strict")
+    assert result.exit_code == 2
+    assert summary_of(result).startswith(("0 findings", "2 findings"))  # the report was printed first
+    assert result.stderr.splitlines() == [f"riskscan: error: {error} (--strict)" for error in errors]
+
+
+def test_strict_exits_2_on_an_empty_folder_even_with_exit_zero(tmp_path):
+    result = riskscan("scan", str(tmp_path), "-q", "--no-cache", "--strict", "--exit-zero")
+    assert result.exit_code == 2 and result.stderr == f"riskscan: error: {NOTHING} (--strict)\n"
+
+
+def test_strict_does_not_change_a_scan_that_read_everything():
+    assert riskscan("scan", str(GOOD), "-q", "--no-cache", "--strict").exit_code == 1
+    assert riskscan("scan", str(GOOD), "-q", "--no-cache", "--strict", "--exit-zero").exit_code == 0
+
+
+def test_strict_is_a_config_key(tmp_path):
+    assert riskscan("scan", str(tmp_path), "-q", "--no-cache").exit_code == 0
+    (tmp_path / "riskscan.toml").write_text("strict = true\n", encoding="utf-8")
+    result = riskscan("scan", str(tmp_path), "-q", "--no-cache")
+    assert result.exit_code == 2 and result.stderr == f"riskscan: error: {NOTHING} (--strict)\n"
+    (tmp_path / "riskscan.toml").write_text('strict = "yes"\n', encoding="utf-8")
+    wrong = riskscan("scan", str(tmp_path), "-q", "--no-cache")
+    assert wrong.exit_code == 2 and "strict: expected true or false, got str 'yes'" in wrong.stderr
+
+
+def test_strict_is_documented_in_help():
+    text = " ".join(riskscan("scan", "--help").output.split())
+    assert "--strict Exit 2, after the report, when a file could not be read or parsed, or nothing was recognised" in text
+    assert "(and with --strict: a file that could not be read or parsed, or nothing recognised)" in text
+
+
