@@ -266,7 +266,8 @@ def probe(config, server, root, timeout) -> None:
 
 @main.command(
     short_help="Check recorded agent runs: dangerous flows that happened, unknown tools, coverage.",
-    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
+    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error,"
+           " or a file that is not a trace (the report is printed first).",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -310,6 +311,11 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets) -> None:
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
+    not_traces = unreadable_errors(report)
+    for error in not_traces:
+        click.echo(f"riskscan: error: {error}", err=True)
+    if not_traces:
+        sys.exit(EXIT_ERROR)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 

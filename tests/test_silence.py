@@ -194,3 +194,44 @@ def test_strict_is_documented_in_help():
     assert "(and with --strict: a file that could not be read or parsed, or nothing recognised)" in text
 
 
+# --- riskscan trace on a file that is not a trace -----------------------------------------------
+
+
+@pytest.mark.parametrize("name,data,error", [
+    ("run.log", None, "plain-text.log:1: neither JSON nor JSON Lines (line 1: Expecting value)"),
+    ("other.json", b'{"name": "my-package", "version": "1.0.0"}\n',
+     "other.json: not a trace riskscan reads: expected OpenAI or Anthropic messages, OTLP spans, or OpenAI Agents SDK spans"),
+    ("empty.jsonl", b"", "empty.jsonl: the file is empty"),
+], ids=["plain-text", "wrong-json-shape", "empty"])
+def test_trace_of_a_file_that_is_not_a_trace_exits_2_naming_it(tmp_path, monkeypatch, name, data, error):
+    if data is None:
+        path = TRACES / "plain-text.log"
+        monkeypatch.chdir(TRACES)
+    else:
+        path = tmp_path / name
+        path.write_bytes(data)
+        monkeypatch.chdir(tmp_path)
+    result = riskscan("trace", path.name)
+    assert result.exit_code == 2
+    assert result.stderr == f"riskscan: error: {error}\n"
+    assert summary_of(result) == "0 findings; 1 diagnostic; 1 file could not be read or parsed"
+
+
+def test_trace_with_no_tool_calls_is_a_valid_trace():
+    result = riskscan("trace", str(TRACES / "no-tool-calls.json"))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert summary_of(result) == "0 findings"
+
+
+def test_a_bad_trace_among_good_ones_still_reports_the_good_and_exits_2(monkeypatch):
+    monkeypatch.chdir(REPO)
+    good, bad = "fixtures/traces/openai/injected.jsonl", "fixtures/silence/traces/plain-text.log"
+    result = riskscan("trace", good, bad, "--format", "sarif", "--exit-zero")
+    assert result.exit_code == 2
+    log = json.loads(result.stdout)
+    validate(log, SARIF_SCHEMA)
+    run = log["runs"][0]
+    assert run["results"] and run["invocations"][0]["executionSuccessful"] is False
+    [notification] = run["invocations"][0]["toolExecutionNotifications"]
+    assert notification["level"] == "error"
+    assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == bad
