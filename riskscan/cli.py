@@ -59,7 +59,8 @@ main.help = main.help.format(frameworks=framework_listing())
 
 @main.command(
     short_help="Scan a repository, folder or file for dangerous agent paths.",
-    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
+    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error"
+           " (and with --strict: a file that could not be read or parsed, or nothing recognised).",
 )
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
 @click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True, help="Output format.")
@@ -70,6 +71,9 @@ main.help = main.help.format(frameworks=framework_listing())
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @report_options(SCAN_FORMATS)
+@click.option("--strict", is_flag=True,
+              help="Exit 2, after the report, when a file could not be read or parsed, or nothing was recognised"
+                   " (no agents, tools or MCP configs: an empty folder, a language or framework riskscan does not read).")
 @solver_options
 @selection_options
 @click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), help="Write every finding of this scan to a baseline file and exit 0.")
@@ -124,8 +128,28 @@ def scan(path, **params) -> None:
     for extra, target in extra_outputs(settings, SCAN_FORMATS):  # the same scan, one more format each
         extra_report = baseline.new_only(report) if settings["baseline"] and extra in HUMAN_FORMATS else report
         emit(render(extra_report, extra, **render_options(settings)), target)
+    problems = strict_problems(report) if settings["strict"] else []
+    for problem in problems:
+        click.echo(f"riskscan: error: {problem} (--strict)", err=True)
+    if problems:
+        sys.exit(EXIT_ERROR)
     failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]
     sys.exit(EXIT_FINDINGS if failing and not settings["exit_zero"] else EXIT_CLEAN)
+
+
+def strict_problems(report) -> list[str]:
+    """What --strict fails a scan for: each file that could not be read or parsed, and a scan
+    that recognised nothing."""
+    from riskscan.report.wording import NOTHING_RECOGNISED
+
+    nothing = report.coverage is not None and not report.coverage.recognised
+    return unreadable_errors(report) + ([NOTHING_RECOGNISED] if nothing else [])
+
+
+def unreadable_errors(report) -> list[str]:
+    """`path:line: message` for each error of the files that could not be read or parsed."""
+    unreadable = set(report.coverage.unreadable) if report.coverage is not None else set()
+    return [f"{d.location}: {d.message}" for d in sorted(report.diagnostics) if d.severity == "error" and d.location.path in unreadable]
 
 
 @main.command("rules", short_help="List every rule: code, severity, kind, name, title.")
@@ -260,7 +284,8 @@ def probe(config, server, root, timeout) -> None:
 
 @main.command(
     short_help="Check recorded agent runs: dangerous flows that happened, unknown tools, coverage.",
-    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error.",
+    epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error,"
+           " or a file that is not a trace (the report is printed first).",
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option(
@@ -312,6 +337,11 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, i
         click.echo(f"riskscan: error: {error}", err=True)
         sys.exit(EXIT_ERROR)
     emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
+    not_traces = unreadable_errors(report)
+    for error in not_traces:
+        click.echo(f"riskscan: error: {error}", err=True)
+    if not_traces:
+        sys.exit(EXIT_ERROR)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
     sys.exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN)
 

@@ -175,6 +175,7 @@ def _merged_ignores(first, second) -> tuple[tuple[str, tuple[str, ...]], ...]:
 KEYS: dict[str, tuple[str, Callable]] = {
     "fail-on": ("fail_on", _choice(*SEVERITIES[:-1])),
     "exit-zero": ("exit_zero", _boolean),
+    "strict": ("strict", _boolean),
     "format": ("fmt", _formats),
     "output": ("output", _path),
     "statistics": ("statistics", _boolean),

@@ -10,6 +10,10 @@ Test code is not read unless asked for (`--include-tests`): the folders semgrep'
 built by tests run against fakes and never ship; in framework repositories they are most of the
 code and would drown the findings of the code that does. A run that leaves tests out says how
 many files it left (a `tests-not-read` note).
+
+Files in a language riskscan does not read (TypeScript, JavaScript, Go, notebooks, ...: by file
+extension, OTHER_LANGUAGES) are not read either, but kept by name and language so that the report
+says how many of each it left; a run over a folder of TypeScript MCP servers must not look clean.
 """
 
 from __future__ import annotations
@@ -34,6 +38,13 @@ SKIPPED_JSON = frozenset(
     {"package.json", "package-lock.json", "tsconfig.json", "composer.json", "composer.lock",
      "pyrightconfig.json", ".eslintrc.json", "renovate.json", "tslint.json", "jsconfig.json"}
 )
+# Source files of languages riskscan does not read, by extension: counted, never opened.
+OTHER_LANGUAGES = {
+    ".ts": "TypeScript", ".tsx": "TypeScript", ".mts": "TypeScript", ".cts": "TypeScript",
+    ".js": "JavaScript", ".jsx": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
+    ".go": "Go", ".rs": "Rust", ".java": "Java", ".kt": "Kotlin", ".cs": "C#", ".rb": "Ruby", ".php": "PHP",
+    ".swift": "Swift", ".ipynb": "Jupyter notebook",
+}
 
 
 def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES, max_files: int = DEFAULT_MAX_FILES,
@@ -52,10 +63,14 @@ def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
     if candidates is None:
         candidates = _walk(root_path)
     files = []
+    others = []
     left_out = tests = 0
     for relative in sorted(set(candidates)):
         kind = kind_of(relative)
         if kind is None:
+            language = language_of(relative)
+            if language is not None:
+                others.append((relative, language))
             continue
         if not include_tests and is_test_code(relative):
             tests += 1
@@ -80,7 +95,12 @@ def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
             f"{tests} test {'file was' if tests == 1 else 'files were'} not read (test, tests and testsuite folders, test_*.py,"
             " *_test.py, conftest.py); --include-tests reads them", "info",
         ))
-    return Discovery(str(root_path), tuple(files), tuple(diagnostics))
+    return Discovery(str(root_path), tuple(files), tuple(diagnostics), tuple(others))
+
+
+def language_of(relative: str) -> str | None:
+    """The language of a source file riskscan does not read, by its extension; None for any other file."""
+    return OTHER_LANGUAGES.get(PurePosixPath(relative).suffix.lower())
 
 
 def is_test_code(relative: str) -> bool:
@@ -96,13 +116,14 @@ def _single_file(path: Path, max_file_bytes: int) -> Discovery:
     kind = kind_of(path.name)
     diagnostics = []
     files = []
+    language = language_of(path.name) if kind is None else None
     if kind is not None:
         problem = _unreadable(path.parent, path.name, max_file_bytes)
         if problem is None:
             files.append(SourceFile(path.name, kind, module_name(path.name) if kind == "python" else None))
         else:
             diagnostics.append(problem)
-    return Discovery(str(path.parent), tuple(files), tuple(diagnostics))
+    return Discovery(str(path.parent), tuple(files), tuple(diagnostics), ((path.name, language),) if language else ())
 
 
 def kind_of(relative: str) -> str | None:
@@ -205,13 +226,13 @@ def _unreadable(root: Path, relative: str, max_file_bytes: int) -> Diagnostic | 
         try:
             target = path.resolve(strict=True)
         except (OSError, RuntimeError):
-            return Diagnostic(location, "broken-link", "symbolic link that leads nowhere (or loops); not read")
+            return Diagnostic(location, "broken-link", "symbolic link that leads nowhere (or loops); not read", "error")
         if not target.is_relative_to(root):
             return Diagnostic(location, "link-outside-root", "symbolic link to a file outside the scanned folder; not read")
     try:
         size = path.stat().st_size
     except OSError as error:
-        return Diagnostic(location, "unreadable", f"cannot read: {error.strerror}")
+        return Diagnostic(location, "unreadable", f"cannot read: {error.strerror}", "error")
     if not path.is_file():
         return Diagnostic(location, "not-a-file", "not a regular file; not read")
     if size > max_file_bytes:
@@ -219,5 +240,5 @@ def _unreadable(root: Path, relative: str, max_file_bytes: int) -> Diagnostic | 
             location, "file-too-large", f"{size} bytes, over the {max_file_bytes}-byte limit (--max-file-bytes); not read"
         )
     if not os.access(path, os.R_OK):
-        return Diagnostic(location, "unreadable", "no permission to read")
+        return Diagnostic(location, "unreadable", "no permission to read", "error")
     return None

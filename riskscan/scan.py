@@ -15,7 +15,7 @@ from riskscan import __version__, discover, globs, rank, repository, rulesets
 from riskscan import select as selection
 from riskscan.cache import Cache, default_folder, digest_of
 from riskscan.reading import read
-from riskscan.types import Config, Diagnostic, Location, Report, SystemModel
+from riskscan.types import Config, Coverage, Diagnostic, Discovery, Location, Report, SystemModel
 
 # progress(stage, done, total), in stage order: "discovering" (not counted: total 0), "surveying" once
 # per Python file surveyed, "reading" once per file read, then "solving" (not counted)
@@ -35,7 +35,8 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
         kept = tuple(f for f in found.files if not globs.matches(f.path, config.exclude))  # one gitignore-style list
-        found = replace(found, files=kept)
+        others = tuple(o for o in found.others if not globs.matches(o[0], config.exclude))
+        found = replace(found, files=kept, others=others)
     reading = read(found, loaded, config, progress)
     if progress:
         progress("solving", 0, 0)
@@ -61,8 +62,24 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         stats=stats,
         fixes=fixes,
         repository=repository.locate(found.root),
+        coverage=_coverage(found, system, diagnostics),
     )
     return _accepted(report, found.files, chosen, config)
+
+
+def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnostic, ...]) -> Coverage:
+    """What the scan read, the files of other languages it left, the files it could not read (an
+    error diagnostic at the file), and whether it recognised anything at all."""
+    languages: dict[str, int] = {}
+    for _, language in found.others:
+        languages[language] = languages.get(language, 0) + 1
+    unreadable = {d.location.path for d in diagnostics if d.severity == "error" and d.location.path not in ("", ".")}
+    return Coverage(
+        read=sum(1 for f in found.files if f.path not in unreadable),
+        not_read=tuple(sorted(languages.items(), key=lambda item: (-item[1], item[0]))),
+        unreadable=tuple(sorted(unreadable)),
+        recognised=bool(system.agents or system.tools or system.hygiene),
+    )
 
 
 def _accepted(report: Report, files, chosen: selection.Selection, config: Config) -> Report:

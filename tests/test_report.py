@@ -115,6 +115,7 @@ def test_json_summary_counts_by_severity():
         "findings": 5,
         "diagnostics": 2,
         "by_severity": {"critical": 1, "high": 2, "medium": 1, "low": 1, "note": 0},
+        "coverage": None,  # a report built by hand: what it read is not known
     }
     assert document["stats"] == {"files": 4, "paths": 2}
     assert [d["code"] for d in document["diagnostics"]] == ["unresolved-tool", "parse-error"]

@@ -49,8 +49,15 @@ def scanned_subfolder():
     return replace(sample_report(), root="/home/someone/project/services/bot", repository=repository)
 
 
-@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example, scanned_subfolder],
-                         ids=["sample", "empty", "example", "subfolder"])
+def scanned_unreadable():
+    """A broken .mcp.json beside a good agent: an error notification, executionSuccessful false."""
+    from riskscan.scan import scan
+
+    return scan(str(Path(__file__).resolve().parents[1] / "fixtures" / "silence" / "broken-config-beside-agent"))
+
+
+@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example, scanned_subfolder, scanned_unreadable],
+                         ids=["sample", "empty", "example", "subfolder", "unreadable"])
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:

@@ -34,7 +34,8 @@ def test_exit_codes_follow_the_threshold():
 
 def test_sarif_has_the_trace_category_and_validates(tmp_path):
     out = tmp_path / "trace.sarif"
-    result = riskscan("trace", *(str(p) for p in sorted(TRACES.glob("*/*.json*"))), "--with-scan", str(SAVED),
+    traces = sorted(p for p in TRACES.glob("*/*.json*") if p.parent.name != "mail-assistant")  # its .mcp.json is no trace
+    result = riskscan("trace", *(str(p) for p in traces), "--with-scan", str(SAVED),
                       "--format", "sarif", "-o", str(out))
     assert result.returncode == 1, result.stderr
     log = json.loads(out.read_text(encoding="utf-8"))
@@ -68,13 +69,14 @@ def test_a_bad_report_is_exit_2_naming_the_file(tmp_path):
     assert result.stderr.strip() == f"riskscan: error: {bad}: not a riskscan JSON report (no schema_version / tools)"
 
 
-def test_a_broken_trace_is_a_diagnostic_not_a_crash(tmp_path):
+def test_a_broken_trace_is_a_diagnostic_and_exit_2_not_a_crash(tmp_path):
     bad = tmp_path / "run.json"
     bad.write_bytes(b"\xff\xfe{")
     result = riskscan("trace", str(bad))
-    assert result.returncode == 0
+    assert result.returncode == 2
     [line] = [line for line in result.stdout.splitlines() if "trace-decode-error" in line]
     assert line.endswith("run.json:1: not UTF-8 text") and not line.split()[2].startswith("/")
+    assert result.stderr.startswith("riskscan: error: ") and result.stderr.endswith("run.json:1: not UTF-8 text\n")
 
 
 @pytest.mark.parametrize("key,schema", [("gen_ai.input.messages", "otel-gen-ai-input-messages.json"),

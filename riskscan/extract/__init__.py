@@ -48,4 +48,5 @@ def is_binary(data: bytes) -> bool:
 
 
 def failed(source: SourceFile, code: str, message: str) -> Facts:
-    return Facts(source.path, source.kind, source.module, diagnostics=(Diagnostic(Location(source.path), code, message),))
+    """A file that could not be read: an error, so that the report, SARIF and --strict count it."""
+    return Facts(source.path, source.kind, source.module, diagnostics=(Diagnostic(Location(source.path), code, message, "error"),))

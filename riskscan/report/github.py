@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from riskscan.report.wording import plural, severity_counts, step_sentence
+from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
 from riskscan.types import Finding, Report
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "note": "notice"}
@@ -25,6 +25,7 @@ def render_github(report: Report) -> str:
     summary = f"riskscan: {plural(len(report.findings), 'finding')}" + (f" ({counts})" if counts else "")
     if report.suppressed:
         summary += f", {len(report.suppressed)} suppressed"
+    summary = "; ".join([summary, *coverage_phrases(report.coverage)])
     lines.append(f"::debug::{escape_data(summary)}")  # shown with step debug logging; ends every output
     return "".join(line + "\n" for line in lines)
 

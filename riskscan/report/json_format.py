@@ -16,6 +16,7 @@ from riskscan.types import (
     Atom,
     BaselineEntry,
     Capability,
+    Coverage,
     Diagnostic,
     Evidence,
     Factor,
@@ -53,10 +54,22 @@ def report_document(report: Report) -> dict:
             "findings": len(report.findings),
             "diagnostics": len(report.diagnostics),
             "by_severity": severity_counts(report.findings),
+            "coverage": coverage_document(report.coverage),
         },
         "stats": dict(report.stats),
         "fixes": [fix_document(fix) for fix in report.fixes],
         "absent": [absent_document(entry) for entry in report.absent],
+    }
+
+
+def coverage_document(coverage: Coverage | None) -> dict | None:
+    if coverage is None:
+        return None
+    return {
+        "read": coverage.read,
+        "not_read": [{"language": language, "files": count} for language, count in coverage.not_read],
+        "unreadable": list(coverage.unreadable),
+        "recognised": coverage.recognised,
     }
 
 

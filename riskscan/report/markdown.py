@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from riskscan.report.github import workspace_prefix
-from riskscan.report.wording import plural, severity_counts, step_sentence
+from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
@@ -95,6 +95,7 @@ def _footnote(report: Report) -> str:
         parts.append(f"baseline: {new} new, {len(report.absent)} fixed")
     if report.diagnostics:
         parts.append(plural(len(report.diagnostics), "diagnostic"))
+    parts.extend(coverage_phrases(report.coverage))
     return f"<sub>riskscan {cell(report.version)} · " + " · ".join(parts) + "</sub>"
 
 

@@ -25,6 +25,7 @@ from riskscan.report.wording import step_sentence
 from riskscan.rule_docs import doc_uri
 from riskscan.types import (
     BaselineEntry,
+    Coverage,
     Diagnostic,
     Finding,
     Fix,
@@ -73,7 +74,7 @@ def sarif_log(report: Report, *, automation_id: str = DEFAULT_CATEGORY) -> dict:
         "automationDetails": {"id": automation_id},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SOURCE_ROOT: source_root(repository)},
-        "invocations": [invocation(report.diagnostics)],
+        "invocations": [invocation(report.diagnostics, report.coverage)],
         "results": [
             result(finding, rule_index[finding.rule_id], report.fixes) for finding in (*report.findings, *report.suppressed)
         ] + [absent_result(entry, rule_index[entry.rule_id]) for entry in report.absent if entry.rule_id in rule_index],
@@ -295,9 +296,12 @@ def artifact_location(path: str) -> dict:
     return {"uri": quote(path, safe="/"), "uriBaseId": SOURCE_ROOT}
 
 
-def invocation(diagnostics: tuple[Diagnostic, ...]) -> dict:
+def invocation(diagnostics: tuple[Diagnostic, ...], coverage: Coverage | None = None) -> dict:
+    """Every diagnostic is a notification. A file that could not be read or parsed has one of level
+    error at the file (its diagnostic is an error) and makes the execution unsuccessful: the
+    analysis is incomplete, as code scanning should show."""
     return {
-        "executionSuccessful": True,
+        "executionSuccessful": not (coverage is not None and coverage.unreadable),
         "toolExecutionNotifications": [notification(d) for d in sorted(diagnostics)],
     }
 

@@ -8,6 +8,7 @@ Findings are printed in the Report's order (ranked upstream, highest score first
 from __future__ import annotations
 
 from riskscan.report.wording import (
+    coverage_phrases,
     format_number,
     hidden_counts,
     plural,
@@ -160,7 +161,7 @@ def summary_line(report: Report) -> str:
     hidden = hidden_counts(report)
     if hidden:
         line += f"; {sum(hidden.values())} hidden (" + ", ".join(f"{count} {why}" for why, count in hidden.items()) + ")"
-    return line
+    return "; ".join([line, *coverage_phrases(report.coverage)])
 
 
 def next_step(finding: str, rule_id: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskscan.types import SEVERITIES, Finding, Report, Step
+from riskscan.types import SEVERITIES, Coverage, Finding, Report, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -54,3 +54,21 @@ def hidden_counts(report: Report) -> dict[str, int]:
     suppressions file), baselined (accepted in the --baseline; taken out by `baseline.new_only`)."""
     counts = {"suppressed": len(report.suppressed), "baselined": len(report.baselined)}
     return {why: count for why, count in counts.items() if count}
+
+
+NOTHING_RECOGNISED = "nothing recognised: no agents, tools or MCP configs found"
+
+
+def coverage_phrases(coverage: Coverage | None) -> list[str]:
+    """What a run did not read and did not recognise, for the summary of every format:
+    `1 file could not be read or parsed`, `12 TypeScript files not read`, `nothing recognised: ...`.
+    Empty when everything found was read and something was recognised (or nothing is known)."""
+    if coverage is None:
+        return []
+    phrases = []
+    if coverage.unreadable:
+        phrases.append(f"{plural(len(coverage.unreadable), 'file')} could not be read or parsed")
+    phrases.extend(f"{plural(count, language + ' file')} not read" for language, count in coverage.not_read)
+    if not coverage.recognised:
+        phrases.append(NOTHING_RECOGNISED)
+    return phrases

@@ -17,7 +17,7 @@ from riskscan import __version__, rulesets
 from riskscan.trace.events import Trace, TraceCall, TraceHandoff  # noqa: F401
 from riskscan.trace.read import read_trace
 from riskscan.trace.saved import ModelError, inferred_report, load_report
-from riskscan.types import Config, Report
+from riskscan.types import Config, Coverage, Report
 
 AUTOMATION_ID = "riskscan/trace/"
 
@@ -91,7 +91,9 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
         ("exercised_paths", len(exercised & (predicted_keys or set()))),
     )
     rules = tuple(sorted([*path_rules, *trace_rules.values()], key=lambda r: r.id))
-    return Report(__version__, ".", findings, model.agents, model.tools, rules, diagnostics, stats)
+    not_traces = tuple(sorted({trace.path for trace in traces if not trace.is_trace}))
+    coverage = Coverage(read=len(traces) - len(not_traces), unreadable=not_traces)
+    return Report(__version__, ".", findings, model.agents, model.tools, rules, diagnostics, stats, coverage=coverage)
 
 
 __all__ = ["AUTOMATION_ID", "ModelError", "check_traces", "load_model", "read_trace"]

@@ -57,6 +57,12 @@ class Trace:
     events: tuple[Event, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
+    @property
+    def is_trace(self) -> bool:
+        """False for a file that is not a trace riskscan reads (its error diagnostic says why); a
+        trace of a known format with no tool calls is one."""
+        return self.format != "unknown"
+
 
 def flatten(value: object, depth: int = 0) -> str:
     """The text of a recorded value: strings as they are (JSON text decoded first), the string and

@@ -28,7 +28,7 @@ def read_source(source: Source) -> Trace:
         return agents_sdk.read(source)
     if messages.conversations(source) and (first is None or messages.looks_like_messages(first)):
         return messages.read(source)
-    if source.records:
+    if not any(d.severity == "error" for d in source.diagnostics):  # JSON of another shape
         source.diagnose(
             Location(source.path, source.lines[0] if source.lines else 0), "trace-unknown-format",
             "not a trace riskscan reads: expected OpenAI or Anthropic messages, OTLP spans, or OpenAI Agents SDK spans",

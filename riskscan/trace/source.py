@@ -2,7 +2,8 @@
 positions from the JSON reader of the extract stage), or JSON Lines (one record per line).
 
 Bad input is a diagnostic naming the file and line, never an exception: an undecodable file, a
-JSON syntax error, a JSON Lines record that does not parse (that line is skipped, the rest read).
+JSON syntax error, a JSON Lines record that does not parse (that line is skipped, the rest read),
+text of which no line is JSON (an error: not a trace).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def _is_json_lines(text: str) -> bool:
 
 def _load_lines(name: str, text: str) -> Source:
     source = Source(name, [], lines=[])
+    first_error = None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -94,8 +96,13 @@ def _load_lines(name: str, text: str) -> Source:
             record = json.loads(line)
         except (ValueError, RecursionError) as error:
             message = getattr(error, "msg", None) or "nested too deeply"
+            first_error = first_error or (number, message)
             source.diagnose(Location(name, number), "trace-parse-error", f"invalid JSON on this line: {message}; line skipped")
             continue
         source.records.append(record)
         source.lines.append(number)
+    if not source.records and first_error:  # no line is JSON: plain text, not JSON Lines
+        number, message = first_error
+        source.diagnostics = [Diagnostic(Location(name, number), "trace-parse-error",
+                                         f"neither JSON nor JSON Lines (line {number}: {message})", "error")]
     return source

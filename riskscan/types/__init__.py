@@ -59,6 +59,7 @@ from riskscan.types.facts import (  # noqa: F401
 from riskscan.types.results import (  # noqa: F401
     BaselineEntry,
     Config,
+    Coverage,
     Factor,
     Finding,
     Fix,

@@ -77,7 +77,9 @@ class Diagnostic:
     location: Location
     code: str  # e.g. "parse-error", "unresolved-tool", "file-too-large"
     message: str  # never contains a secret
-    severity: str = "warning"  # "error" | "warning" | "info"
+    # error: the file at `location` could not be read or parsed (Coverage.unreadable); warning:
+    # read in part, or not understood; info: a note
+    severity: str = "warning"
 
 
 # --- evidence and capabilities -----------------------------------------------------------------

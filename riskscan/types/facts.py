@@ -212,3 +212,5 @@ class Discovery:
     root: str  # absolute path of the scan root
     files: tuple[SourceFile, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    # (path, language) of the files in a language riskscan does not read (discover.OTHER_LANGUAGES)
+    others: tuple[tuple[str, str], ...] = ()

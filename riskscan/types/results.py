@@ -153,6 +153,8 @@ class Report:
     # where the scan root sits in its git repository (riskscan.repository); None for a Report
     # built without a scan (traces, tests), which the formats treat as a repository of its own
     repository: Repository | None = None
+    # what the run read and what it did not; None for a report built by hand or read back from JSON
+    coverage: Coverage | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,18 @@ class Repository:
         if not self.path:
             return path
         return self.path if path in ("", ".") else f"{self.path}/{path}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a run read, what it did not, and whether it recognised anything, so that a run that
+    read nothing never passes silently. `unreadable` are the files of a kind riskscan reads that
+    could not be read or parsed: each has a diagnostic of severity error at its path."""
+
+    read: int  # files (or traces) read, the unreadable ones not counted
+    not_read: tuple[tuple[str, int], ...] = ()  # (language, files) riskscan does not read: most first, then by name
+    unreadable: tuple[str, ...] = ()  # paths, sorted
+    recognised: bool = True  # an agent, a tool, an MCP config or a hygiene fact was found
 
 
 @dataclass(frozen=True, order=True)
