@@ -37,7 +37,9 @@ def riskscan(*args: str):
 
 
 def summary_of(result) -> str:
-    return result.stdout.rstrip("\n").splitlines()[-1]
+    """The summary line: the last line, or the one before the closing `next:` hint."""
+    lines = result.stdout.rstrip("\n").splitlines()
+    return lines[-2] if lines[-1].startswith("next: ") else lines[-1]
 
 
 def validate(document: dict, schema: dict) -> None:
@@ -134,7 +136,12 @@ def test_sarif_records_the_unreadable_file_as_an_error_notification():
     assert notification["level"] == "error" and notification["descriptor"] == {"id": "parse-error"}
     assert notification["message"]["text"] == "invalid JSON: Expecting ',' delimiter"
     [where] = notification["locations"]
-    assert where["physicalLocation"]["artifactLocation"]["uri"] == ".mcp.json"
+    # the uri is relative to the repository root (%SRCROOT%), which names the broken file itself
+    from urllib.parse import unquote, urlparse
+
+    artifact = where["physicalLocation"]["artifactLocation"]
+    base = log["runs"][0]["originalUriBaseIds"][artifact["uriBaseId"]]["uri"]
+    assert Path(unquote(urlparse(base).path), artifact["uri"]) == BROKEN_BESIDE_GOOD / ".mcp.json"
     assert where["physicalLocation"]["region"] == {"startLine": 4, "startColumn": 1}
     assert {r["ruleId"] for r in log["runs"][0]["results"]} == {"RS102", "RS301"}
 
