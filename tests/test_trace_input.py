@@ -100,3 +100,18 @@ def test_flowed_secrets_are_never_printed(tmp_path):
         out = render(report, fmt)
         assert "verbatim" in out
         assert not any(secret[i:i + 8] in out for i in range(4, len(secret) - 8)), fmt
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".json"])
+def test_a_file_of_one_message_is_a_trace_of_its_calls(tmp_path, suffix):
+    """JSON Lines with one line parse as one JSON document: a lone assistant message is still a
+    conversation of one message, not a file of another shape; a lone object that is no message is not."""
+    message = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "shell", "arguments": json.dumps({"cmd": "ls"})}}]}
+    path = tmp_path / f"run{suffix}"
+    path.write_text(json.dumps(message) + "\n", encoding="utf-8")
+    trace = read_trace(str(path))
+    assert trace.format == "openai-messages" and not trace.diagnostics
+    assert [(event.tool, event.location.line) for event in trace.events] == [("shell", 1)]
+    (tmp_path / "other.jsonl").write_text(json.dumps({"role": "assistant"}) + "\n", encoding="utf-8")
+    assert [d.code for d in read_trace(str(tmp_path / "other.jsonl")).diagnostics] == ["trace-unknown-format"]

@@ -42,6 +42,9 @@ def conversations(source: Source) -> list[tuple[int, tuple, list, str]]:
             if isinstance(document.get(key), list):
                 found.append((0, (key,), document[key], ""))
                 break
+        else:
+            if looks_like_messages(document):  # JSON Lines of one message reads as one JSON document
+                found.append((-1, (), source.records, ""))
     return found
 
 
