@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pseudo_terminal import run_on_a_terminal
 
 from riskscan.cli import main
 
@@ -69,21 +69,7 @@ def test_statistics_counts_per_rule():
 
 def on_a_terminal(*args: str, env: dict) -> str:
     """Run riskscan with stdout and stderr on a pseudo-terminal; returns what the terminal got."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "riskscan", *args], cwd=REPO, stdout=follower, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=300)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return run_on_a_terminal(*args, env=env)[0]
 
 
 def test_colour_on_a_terminal_unless_no_color_and_quiet_hides_progress():

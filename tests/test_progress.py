@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import io
 import os
-import pty
-import subprocess
-import sys
 from pathlib import Path
 
+import pseudo_terminal
 import pytest
 
 from riskscan.progress import progress_display
@@ -93,27 +91,10 @@ def test_no_display_off_a_terminal_or_in_ci(monkeypatch):
 
 
 def run_on_a_terminal(*args: str, stderr_on_terminal: bool = True, **env: str) -> tuple[str, str]:
-    """Run riskscan with stdout (and stderr, unless told) on a pseudo-terminal: what the terminal
-    got, and what stderr got when it was a pipe."""
-    leader, follower = pty.openpty()
+    """riskscan on a pseudo-terminal, outside CI and with colour allowed, `env` added."""
     environment = {key: value for key, value in os.environ.items() if key not in ("CI", "NO_COLOR")}
     environment.update(env, PYTHONPATH=str(REPO))
-    process = subprocess.Popen([sys.executable, "-m", "riskscan", *args], cwd=REPO, stdout=follower,
-                               stderr=follower if stderr_on_terminal else subprocess.PIPE, env=environment)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    piped = process.stderr.read().decode() if process.stderr else ""
-    process.wait(timeout=300)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace"), piped
+    return pseudo_terminal.run_on_a_terminal(*args, env=environment, stderr_on_terminal=stderr_on_terminal)
 
 
 def test_a_terminal_sees_progress_from_the_first_stage_before_the_report(project):

@@ -8,10 +8,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def python_blocks(text: str) -> list[str]:
+def code_blocks(text: str, language: str) -> list[str]:
     blocks, inside, current = [], False, []
     for line in text.splitlines():
-        if line.strip() == "```python":
+        if line.strip() == "```" + language:
             inside, current = True, []
         elif inside and line.strip() == "```":
             inside = False
@@ -22,7 +22,7 @@ def python_blocks(text: str) -> list[str]:
 
 
 def test_the_guard_example_denies_the_call_that_completes_the_path():
-    [example] = python_blocks((REPO / "README.md").read_text())
+    [example] = code_blocks((REPO / "README.md").read_text(), "python")
     printed = io.StringIO()
     cwd = os.getcwd()
     os.chdir(REPO)
@@ -40,19 +40,6 @@ def test_the_first_lines_give_the_install_and_test_commands():
     assert any(line.startswith("python3 -m venv .venv && . .venv/bin/activate && pip install '.[test]' && python -m pytest -q")
                for line in head)  # what .ci/run does (tests/test_ci_script.py)
     assert "python -m pytest -q" in (REPO / ".ci" / "run").read_text()
-
-
-def toml_blocks(text: str) -> list[str]:
-    blocks, inside, current = [], False, []
-    for line in text.splitlines():
-        if line.strip() == "```toml":
-            inside, current = True, []
-        elif inside and line.strip() == "```":
-            inside = False
-            blocks.append("\n".join(current))
-        elif inside:
-            current.append(line)
-    return blocks
 
 
 def test_no_example_has_an_expiry_date_in_the_past(tmp_path):
@@ -78,7 +65,7 @@ def test_no_example_has_an_expiry_date_in_the_past(tmp_path):
 
     checked = 0
     for page in (REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))):
-        for block in toml_blocks(page.read_text(encoding="utf-8")):
+        for block in code_blocks(page.read_text(encoding="utf-8"), "toml"):
             document = tomllib.loads(block)
             for expires in expiries(document):
                 assert isinstance(expires, datetime.date) and expires >= today, f"{page.name}: expires = {expires} is in the past"
