@@ -23,7 +23,7 @@ from riskscan.cli_options import (
     solver_options,
     tuning_of,
 )
-from riskscan.frameworks import listing as framework_listing
+from riskscan.frameworks import client_listing, listing as framework_listing
 from riskscan.severities import SEVERITIES
 
 EXIT_CLEAN = 0
@@ -40,7 +40,7 @@ def main() -> None:
     """riskscan finds what an AI agent system could do wrong before anything runs.
 
     It reads agent code ({frameworks}),
-    MCP client configs (Claude Desktop, Claude Code, Cursor, VS Code) and tool
+    MCP client configs ({clients}) and tool
     manifests; builds one capability graph of which agents hold which tools and what those tools
     can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
     steering an agent into sending private data out, running code, or destroying things.
@@ -54,7 +54,7 @@ def main() -> None:
 
 
 # the frameworks the adapters read, from their registry of names (plain data: --help loads no parser)
-main.help = main.help.format(frameworks=framework_listing())
+main.help = main.help.format(frameworks=framework_listing(), clients=client_listing())
 
 
 @main.command(

@@ -1,4 +1,4 @@
-"""The agent frameworks the Python extractor's adapters read: the id each adapter records in the
+"""The agent frameworks the Python extractor's adapters read, and the MCP clients whose configs riskscan reads: the id each adapter records in the
 `framework` of its facts, and the name people know the framework by.
 
 Plain data with no imports, so that `riskscan --help` can list what riskscan reads without loading
@@ -32,3 +32,15 @@ def display_name(framework: str) -> str:
 def listing() -> str:
     """Every framework's display name, comma-separated, for prose."""
     return ", ".join(FRAMEWORKS.values())
+
+
+# the MCP clients whose configs the extractors read, by the name their facts carry as the client
+# (riskscan/extract/mcp_config.py, codex_config.py, continue_config.py), in the order `--help` lists them
+MCP_CLIENTS: tuple[str, ...] = (
+    "Claude Desktop", "Claude Code", "Cursor", "VS Code", "Windsurf", "Gemini CLI", "Zed", "Continue", "Codex",
+)
+
+
+def client_listing() -> str:
+    """Every MCP client's name, comma-separated, for prose."""
+    return ", ".join(MCP_CLIENTS)

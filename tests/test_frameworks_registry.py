@@ -2,6 +2,8 @@
 framework names (riskscan/frameworks.py) that the adapters use: the registry and the adapters must
 agree, and every adapter's frameworks must be in the help."""
 
+import json
+
 from click.testing import CliRunner
 
 from riskscan import frameworks
@@ -40,3 +42,30 @@ def test_help_lists_every_adapters_frameworks():
     for adapter in adapter_classes():
         for name in display_names(adapter):
             assert name in text, f"{name} ({adapter.__name__}) is missing from riskscan --help"
+
+
+# one config of each client riskscan reads, each launching the same known server
+SERVER = {"command": "uvx", "args": ["mcp-server-time"]}
+CLIENT_CONFIGS = {
+    "claude_desktop_config.json": json.dumps({"mcpServers": {"time": SERVER}}),
+    ".mcp.json": json.dumps({"mcpServers": {"time": SERVER}}),
+    ".cursor/mcp.json": json.dumps({"mcpServers": {"time": SERVER}}),
+    ".vscode/mcp.json": json.dumps({"servers": {"time": SERVER}}),
+    ".codeium/windsurf/mcp_config.json": json.dumps({"mcpServers": {"time": SERVER}}),
+    ".gemini/settings.json": json.dumps({"mcpServers": {"time": SERVER}}),
+    "zed/settings.json": json.dumps({"context_servers": {"time": SERVER}}),
+    ".continue/mcpServers/time.yaml": "mcpServers:\n  - name: time\n    command: uvx\n    args: [mcp-server-time]\n",
+    ".codex/config.toml": '[mcp_servers.time]\ncommand = "uvx"\nargs = ["mcp-server-time"]\n',
+}
+
+
+def test_help_lists_every_mcp_client_the_extractors_name_and_no_other(tmp_path):
+    from riskscan.scan import scan
+
+    for name, text in CLIENT_CONFIGS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    named = {agent.name.rsplit(" (", 1)[0] for agent in scan(str(tmp_path)).agents}
+    assert named == set(frameworks.MCP_CLIENTS)
+    help_text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
+    assert f"MCP client configs ({', '.join(frameworks.MCP_CLIENTS)})" in help_text
