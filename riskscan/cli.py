@@ -248,7 +248,7 @@ def lock(path) -> None:
     try:
         locked = write_lock(path)
     except OSError as error:
-        click.echo(f"riskscan: error: cannot write the lockfile: {error.strerror}", err=True)
+        click.echo(f"riskscan: error: cannot write the lockfile: {error.filename or path}: {error.strerror}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(f"{locked.target}: {locked.tools} tools of {locked.manifests} manifests pinned")
     from riskscan.lock import unpinned_note

@@ -176,10 +176,12 @@ def load_rulesets(paths):
 
 
 def emit(text: str, output: str | None) -> None:
+    """Print `text`, or write it to the file `output` (riskscan.files: a link there is replaced, not followed)."""
     if output:
+        from riskscan.files import write_new_or_replace
+
         try:
-            with open(output, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
+            write_new_or_replace(output, text)
         except OSError as error:
             click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
             sys.exit(EXIT_ERROR)

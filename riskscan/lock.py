@@ -57,10 +57,12 @@ def render(facts: Sequence[Facts]) -> str:
 
 
 def write(root: str, facts: Sequence[Facts]) -> tuple[Path, int, int]:
-    """Write the lockfile at the root; the path, and how many manifests and tools it pins."""
+    """Write the lockfile at the root (a link of that name is replaced, not followed: riskscan.files);
+    the path, and how many manifests and tools it pins."""
+    from riskscan.files import write_new_or_replace
+
     text = render(facts)
-    target = Path(root) / LOCKFILE
-    target.write_text(text, encoding="utf-8", newline="\n")
+    target = write_new_or_replace(Path(root) / LOCKFILE, text, inside=root)
     manifests = json.loads(text)["manifests"]
     return target, len(manifests), sum(len(m["tools"]) for m in manifests.values())
 

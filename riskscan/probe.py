@@ -8,6 +8,7 @@ optional dependency (`pip install 'riskscan[probe]'`), imported only here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.extract.json_input import JsonSyntaxError, parse
+from riskscan.files import make_folders_inside, write_new_or_replace
 from riskscan.secrets import redact
 
 PROBE_DIR = ".riskscan/probe"
+SAFE_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _REFERENCE = re.compile(r"\$\{(?:env:)?([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -83,12 +86,31 @@ def probe(config: str, root: str = ".", server: str | None = None, timeout: floa
         except Exception as error:  # a server that fails is reported, not fatal
             results.append(Probed(key, "failed", redact_all(f"{type(error).__name__}: {error}", entry)))
             continue
-        target = Path(root) / PROBE_DIR / relative.replace("/", "__") / f"{key}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = manifest_path(root, relative, key)
         document = {"probe": {"config": relative, "server": key}, "tools": tools}
-        target.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:  # the probe folder inside the root, the manifest inside the probe folder
+            folder = make_folders_inside(root, Path(root) / PROBE_DIR)
+            write_new_or_replace(target, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", inside=folder)
+        except OSError as error:
+            raise ProbeError(f"cannot write {error.filename or target}: {error.strerror}") from error
         results.append(Probed(key, "ok", f"{len(tools)} tools -> {target.as_posix()}"))
     return results
+
+
+def manifest_path(root: str, config: str, server: str) -> Path:
+    """Where the tools of `server` of `config` (relative to the root) are saved:
+    ROOT/.riskscan/probe/CONFIG/SERVER.json, each part a plain file name (file_name)."""
+    return Path(root) / PROBE_DIR / file_name(config.replace("/", "__")) / f"{file_name(server)}.json"
+
+
+def file_name(name: str) -> str:
+    """`name` itself when it is a plain file name (letters, digits, `._-`, not `.` or `..`, at most
+    100 characters); otherwise a slug of it and a hash of the whole name, so that a server named
+    `../../x`, `/etc/x` or `a\0b` by a config stays one file inside the probe folder."""
+    if SAFE_NAME.fullmatch(name) and name not in (".", ".."):
+        return name
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")[:60] or "server"
+    return f"{slug}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 async def _list_tools(entry: dict, timeout: float) -> list[dict]:

@@ -1,0 +1,103 @@
+"""How riskscan writes its own files (reports, baselines, the lockfile, probe manifests): one way,
+for all of them, that a scanned repository cannot turn against the person running riskscan.
+
+The repository may ship a symbolic link where riskscan writes (`riskscan.sarif -> ~/.bashrc`,
+`riskscan.lock.json -> ...`, a `.riskscan` folder that is a link out of the project). So a file is
+never opened for writing by its name: the text goes to a new temporary file created in the
+target's own folder (O_CREAT | O_EXCL | O_NOFOLLOW, mode 0644 under the umask; an existing
+regular file's permissions are kept), is flushed to disk, and is renamed onto the target.
+A rename replaces a symbolic link itself, never the file it points to.
+
+The rule for where a file may go:
+- the path the user gave (`-o`, `--FORMAT-output`, `--write-baseline`) is taken as given: its
+  folder must exist (riskscan creates none), its last component is replaced if it is a link;
+- a file riskscan places inside a folder the user named (`lock`: ROOT/riskscan.lock.json;
+  `probe`: ROOT/.riskscan/probe/...) is written there only if every folder between the named one
+  and the file resolves inside the named one; the missing ones are created, one at a time, and
+  none is ever created through a link that leads out. Otherwise nothing is written and the
+  error names the path.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import stat
+from pathlib import Path
+
+NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+class OutsideError(OSError):
+    """The file would land outside the folder the user named (through a link in the repository)."""
+
+
+def write_new_or_replace(path: str | os.PathLike, text: str, inside: str | os.PathLike | None = None) -> Path:
+    """Write `text` (UTF-8, as is) to `path` by replacing it with a new file; `inside`: the folder the
+    user named, which the file must not leave (its missing folders below `inside` are created).
+    Raises OSError (OutsideError when the path leads out of `inside`) with `strerror` set."""
+    target = Path(path)
+    if inside is not None:
+        make_folders_inside(inside, target.parent)
+    folder = target.parent
+    data = text.encode("utf-8")
+    mode = 0o644
+    try:
+        existing = os.lstat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+    if existing is not None and stat.S_ISREG(existing.st_mode):
+        mode = stat.S_IMODE(existing.st_mode)
+    temporary = folder / f".{target.name[:200]}.{secrets.token_hex(6)}.tmp"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o644)
+    try:
+        try:
+            if existing is not None and stat.S_ISREG(existing.st_mode) and hasattr(os, "fchmod"):
+                os.fchmod(descriptor, mode)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, target)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def make_folders_inside(inside: str | os.PathLike, folder: str | os.PathLike) -> Path:
+    """Create the folders from `inside` down to `folder`, refusing (OutsideError) any that is or
+    resolves outside `inside`, before creating anything through it. Returns `folder`."""
+    inside, folder = Path(inside), Path(folder)
+    base = Path(os.path.realpath(inside))
+    try:
+        below = Path(os.path.abspath(folder)).relative_to(os.path.abspath(inside))
+    except ValueError:
+        raise OutsideError(errno.EPERM, f"not inside {inside}", str(folder)) from None
+    if ".." in below.parts:
+        raise OutsideError(errno.EPERM, f"not inside {inside}", str(folder))
+    current = Path(inside)
+    for part in below.parts:
+        current = current / part
+        if os.path.islink(current) and not _is_inside(base, Path(os.path.realpath(current))):
+            raise OutsideError(errno.EPERM, f"a symbolic link to {os.path.realpath(current)}, outside {inside}; nothing written",
+                               str(current))
+        if not os.path.lexists(current):
+            os.mkdir(current)
+        elif not os.path.isdir(current):
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(current))
+    if not _is_inside(base, Path(os.path.realpath(folder))):  # a link inside, to a link out
+        raise OutsideError(errno.EPERM, f"leads outside {inside}; nothing written", str(folder))
+    return folder
+
+
+def _is_inside(base: Path, path: Path) -> bool:
+    return path == base or path.is_relative_to(base)

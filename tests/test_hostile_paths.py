@@ -1,0 +1,177 @@
+"""Issue #15, items 4 and 5: a scanned repository cannot make riskscan write through a link, write
+outside the folder the user named, or read files outside the scanned folder.
+
+The attacks need symbolic links, FIFOs and a crafted `.git` folder, which cannot be committed as
+they are: each test builds them in tmp_path, from fixtures/hostile/paths/ (a dangerous agent that
+stands for a file outside the repository, and the benign agent the repository commits). "Outside"
+is a folder beside the repository, snapshotted before and compared after.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from riskscan.cli import main
+from riskscan.files import write_new_or_replace
+from riskscan.scan import scan
+
+REPO = Path(__file__).resolve().parents[1]
+HOSTILE = REPO / "fixtures" / "hostile" / "paths"
+OUTSIDE_RULES = {"RS101", "RS102", "RS312"}  # what fixtures/hostile/paths/outside/agents.py gives
+ORIGINAL = "# the user's own file, outside the scanned folder\nexport PATH=$HOME/bin:$PATH\n"
+
+
+# --- building the attacks ----------------------------------------------------------------------
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(folder), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def project(tmp_path: Path, committed: bool = True) -> tuple[Path, Path]:
+    """tmp_path/outside (the dangerous agent, and a file of the user's) and tmp_path/repo (the benign
+    agent, committed to git when `committed`)."""
+    outside, repo = tmp_path / "outside", tmp_path / "repo"
+    shutil.copytree(HOSTILE / "outside", outside)
+    (outside / ".bashrc").write_text(ORIGINAL)
+    shutil.copytree(HOSTILE / "inside", repo)
+    if committed:
+        git(repo, "init", "-q")
+        git(repo, "add", ".")
+        git(repo, "commit", "-q", "-m", "benign")
+    return outside, repo
+
+
+def snapshot(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Every entry under `folder`: its kind and its bytes (a link: its target)."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[path.relative_to(folder).as_posix()] = ("link", os.readlink(path).encode())
+        elif path.is_file():
+            found[path.relative_to(folder).as_posix()] = ("file", path.read_bytes())
+        else:
+            found[path.relative_to(folder).as_posix()] = ("folder", b"")
+    return found
+
+
+# --- item 4: outputs never write through a link, never outside the named folder -------------------
+
+
+def trap(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A file of the user's outside the repository, and `name` in the repository linked to it."""
+    outside, repo = project(tmp_path, committed=False)
+    link = repo / name
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(outside / ".bashrc")
+    return outside / ".bashrc", link
+
+
+@pytest.mark.parametrize("command", [
+    ["scan", "{repo}", "-o", "{link}"],
+    ["scan", "{repo}", "--format", "sarif", "-o", "{link}"],
+    ["scan", "{repo}", "--sarif-output", "{link}"],
+    ["scan", "{repo}", "--markdown-output", "{link}"],
+    ["scan", "{repo}", "--json-output", "{link}"],
+    ["scan", "{repo}", "--write-baseline", "{link}"],
+    ["graph", "{repo}", "-o", "{link}"],
+    ["trace", str(REPO / "fixtures" / "traces" / "openai" / "clean.json"), "-o", "{link}"],
+], ids=["o", "sarif-o", "sarif-output", "markdown-output", "json-output", "write-baseline", "graph", "trace"])
+def test_every_report_replaces_a_link_at_its_path_and_never_writes_through_it(tmp_path, command):
+    bashrc, link = trap(tmp_path, "riskscan.sarif")
+    args = [part.format(repo=link.parent, link=link) for part in command]
+    options = {"scan": ["-q", "--no-cache"], "graph": ["--no-cache"], "trace": []}[args[0]]
+    result = CliRunner().invoke(main, [*args, *options], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    assert bashrc.read_text() == ORIGINAL
+    assert not link.is_symlink() and link.is_file() and link.read_text() != ORIGINAL
+    assert [p.name for p in link.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_lock_replaces_a_shipped_lockfile_link(tmp_path):
+    bashrc, link = trap(tmp_path, "riskscan.lock.json")
+    result = CliRunner().invoke(main, ["lock", str(link.parent)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert bashrc.read_text() == ORIGINAL
+    assert not link.is_symlink() and json.loads(link.read_text())["riskscan_lock"] == 1
+
+
+def test_the_writer_keeps_an_existing_files_permissions_and_needs_its_folder(tmp_path):
+    target = tmp_path / "report.txt"
+    target.write_text("old")
+    target.chmod(0o600)
+    write_new_or_replace(target, "new")
+    assert target.read_text() == "new" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    with pytest.raises(FileNotFoundError):
+        write_new_or_replace(tmp_path / "missing" / "report.txt", "x")
+    assert not (tmp_path / "missing").exists()
+    result = CliRunner().invoke(main, ["graph", str(HOSTILE / "inside"), "-o", str(tmp_path / "missing" / "g.dot"), "--no-cache"])
+    assert result.exit_code == 2 and f"cannot write {tmp_path / 'missing' / 'g.dot'}" in result.output
+
+
+# --- probe: a server name stays one file inside .riskscan/probe ----------------------------------
+
+SERVER = str(REPO / "tests" / "mcp_stdio_server.py")
+HOSTILE_NAMES = ["../../../../escaped", "{outside}/absolute", "a/b", "nul\u0000name", "..", "notes"]
+
+
+def test_probe_server_names_from_a_config_stay_inside_the_probe_folder(tmp_path):
+    pytest.importorskip("mcp")
+    from riskscan.probe import probe
+
+    outside, repo = project(tmp_path, committed=False)
+    names = [name.format(outside=outside) for name in HOSTILE_NAMES]  # an absolute name: into the user's folder
+    before = snapshot(outside)
+    servers = {name: {"command": sys.executable, "args": [SERVER]} for name in names}
+    (repo / ".mcp.json").write_text(json.dumps({"mcpServers": servers}))
+    results = probe(str(repo / ".mcp.json"), root=str(repo), timeout=30)
+    assert [(r.server, r.status) for r in results] == [(name, "ok") for name in sorted(names)], results
+    assert snapshot(outside) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["outside", "repo"]
+    saved = sorted((repo / ".riskscan" / "probe" / ".mcp.json").iterdir())
+    assert len(saved) == len(names) and all(p.is_file() for p in saved)
+    assert {json.loads(p.read_text())["probe"]["server"] for p in saved} == set(names)
+    assert (repo / ".riskscan" / "probe" / ".mcp.json" / "notes.json").is_file()  # a plain name is kept as it is
+    assert sorted(p.relative_to(repo).as_posix() for p in repo.iterdir()) == [".mcp.json", ".riskscan", "pkg"]
+
+
+def test_probe_refuses_a_probe_folder_that_is_a_link_out_of_the_root(tmp_path):
+    pytest.importorskip("mcp")
+    from riskscan.probe import ProbeError, probe
+
+    outside, repo = project(tmp_path, committed=False)
+    (repo / ".riskscan").symlink_to(outside, target_is_directory=True)
+    (repo / ".mcp.json").write_text(json.dumps({"mcpServers": {"notes": {"command": sys.executable, "args": [SERVER]}}}))
+    before = snapshot(outside)
+    with pytest.raises(ProbeError, match=r"\.riskscan: a symbolic link to .*, outside .*; nothing written"):
+        probe(str(repo / ".mcp.json"), root=str(repo), timeout=30)
+    assert snapshot(outside) == before
+
+
+# --- the Action: its fixed file names are created fresh ------------------------------------------
+
+
+def test_the_action_replaces_a_sarif_file_the_repository_ships_as_a_link(tmp_path):
+    from test_action import run_step
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text(ORIGINAL)
+    (workspace / "riskscan.sarif").symlink_to(home / ".bashrc")
+    run = run_step("scan", workspace, {"path": str(HOSTILE / "inside")})
+    assert run.completed.returncode == 0, run.completed.stderr
+    assert (home / ".bashrc").read_text() == ORIGINAL
+    sarif = workspace / "riskscan.sarif"
+    assert not sarif.is_symlink() and json.loads(sarif.read_text())["version"] == "2.1.0"
