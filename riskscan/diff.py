@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,7 +33,7 @@ def changed_files(root: str, base: str) -> frozenset[str]:
     # BASE against the index, then the index against the working tree by hashing the files here:
     # git would run the repository's filter drivers to compare working-tree files (git_command.py)
     names = _git(folder, "diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", base, "--").split("\0")
-    names += _worktree_changes(folder, Path(top))
+    names += _worktree_changes(folder, Path(top), folder)
     names += _git(folder, "ls-files", "--others", "--exclude-standard", "-z", "--full-name").split("\0")
     scan_root = Path(root).resolve()
     changed = set()
@@ -61,16 +62,24 @@ def _paths(finding: Finding) -> Iterable[str]:
             yield from (e.location.path for e in step.evidence if e.location is not None)
 
 
-def _worktree_changes(folder: Path, top: Path) -> list[str]:
+def _worktree_changes(folder: Path, top: Path, scanned: Path) -> list[str]:
     """Tracked files whose working-tree bytes differ from the index (or are gone), each hashed as
-    `git hash-object --no-filters` would hash it."""
+    `git hash-object --no-filters` would hash it. Only files inside the `scanned` folder are read
+    (the others are left out of the result anyway): the index and `core.worktree` are the
+    repository's to write, and may name any file of the machine."""
     changed = []
+    real_top = Path(os.path.realpath(scanned))
     for entry in filter(None, _git(folder, "ls-files", "-z", "--stage", "--full-name").split("\0")):
         meta, _, name = entry.partition("\t")
         mode, blob, _stage = meta.split()
         if mode == "160000":  # a submodule: its own repository
             continue
         path = top / name
+        if git_command.leaves_folder(name) or not _inside(real_top, path.parent):  # never read outside the scanned folder
+            continue
+        if not _is_kind(path, mode):  # a regular file, or a link as the index says: a FIFO or a device may never end
+            changed.append(name)
+            continue
         try:
             data = os.fsencode(os.readlink(path)) if mode == "120000" else path.read_bytes()
         except OSError:
@@ -80,6 +89,19 @@ def _worktree_changes(folder: Path, top: Path) -> list[str]:
         if hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest() != blob:
             changed.append(name)
     return changed
+
+
+def _inside(real_top: Path, folder: Path) -> bool:
+    real = Path(os.path.realpath(folder))
+    return real == real_top or real.is_relative_to(real_top)
+
+
+def _is_kind(path: Path, mode: str) -> bool:
+    try:
+        kind = os.lstat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISLNK(kind) if mode == "120000" else stat.S_ISREG(kind)
 
 
 def _git(folder: Path, *args: str, what: str | None = None) -> str:

@@ -3,7 +3,10 @@
 Inside a git work tree the candidates are `git ls-files` (tracked, plus untracked files git does
 not ignore); elsewhere a walk that skips the usual build and environment folders and what the
 folder's `.gitignore` files ignore (gitignore's semantics, through `riskscan.globs`). Symbolic links
-are never followed out of the root, and files over the size cap are reported, not read.
+are never followed out of the root, and files over the size cap are reported, not read. Every
+candidate, from git or the walk, is kept only if it is inside the root once resolved: a crafted
+index of a shipped `.git` folder may list `../x` or `/etc/x`, and a committed folder may have been
+replaced by a link out of the root; each such path is named in a warning and never opened.
 
 Test code is not read unless asked for (`--include-tests`): the folders semgrep's defaults skip
 (test/, tests/, testsuite/) and pytest's test modules (test_*.py, *_test.py, conftest.py). Agents
@@ -62,6 +65,7 @@ def discover(root: str | os.PathLike, max_file_bytes: int = DEFAULT_MAX_FILE_BYT
     candidates = _git_files(root_path)
     if candidates is None:
         candidates = _walk(root_path)
+    candidates = _inside_root(root_path, candidates, diagnostics)
     files = []
     others = []
     left_out = tests = 0
@@ -167,6 +171,60 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     names = [name for name in git_command.text(listing).split("\0") if name]
     return [name for name in names if not (set(PurePosixPath(name).parts[:-1]) & SKIPPED_DIRS)]
+
+
+def _inside_root(root: Path, candidates: list[str], diagnostics: list[Diagnostic]) -> list[str]:
+    """The candidates that are paths inside the root, resolved: not absolute, no `..` (a crafted
+    git index lists what it likes), no folder on the way that is a symbolic link leading out of
+    the root (a committed folder replaced by a link). Each one dropped is named in a warning,
+    without being opened; the links, one warning each with the count of paths below them.
+    (A link as the file itself is `_unreadable`'s to report.)"""
+    kept = []
+    links: dict[str, int] = {}  # folder link out of the root -> paths below it
+    folders: dict[str, str | None] = {}  # folder -> the link out of the root it passes through, or None
+    for relative in candidates:
+        why = git_command.leaves_folder(relative)
+        if why is not None:
+            diagnostics.append(Diagnostic(Location("."), "path-outside-root",
+                                          f"git lists {relative!r}: {why}, not a path inside the scanned folder (a crafted index?); not read"))
+            continue
+        folder = relative.rpartition("/")[0]
+        link = _link_out(root, folder, folders) if folder else None
+        if link is not None:
+            links[link] = links.get(link, 0) + 1
+            continue
+        kept.append(relative)
+    for link, count in sorted(links.items()):
+        diagnostics.append(Diagnostic(Location(link), "link-outside-root",
+                                      f"a symbolic link to a folder outside the scanned folder; the {count}"
+                                      f" {'file' if count == 1 else 'files'} listed below it {'was' if count == 1 else 'were'} not read"))
+    return kept
+
+
+def _link_out(root: Path, folder: str, known: dict[str, str | None]) -> str | None:
+    """The first folder of `folder` (relative to the root) that is a symbolic link resolving
+    outside the root, or None. Resolution reads links only, never files."""
+    if folder in known:
+        return known[folder]
+    parts = folder.split("/")
+    found = None
+    for depth in range(1, len(parts) + 1):
+        prefix = "/".join(parts[:depth])
+        if prefix in known:
+            found = known[prefix]
+        else:
+            path = root / prefix
+            if found is None and os.path.islink(path) and not _within(root, Path(os.path.realpath(path))):
+                found = prefix
+            known[prefix] = found
+        if found is not None:
+            break
+    known[folder] = found
+    return found
+
+
+def _within(root: Path, path: Path) -> bool:
+    return path == root or path.is_relative_to(root)
 
 
 def _walk(root: Path) -> list[str]:

@@ -19,13 +19,20 @@ suppressions file (`riskscan-suppressions.toml` at the scan root, or `--suppress
 
 A suppression without a reason still applies and is reported; one that silences nothing is
 reported; an expired entry is reported and no longer applies. Reports are warning diagnostics.
+
+The default file is the scanned repository's: it is read only when it is a regular file that
+resolves inside the scan root (never a link out of it, never a FIFO or a device) of at most
+MAX_FILE_BYTES; otherwise a diagnostic says why it was not read. A `--suppressions FILE` given by
+the user is bounded the same way, and refusing it is an error.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import os
 import re
+import stat
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -35,6 +42,7 @@ from riskscan.select import SELECTOR, SelectionError, check_glob, path_matches
 from riskscan.types import Diagnostic, Finding, Location, SourceFile, Suppression, Tool
 
 DEFAULT_FILE = "riskscan-suppressions.toml"
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: thousands of entries; a bigger file is refused, not read
 COMMENT = re.compile(r"riskscan:\s*ignore\b(?P<codes>\[[^\]]*\]?)?\s*(?:--\s*(?P<reason>.*))?$")
 ENTRY_KEYS = frozenset({"rule", "path", "server", "tool", "reason", "expires"})
 
@@ -155,12 +163,18 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
 
     explicit = path is not None
     target = Path(path) if explicit else Path(root) / DEFAULT_FILE
-    if not explicit and not target.is_file():
+    if not explicit and not os.path.lexists(target):
         return []
     try:
-        text = target.read_text(encoding="utf-8")
+        data = _read_bounded(target, None if explicit else root)
+        text = data.decode("utf-8")
         document = tomllib.loads(text)
-    except OSError as error:
+    except _NotRead as refused:
+        if explicit:
+            raise SuppressionsError(f"{target}: {refused}") from None
+        diagnostics.append(Diagnostic(Location(DEFAULT_FILE), refused.code, f"{refused}; not read", refused.severity))
+        return []
+    except OSError as error:  # while reading
         raise SuppressionsError(f"{target}: cannot read: {error.strerror}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SuppressionsError(f"{target}: invalid TOML: {error}") from error
@@ -189,6 +203,37 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
             continue
         markers.append(marker)
     return markers
+
+
+class _NotRead(Exception):
+    """The suppressions file is refused before its content is read: the reason, as a diagnostic."""
+
+    def __init__(self, code: str, message: str, severity: str = "warning"):
+        super().__init__(message)
+        self.code, self.severity = code, severity
+
+
+def _read_bounded(target: Path, root: str | None) -> bytes:
+    """The bytes of `target`, at most MAX_FILE_BYTES, read only if it is a regular file (opened
+    without blocking: a FIFO is refused, not waited on) and, with `root` (the default file, which
+    the scanned repository ships), only if it resolves inside the root: never a link out of it."""
+    if root is not None:
+        real_root = Path(os.path.realpath(root))
+        real = Path(os.path.realpath(target))
+        if not (real == real_root or real.is_relative_to(real_root)):
+            raise _NotRead("link-outside-root", "a symbolic link to a file outside the scanned folder")
+    try:
+        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise _NotRead("unreadable", f"cannot read: {error.strerror}", "error") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise _NotRead("not-a-file", "not a regular file")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _NotRead("file-too-large", f"over the {MAX_FILE_BYTES}-byte limit of a suppressions file", "error")
+    return data
 
 
 def _check_entry(where: str, entry: dict) -> None:

@@ -9,10 +9,12 @@ is a folder beside the repository, snapshotted before and compared after.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -63,6 +65,128 @@ def snapshot(folder: Path) -> dict[str, tuple[str, bytes]]:
         else:
             found[path.relative_to(folder).as_posix()] = ("folder", b"")
     return found
+
+
+def craft_index(repo: Path, extra: list[tuple[str, Path]]) -> None:
+    """Rewrite repo/.git/index (format version 2) with the entries git has plus `extra` (name, file
+    to take the blob from): git itself refuses `../x` and absolute names (`update-index --index-info`
+    says "Ignoring path"), but reads such an index and lists them."""
+    entries = []
+    for line in git(repo, "ls-files", "-s", "-z").split("\0"):
+        if line:
+            meta, _, name = line.partition("\t")
+            mode, sha, _stage = meta.split()
+            entries.append((int(mode, 8), sha, name))
+    for name, source in extra:
+        sha = git(repo, "hash-object", "-w", str(source)).strip()
+        entries.append((0o100644, sha, name))
+    body = b"DIRC" + struct.pack(">II", 2, len(entries))
+    for mode, sha, name in sorted(entries, key=lambda e: e[2].encode()):
+        raw = name.encode()
+        entry = struct.pack(">10I", 0, 0, 0, 0, 0, 0, mode, 0, 0, 0) + bytes.fromhex(sha) + struct.pack(">H", min(len(raw), 0xFFF)) + raw
+        body += entry + b"\0" * (8 - len(entry) % 8)
+    (repo / ".git" / "index").write_bytes(body + hashlib.sha1(body).digest())
+
+
+def places(report) -> set[str]:
+    return {f.location.path for f in (*report.findings, *report.suppressed)} | {
+        step.location.path for f in report.findings for step in f.steps}
+
+
+# --- item 5: nothing outside the root is read ----------------------------------------------------
+
+
+def test_a_crafted_index_listing_dotdot_and_absolute_paths_reads_nothing_outside(tmp_path):
+    outside, repo = project(tmp_path)
+    absolute = str(outside / "agents.py")
+    craft_index(repo, [("../outside/agents.py", outside / "agents.py"), (absolute, outside / "agents.py")])
+    assert {"../outside/agents.py", absolute} <= set(git(repo, "ls-files", "-z").split("\0"))  # the attack is real
+    report = scan(str(repo))
+    assert not {f.rule_id for f in report.findings} & OUTSIDE_RULES, [f.location for f in report.findings]
+    assert places(report) <= {"pkg/agents.py"} and {a.name for a in report.agents} == {"counter"}
+    dropped = {d.message for d in report.diagnostics if d.code == "path-outside-root"}
+    assert dropped == {
+        "git lists '../outside/agents.py': a path with a `..` part, not a path inside the scanned folder (a crafted index?); not read",
+        f"git lists {absolute!r}: an absolute path, not a path inside the scanned folder (a crafted index?); not read",
+    }
+
+
+def test_a_committed_folder_replaced_by_a_link_out_of_the_root_is_not_read(tmp_path):
+    outside, repo = project(tmp_path)
+    shutil.rmtree(repo / "pkg")
+    (repo / "pkg").symlink_to(outside, target_is_directory=True)  # git still lists pkg/agents.py
+    assert "pkg/agents.py" in git(repo, "ls-files", "-z").split("\0")
+    report = scan(str(repo))
+    assert report.findings == () and report.agents == ()
+    [link] = [d for d in report.diagnostics if d.code == "link-outside-root"]
+    assert (link.location.path, link.severity) == ("pkg", "warning")
+    assert link.message == "a symbolic link to a folder outside the scanned folder; the 1 file listed below it was not read"
+
+
+def test_a_link_to_a_folder_inside_the_root_is_still_read(tmp_path):
+    """The benign look-alike: a folder link that stays inside the root is not dropped."""
+    _, repo = project(tmp_path)
+    shutil.move(repo / "pkg", repo / "real")
+    (repo / "pkg").symlink_to("real", target_is_directory=True)
+    report = scan(str(repo))
+    assert {a.name for a in report.agents} == {"counter"}
+    assert not [d for d in report.diagnostics if d.code in ("link-outside-root", "path-outside-root")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_diff_reads_no_file_outside_the_scanned_folder(tmp_path):
+    """`--diff` hashes the working-tree files git tracks: a crafted index naming a FIFO outside the
+    root, and a tracked file replaced by a link to it, made it wait forever on the FIFO."""
+    outside, repo = project(tmp_path)
+    os.mkfifo(outside / "fifo")
+    craft_index(repo, [(str(outside / "fifo"), outside / "agents.py"), ("../outside/fifo", outside / "agents.py")])
+    (repo / "pkg" / "agents.py").unlink()
+    (repo / "pkg" / "agents.py").symlink_to(outside / "fifo")
+    completed = subprocess.run([sys.executable, "-m", "riskscan", "scan", str(repo), "--diff", "HEAD", "-q", "--no-cache",
+                                "--format", "json"], cwd=REPO, capture_output=True, text=True, timeout=120,
+                               env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["findings"] == []
+
+
+def suppressing(rule: str = "RS10", padding: int = 0) -> str:
+    """A suppressions file that hides every RS10x finding of the dangerous agent, with a reason."""
+    return ("#" * 79 + "\n") * padding + f'[[suppress]]\nrule = "{rule}"\npath = "**"\nreason = "accepted"\n'
+
+
+def dangerous_repo(tmp_path: Path) -> tuple[Path, Path]:
+    outside, repo = project(tmp_path, committed=False)
+    shutil.copy(outside / "agents.py", repo / "pkg" / "agents.py")  # this time the danger is the repository's own
+    return outside, repo
+
+
+def test_the_default_suppressions_file_is_not_read_through_a_link_out_of_the_root(tmp_path):
+    outside, repo = dangerous_repo(tmp_path)
+    (outside / "suppressions.toml").write_text(suppressing())
+    (repo / "riskscan-suppressions.toml").symlink_to(outside / "suppressions.toml")
+    report = scan(str(repo))
+    assert {"RS101", "RS102"} <= {f.rule_id for f in report.findings} and report.suppressed == ()
+    [refused] = [d for d in report.diagnostics if d.location.path == "riskscan-suppressions.toml"]
+    assert (refused.code, refused.message) == ("link-outside-root", "a symbolic link to a file outside the scanned folder; not read")
+
+
+def test_the_default_suppressions_file_is_bounded_and_must_be_a_regular_file(tmp_path):
+    _, repo = dangerous_repo(tmp_path)
+    suppressions = repo / "riskscan-suppressions.toml"
+    suppressions.write_text(suppressing(padding=14_000))  # 1.1 MB of comments, then the entry
+    report = scan(str(repo))
+    assert {"RS101", "RS102"} <= {f.rule_id for f in report.findings} and report.suppressed == ()
+    [refused] = [d for d in report.diagnostics if d.location.path == "riskscan-suppressions.toml"]
+    assert (refused.code, refused.severity) == ("file-too-large", "error")
+    assert refused.message == "over the 1048576-byte limit of a suppressions file; not read"
+    suppressions.write_text(suppressing(padding=100))  # the benign look-alike: a small file applies
+    assert {f.rule_id for f in scan(str(repo)).suppressed} >= {"RS101", "RS102"}
+    if hasattr(os, "mkfifo"):
+        suppressions.unlink()
+        os.mkfifo(suppressions)
+        report = scan(str(repo))
+        [refused] = [d for d in report.diagnostics if d.location.path == "riskscan-suppressions.toml"]
+        assert (refused.code, refused.message) == ("not-a-file", "not a regular file; not read")
 
 
 # --- item 4: outputs never write through a link, never outside the named folder -------------------
