@@ -10,7 +10,12 @@ A rename replaces a symbolic link itself, never the file it points to.
 
 The rule for where a file may go:
 - the path the user gave (`-o`, `--FORMAT-output`, `--write-baseline`) is taken as given: its
-  folder must exist (riskscan creates none), its last component is replaced if it is a link;
+  folder must exist (riskscan creates none), its last component is replaced if it is a link to a
+  file (or to nothing); a link to a device, a pipe or a folder (`/dev/stdout`, or one that a
+  repository ships to `/dev/sda`) is refused, neither replaced nor followed; a device or a FIFO
+  named itself (`-o /dev/null`, a named pipe), or a link in /dev or /proc (`-o /dev/stdout`, where
+  no repository puts anything), is written into as the shell's `>` would: replacing one, as root,
+  would break the machine;
 - a file riskscan places inside a folder the user named (`lock`: ROOT/riskscan.lock.json;
   `probe`: ROOT/.riskscan/probe/...) is written there only if every folder between the named one
   and the file resolves inside the named one; the missing ones are created, one at a time, and
@@ -49,6 +54,15 @@ def write_new_or_replace(path: str | os.PathLike, text: str, inside: str | os.Pa
         existing = None
     if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+    if existing is not None and stat.S_ISLNK(existing.st_mode) and _is_system_folder(folder):
+        _write_into(target, data, follow=True)  # /dev/stdout, /dev/fd/3, /proc/self/fd/1: the user's own descriptors
+        return target
+    if existing is not None and stat.S_ISLNK(existing.st_mode) and not _links_to_a_file_or_nothing(target):
+        raise OSError(errno.EPERM, "a symbolic link to a device, a pipe or a folder: neither replaced nor written through",
+                      str(target))
+    if inside is None and existing is not None and not stat.S_ISREG(existing.st_mode) and not stat.S_ISLNK(existing.st_mode):
+        _write_into(target, data)  # a device or a FIFO the user named (/dev/null, a named pipe): never replaced
+        return target
     if existing is not None and stat.S_ISREG(existing.st_mode):
         mode = stat.S_IMODE(existing.st_mode)
     temporary = folder / f".{target.name[:200]}.{secrets.token_hex(6)}.tmp"
@@ -57,9 +71,7 @@ def write_new_or_replace(path: str | os.PathLike, text: str, inside: str | os.Pa
         try:
             if existing is not None and stat.S_ISREG(existing.st_mode) and hasattr(os, "fchmod"):
                 os.fchmod(descriptor, mode)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(descriptor, view):]
+            _write_all(descriptor, data)
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
@@ -71,6 +83,36 @@ def write_new_or_replace(path: str | os.PathLike, text: str, inside: str | os.Pa
             pass
         raise
     return target
+
+
+def _links_to_a_file_or_nothing(link: Path) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(link).st_mode)
+    except OSError:  # a dangling link, or a loop: replacing it touches nothing else
+        return True
+
+
+def _is_system_folder(folder: Path) -> bool:
+    """/dev and /proc (and below): no repository puts a link there, and the links there (/dev/stdout
+    -> /proc/self/fd/1) stand for open descriptors that must be written into, never replaced."""
+    real = os.path.realpath(folder)
+    return any(real == top or real.startswith(top + "/") for top in ("/dev", "/proc"))
+
+
+def _write_into(target: Path, data: bytes, follow: bool = False) -> None:
+    """Write into an existing device, FIFO or descriptor link, as the shell's `>` would (truncating)."""
+    flags = os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0) | (0 if follow else NOFOLLOW)
+    descriptor = os.open(target, flags)
+    try:
+        _write_all(descriptor, data)
+    finally:
+        os.close(descriptor)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
 
 
 def make_folders_inside(inside: str | os.PathLike, folder: str | os.PathLike) -> Path:

@@ -299,3 +299,36 @@ def test_the_action_replaces_a_sarif_file_the_repository_ships_as_a_link(tmp_pat
     assert (home / ".bashrc").read_text() == ORIGINAL
     sarif = workspace / "riskscan.sarif"
     assert not sarif.is_symlink() and json.loads(sarif.read_text())["version"] == "2.1.0"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_device_or_fifo_named_by_the_user_is_written_into_and_a_link_to_one_is_refused(tmp_path):
+    """`-o /dev/null` or a named pipe must stay what it is (replacing /dev/null, as root, would
+    break the machine), and a link to one (/dev/stdout, or a repository's link to /dev/sda) is
+    neither replaced nor followed. Shown on a FIFO, which a test may create."""
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    write_new_or_replace(fifo, "report\n")
+    reader.join(timeout=30)
+    assert received == ["report\n"] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    link = tmp_path / "stdout"
+    link.symlink_to(fifo)
+    with pytest.raises(OSError, match="a symbolic link to a device, a pipe or a folder"):
+        write_new_or_replace(link, "report\n")
+    assert link.is_symlink() and os.readlink(link) == str(fifo)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="Linux /proc")
+def test_a_descriptor_link_such_as_dev_stdout_is_written_into_not_replaced(tmp_path):
+    """`-o /dev/stdout` (a link to /proc/self/fd/1): replacing it, as root, replaced the machine's
+    /dev/stdout with a file. Shown with /proc/self/fd/N, which nothing can replace."""
+    with open(tmp_path / "captured", "w") as handle:
+        descriptor_link = Path(f"/proc/self/fd/{handle.fileno()}")
+        write_new_or_replace(descriptor_link, "report\n")
+    assert (tmp_path / "captured").read_text() == "report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["captured"]
