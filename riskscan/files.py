@@ -11,8 +11,8 @@ A rename replaces a symbolic link itself, never the file it points to.
 The rule for where a file may go:
 - the path the user gave (`-o`, `--FORMAT-output`, `--write-baseline`) is taken as given: its
   folder must exist (riskscan creates none), its last component is replaced if it is a link to a
-  file (or to nothing); a link to a device, a pipe or a folder (`/dev/stdout`, or one that a
-  repository ships to `/dev/sda`) is refused, neither replaced nor followed; a device or a FIFO
+  file (or to nothing); a link elsewhere to a device, a pipe or a folder (one that a repository
+  ships to `/dev/sda`) is refused, neither replaced nor followed; a device or a FIFO
   named itself (`-o /dev/null`, a named pipe), or a link in /dev or /proc (`-o /dev/stdout`, where
   no repository puts anything), is written into as the shell's `>` would: replacing one, as root,
   would break the machine;
