@@ -263,3 +263,13 @@ def test_on_a_terminal_with_no_color_nothing_raw_reaches_it(hostile_root):
     assert "RS101" in shown and for_terminal("crm/" + BROKEN_NAME) in shown
     assert hidden_characters(shown) == []
     assert [line for line in shown.splitlines() if line.strip().startswith(FORGED)] == []
+
+
+def test_the_graph_export_writes_no_raw_control_character(report):
+    """`riskscan graph` prints DOT to the terminal: a name's escape sequence is shown, not run;
+    a line break stays DOT's `\\n`."""
+    from riskscan.report.graph_export import dot_quote, render_graph
+
+    for fmt in ("dot", "mermaid"):
+        assert hidden_characters(render_graph(report, fmt)) == [], fmt
+    assert dot_quote("a\x1b[2J\u202eb\r\nc") == '"a\\\\x1b[2J\\\\u202eb\\nc"'
