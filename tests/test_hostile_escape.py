@@ -273,3 +273,31 @@ def test_the_graph_export_writes_no_raw_control_character(report):
     for fmt in ("dot", "mermaid"):
         assert hidden_characters(render_graph(report, fmt)) == [], fmt
     assert dot_quote("a\x1b[2J\u202eb\r\nc") == '"a\\\\x1b[2J\\\\u202eb\\nc"'
+
+
+def test_no_text_ends_its_code_span_or_escapes_its_prose():
+    """Any text of the characters that matter to Markdown, generated: one code span holding it
+    whole (in a table cell too), and prose that parses to one text node saying it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    pieces = st.sampled_from(list("`|\\ <>&@[]()!*_~#:/.-=+\n\r\t\x1bwa1\u202e\u200b") + ["www.", "://", "```", "&#64;"])
+    tricky = st.lists(pieces, max_size=16).map("".join)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(tricky)
+    def check(text):
+        for in_table in (False, True):
+            span = markdown_code(text, in_table=in_table)
+            source = f"| a | b |\n| --- | --- |\n| x {span} y | z |\n" if in_table else f"x {span} y\n"
+            tokens = markdown_tokens(source)
+            assert [t.content for t in tokens if t.type == "code_inline"] == [for_terminal(text) or " "]
+            assert not any(t.type in ("link_open", "image", "html_inline", "html_block") for t in tokens)
+        if text.strip(" \n\r\t"):
+            tokens = markdown_tokens(f"x {markdown_text(text)} y\n")
+            assert [t.type for t in tokens] == ["paragraph_open", "inline", "text", "paragraph_close"]
+            shown = f"x {re.sub(' {2,}', ' ', for_terminal(text))} y"
+            assert tokens[2].content.replace("\u200b", "") == shown
+            assert re.findall(r"@\w", tokens[2].content) == []
+
+    check()
