@@ -18,6 +18,7 @@ from riskscan.cli_options import (
     render_options,
     report_options,
     run_scan_command,
+    say,
     selection_options,
     settings_of,
     solver_options,
@@ -113,7 +114,7 @@ def scan(path, **params) -> None:
         emit(baseline.render(report), settings["write_baseline"])
         if not settings["quiet"]:
             count = len(report.findings) + len(report.suppressed)
-            click.echo(f"riskscan: wrote {count} findings to {settings['write_baseline']}", err=True)
+            say(f"riskscan: wrote {count} findings to {settings['write_baseline']}")
         sys.exit(EXIT_CLEAN)
     color = settings["color"]
     if color is None:
@@ -130,7 +131,7 @@ def scan(path, **params) -> None:
         emit(render(extra_report, extra, **render_options(settings)), target)
     problems = strict_problems(report) if settings["strict"] else []
     for problem in problems:
-        click.echo(f"riskscan: error: {problem} (--strict)", err=True)
+        say(f"riskscan: error: {problem} (--strict)")
     if problems:
         sys.exit(EXIT_ERROR)
     failing = [f for f in report.findings if at_or_above(f, fail_on) and f.baseline_state != baseline.UNCHANGED]
@@ -180,7 +181,7 @@ def explain_rule(code, rulesets) -> None:
     loaded = load_rulesets(rulesets)
     rule = find(loaded.rules, code)
     if rule is None:
-        click.echo(f"riskscan: error: no rule {code!r} (see `riskscan rules`)", err=True)
+        say(f"riskscan: error: no rule {code!r} (see `riskscan rules`)")
         sys.exit(EXIT_ERROR)
     click.echo(explanation(rule), nl=False)
 
@@ -208,7 +209,7 @@ def explain(finding, path, fail_on, **tuning) -> None:
     report = run_scan_command(path, fail_on, **tuning)
     chosen = select(report, finding)
     if chosen is None:
-        click.echo(f"riskscan: error: no finding {finding!r} in this scan ({len(report.findings)} findings)", err=True)
+        say(f"riskscan: error: no finding {finding!r} in this scan ({len(report.findings)} findings)")
         sys.exit(EXIT_ERROR)
     click.echo(render_explanation(report, chosen), nl=False)
 
@@ -248,13 +249,13 @@ def lock(path) -> None:
     try:
         locked = write_lock(path)
     except OSError as error:
-        click.echo(f"riskscan: error: cannot write the lockfile: {error.filename or path}: {error.strerror}", err=True)
+        say(f"riskscan: error: cannot write the lockfile: {error.filename or path}: {error.strerror}")
         sys.exit(EXIT_ERROR)
-    click.echo(f"{locked.target}: {locked.tools} tools of {locked.manifests} manifests pinned")
+    say(f"{locked.target}: {locked.tools} tools of {locked.manifests} manifests pinned", err=False)
     from riskscan.lock import unpinned_note
 
     for line in unpinned_note(path, locked.unpinned):
-        click.echo(f"riskscan: {line}", err=True)
+        say(f"riskscan: {line}")
 
 
 @main.command(short_help="Start a config's stdio MCP servers (opt-in) and save their tool lists.")
@@ -275,10 +276,10 @@ def probe(config, server, root, timeout) -> None:
     try:
         results = run_probe(config, root=root, server=server, timeout=timeout)
     except ProbeError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
     for result in results:
-        click.echo(f"{result.server}: {result.status}: {result.detail}")
+        say(f"{result.server}: {result.status}: {result.detail}", err=False)
     sys.exit(EXIT_ERROR if any(r.status in ("failed", "timeout") for r in results) else EXIT_CLEAN)
 
 
@@ -334,12 +335,12 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, i
         model = load_model(with_scan, config) if with_scan else None  # the whole static side, unselected
         report = check_traces(files, model, chosen)
     except (RulesetError, ModelError, SelectionError) as error:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
     emit(render(report, fmt, automation_id=AUTOMATION_ID), output)
     not_traces = unreadable_errors(report)
     for error in not_traces:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
     if not_traces:
         sys.exit(EXIT_ERROR)
     failing = [f for f in report.findings if at_or_above(f, fail_on)]
@@ -353,5 +354,5 @@ def run() -> None:
     except SystemExit:
         raise
     except Exception as error:  # the one place where the unexpected becomes an exit code
-        click.echo(f"riskscan: internal error: {type(error).__name__}: {error}", err=True)
+        say(f"riskscan: internal error: {type(error).__name__}: {error}")
         sys.exit(EXIT_ERROR)

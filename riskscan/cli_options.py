@@ -10,6 +10,15 @@ import click
 EXIT_ERROR = 2
 
 
+def say(message: str, *, err: bool = True) -> None:
+    """One line of riskscan's to stderr (or stdout): what it holds from the scanned project (a file
+    or server name, a diagnostic, an error's text) cannot write escape sequences or lines of its own
+    (riskscan.report.escaping)."""
+    from riskscan.report.escaping import for_terminal
+
+    click.echo(for_terminal(message), err=err)
+
+
 def solver_options(command):
     """The options that tune reading and solving, shared by the commands that scan."""
     options = [
@@ -118,7 +127,7 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
     try:
         return run_scan(path, config, progress=progress)
     except (RulesetError, SelectionError, SuppressionsError, BaselineError, DiffError) as error:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
     finally:
         if progress is not None:
@@ -141,7 +150,7 @@ def settings_of(path: str, params: dict) -> dict:
     try:
         loaded = config.load(params.get("config_file") or config.find(path))
     except config.ConfigError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
     settings = dict(params)
     for name in ("select", "ignore", "extend_select", "exclude"):
@@ -151,7 +160,7 @@ def settings_of(path: str, params: dict) -> dict:
         try:
             settings["per_path_ignores"] = tuple(parse_per_path_ignore(value) for value in settings["per_path_ignores"])
         except SelectionError as error:
-            click.echo(f"riskscan: error: {error}", err=True)
+            say(f"riskscan: error: {error}")
             sys.exit(EXIT_ERROR)
     for name, value in loaded.values.items():
         source = context.get_parameter_source(name) if name in params else None
@@ -171,7 +180,7 @@ def load_rulesets(paths):
     try:
         return rulesets.load_every_rule(tuple(paths))
     except rulesets.RulesetError as error:
-        click.echo(f"riskscan: error: {error}", err=True)
+        say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
 
 
@@ -183,7 +192,7 @@ def emit(text: str, output: str | None) -> None:
         try:
             write_new_or_replace(output, text)
         except OSError as error:
-            click.echo(f"riskscan: error: cannot write {output}: {error.strerror}", err=True)
+            say(f"riskscan: error: cannot write {output}: {error.strerror}")
             sys.exit(EXIT_ERROR)
     else:
         click.echo(text, nl=not text.endswith("\n"))

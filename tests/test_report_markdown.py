@@ -77,8 +77,8 @@ def test_summary_table_counts_each_severity_and_drawn_findings_are_critical_or_h
 
 def test_each_step_links_to_its_file_and_line():
     markdown = render(sample_report(), "markdown")
-    assert "1. [`app/agents.py:13`](app/agents.py#L13) researcher calls fetch_page [untrusted_input]" in markdown
-    assert "2. [`app/agents.py:14`](app/agents.py#L14) researcher hands off to coder" in markdown
+    assert "1. [`app/agents.py:13`](app/agents.py#L13) `researcher` calls `fetch_page` [untrusted_input]" in markdown
+    assert "2. [`app/agents.py:14`](app/agents.py#L14) `researcher` hands off to `coder`" in markdown
 
 
 def test_the_path_is_drawn_with_agents_tools_numbered_steps_and_the_sink_marked():
@@ -99,7 +99,9 @@ def test_the_path_is_drawn_with_agents_tools_numbered_steps_and_the_sink_marked(
 
 def test_project_text_is_escaped_for_markdown_and_mermaid():
     markdown = render(hostile_report(), "markdown")
-    assert "<b>" not in markdown and "&lt;b&gt;" in markdown
+    # names are code spans (where `<b>` is text), the message's prose has it escaped
+    assert "calls ``ev\"il] <b>|`#x;(a)`` [untrusted_input]" in markdown and "&lt;b&gt;" in markdown
+    assert "<b>" not in re.sub(r"``[^`]*`[^`]*``", "", markdown)
     [block, _] = mermaid_blocks(markdown)
     assert '(["ev#quot;il] #lt;b#gt;#124;#96;#35;x;(a)"])' in block
 
@@ -128,7 +130,7 @@ def test_a_whole_file_location_links_without_a_line():
     step = Step("call", "agent", Location("configs/x.json"), tool="t")
     report = sample_report()
     finding = replace(report.findings[0], steps=(step,))
-    assert "1. [`configs/x.json`](configs/x.json) agent calls t" in render(replace(report, findings=(finding,)), "markdown")
+    assert "1. [`configs/x.json`](configs/x.json) `agent` calls `t`" in render(replace(report, findings=(finding,)), "markdown")
 
 
 def many_findings_report(count: int):
@@ -168,7 +170,7 @@ def test_links_are_absolute_and_repository_relative_with_a_link_base():
     report = replace(sample_report(), repository=Repository("/home/someone/project", "services/bot"))
     markdown = render(report, "markdown", link_base="https://github.com/someone/project/blob/0123abc")
     assert ("1. [`services/bot/app/agents.py:13`](https://github.com/someone/project/blob/0123abc/services/bot/app/agents.py#L13)"
-            " researcher calls fetch_page") in markdown
+            " `researcher` calls `fetch_page`") in markdown
     assert "(https://github.com/someone/project/blob/0123abc/services/bot/configs/claude%20desktop.json)" in markdown
     assert re.findall(r"\]\((?!https://github\.com/someone/project/blob/0123abc/services/bot/)", markdown) == []
     # a link base carrying what would end a Markdown link is encoded

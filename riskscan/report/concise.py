@@ -9,11 +9,13 @@ rank of each is `riskscan scan`'s (the text report) and `riskscan explain`'s.
 
 from __future__ import annotations
 
+from riskscan.report.escaping import terminal_safe
 from riskscan.report.text import next_step, summary_line
 from riskscan.types import Finding, Report
 
 
 def render_concise(report: Report) -> str:
+    report = terminal_safe(report)  # a name cannot write a line of its own (riskscan.report.escaping)
     ordered = sorted(report.findings, key=_place)
     lines = [finding_line(finding) for finding in ordered]
     lines.append(summary_line(report))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from riskscan.report.escaping import terminal_safe
 from riskscan.report.text import path_summary
 from riskscan.report.wording import format_number, step_sentence
 from riskscan.types import Finding, Report, Rule
@@ -26,11 +27,12 @@ def select(report: Report, wanted: str) -> Finding | None:
 
 
 def render_explanation(report: Report, finding: Finding) -> str:
-    """The explanation of `finding` (one of `report`'s), secrets redacted."""
+    """The explanation of `finding` (one of `report`'s), secrets redacted and the scanned project's
+    texts escaped for the terminal (riskscan.report.escaping)."""
     from riskscan.report.redaction import scrubbed
 
-    report = replace(report, fixes=scrubbed(report.fixes))
-    finding = scrubbed(finding)
+    report = replace(report, fixes=terminal_safe(scrubbed(report.fixes)))
+    finding = terminal_safe(scrubbed(finding))
     rule = next((r for r in report.rules if r.id == finding.rule_id), None)
     lines = [
         f"{finding.rule_id} {finding.rule_name}: {rule.title if rule else finding.message}",

@@ -2,7 +2,10 @@
 
 `::error file=app/tools.py,line=39,col=5,title=RS101 injection-to-exfiltration::message` — critical
 and high findings are errors, medium warnings, low and note notices. Values are escaped as the
-Actions toolkit does (`%`, CR and LF in the message; also `:` and `,` in properties). File paths are
+Actions toolkit does (`%`, CR and LF in the message; also `:` and `,` in properties: @actions/core's
+`escapeData` and `escapeProperty`), after every text from the scanned project is escaped for the
+terminal (riskscan.report.escaping): the log shows escape sequences, and a CR or LF of a name
+would otherwise end the command and start one of the name's own. File paths are
 relative to the workspace (`GITHUB_WORKSPACE`, else the current folder) when the scan root is inside
 it, because that is what GitHub matches against the diff; otherwise relative to the scan root.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from riskscan.report.escaping import terminal_safe
 from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
 from riskscan.types import Finding, Report
 
@@ -19,6 +23,7 @@ LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "not
 
 
 def render_github(report: Report) -> str:
+    report = terminal_safe(report)
     prefix = workspace_prefix(report.root)
     lines = [annotation(finding, prefix) for finding in report.findings]
     counts = ", ".join(f"{n} {severity}" for severity, n in severity_counts(report.findings).items() if n)

@@ -130,10 +130,13 @@ def _path(finding: Finding, report: Report, nodes: dict, edges: dict) -> dict:
 
 
 def dot_quote(text: str) -> str:
-    """A DOT quoted string: backslashes and quotes escaped, line breaks as DOT's `\\n`."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return f'"{escaped}"'
+    """A DOT quoted string: backslashes and quotes escaped, line breaks as DOT's `\\n`, and the
+    other characters that would act on a terminal showing the DOT (escape sequences, bidi
+    overrides) as visible escapes (riskscan.report.escaping)."""
+    from riskscan.report.escaping import for_terminal
+
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return '"' + "\\n".join(for_terminal(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines) + '"'
 
 
 _DOT_SHAPES = {"agent": "box", "tool": "ellipse", "label": "note"}

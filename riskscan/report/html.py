@@ -7,7 +7,10 @@ capability graph of `graph_export`. Nothing is loaded from anywhere; the page wo
 Tool names and descriptions are written by whoever wrote the tools, so nothing from the report is
 ever written as markup. The JSON sits in a `<script type="application/json">` block with `<`, `>`,
 `&` and the two JavaScript line separators written as `\\u` escapes, so it cannot close the block;
-the script puts every string into the page as text (`textContent`), never as HTML. A Content
+the script puts every string into the page as text (`textContent`), never as HTML. Characters that
+act on the text around them (controls, bidirectional overrides, zero-width and other format
+characters: riskscan.report.escaping) are `\\u` escapes in the JSON, and the script shows them
+as visible escapes (`\\u202e`), as the terminal report does. A Content
 Security Policy allows only this page's own script and style (by their SHA-256), so even markup
 that got in some other way could not run script or load anything.
 """
@@ -21,13 +24,14 @@ import re
 from html import escape
 from importlib import resources
 
+from riskscan.report.escaping import hidden
 from riskscan.report.graph_export import graph_document
 from riskscan.report.json_format import report_document
 from riskscan.types import Report
 
 ASSETS = "html_assets"
 _PLACEHOLDER = re.compile(r"\{\{(CSP|VERSION|STYLE|SCRIPT|DATA)\}\}")
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def render_html(report: Report) -> str:
@@ -45,9 +49,22 @@ def render_html(report: Report) -> str:
 
 
 def embedded_json(document: dict) -> str:
-    """JSON that is safe inside a `<script>` element: it cannot contain `</script>` or `<!--`."""
+    """JSON that is safe inside a `<script>` element: it cannot contain `</script>` or `<!--`, nor
+    (as raw characters) a control, format or separator character, the two JavaScript line
+    separators among them."""
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group(0)], text)
+    text = re.sub("[<>&]", lambda match: _JSON_ESCAPES[match.group(0)], text)
+    if text.isprintable():
+        return text
+    return "".join(_json_escape(char) if hidden(char) else char for char in text)  # only in strings: JSON has no other
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def content_security_policy(style: str, script: str) -> str:

@@ -3,7 +3,9 @@
 A summary table by severity; then each critical or high path finding with its path drawn as a
 Mermaid flowchart (agents as rounded nodes, tools as boxes, one numbered edge per step, the sink
 in red) and its steps listed, each linked to its file and line; then the other findings in one
-collapsed table. Text from the scanned project is escaped for Markdown and for Mermaid labels.
+collapsed table. Text from the scanned project is escaped for Markdown and for Mermaid labels
+(riskscan.report.escaping): names, paths and conditions in code spans nothing inside can end, the
+rest of a message as prose with no HTML, link, image or mention.
 
 Paths are relative to the repository root (the Report's `repository`; without one, to
 `GITHUB_WORKSPACE`, see `github.workspace_prefix`). Links are relative unless `link_base` is given:
@@ -20,8 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from riskscan.report.escaping import for_terminal, markdown_code, markdown_message, markdown_text
 from riskscan.report.github import workspace_prefix
-from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
+from riskscan.report.wording import coverage_phrases, plural, severity_counts
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
@@ -52,7 +55,7 @@ def render_markdown(report: Report, *, link_base: str = "", max_chars: int = MAX
         drawn.append(finding)
     rows = []
     for finding in (f for f in report.findings if f not in drawn):
-        row = f"| `{finding.rule_id}` {finding.rule_name} | {finding.severity} | {links.to(finding.location)} | {cell(finding.message)} |"
+        row = f"| `{finding.rule_id}` {finding.rule_name} | {finding.severity} | {links.to(finding.location)} | {markdown_message(finding.message, in_table=True)} |"
         if len(rows) >= max_rows or _size([row]) > budget:
             break
         rows.append(row)
@@ -96,16 +99,16 @@ def _footnote(report: Report) -> str:
     if report.diagnostics:
         parts.append(plural(len(report.diagnostics), "diagnostic"))
     parts.extend(coverage_phrases(report.coverage))
-    return f"<sub>riskscan {cell(report.version)} · " + " · ".join(parts) + "</sub>"
+    return f"<sub>riskscan {markdown_text(report.version)} · " + " · ".join(parts) + "</sub>"
 
 
 def _drawn_finding(number: int, finding: Finding, links: Links) -> list[str]:
-    lines = [f"### {number}. `{finding.rule_id}` {finding.rule_name} · {finding.severity}", "", text(finding.message), ""]
+    lines = [f"### {number}. `{finding.rule_id}` {finding.rule_name} · {finding.severity}", "", markdown_message(finding.message), ""]
     if finding.conditions:
-        lines += ["Only when: " + ", ".join(f"`{cell(c)}`" for c in finding.conditions), ""]
+        lines += ["Only when: " + ", ".join(markdown_code(c) for c in finding.conditions), ""]
     lines += ["```mermaid", *mermaid_flowchart(finding.steps), "```", ""]
     for index, step in enumerate(finding.steps, start=1):
-        lines.append(f"{index}. {links.to(step.location)} {text(step_sentence(step))}")
+        lines.append(f"{index}. {links.to(step.location)} {step_markdown(step)}")
     if finding.alternatives:
         others = len(finding.alternatives)
         lines += ["", f"{plural(others, 'other path')} {'reaches' if others == 1 else 'reach'} the same call."]
@@ -140,18 +143,24 @@ def mermaid_flowchart(steps: tuple[Step, ...]) -> list[str]:
 
 
 def mermaid_text(value: str) -> str:
-    """Text for a quoted Mermaid label: entity codes for what would end or change the label."""
+    """Text for a quoted Mermaid label: entity codes for what would end or change the label, the
+    characters not shown as themselves escaped visibly (`\\n`, `\\u202e`)."""
     replacements = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "|": "#124;"}
-    return "".join(replacements.get(char, char) for char in " ".join(value.split()))
+    return "".join(replacements.get(char, char) for char in for_terminal(value))
 
 
-def text(value: str) -> str:
-    """Project text in Markdown prose: no raw HTML, one line."""
-    return " ".join(value.replace("<", "&lt;").replace(">", "&gt;").split())
-
-
-def cell(value: str) -> str:
-    return text(value).replace("|", "\\|")
+def step_markdown(step: Step) -> str:
+    """`wording.step_sentence` in Markdown: `` `researcher` calls `fetch_page` [untrusted_input] — reads ... ``,
+    the names in code spans."""
+    if step.kind == "handoff":
+        sentence = f"{markdown_code(step.agent)} hands off to {markdown_code(step.target or '?')}"
+    else:
+        sentence = f"{markdown_code(step.agent)} calls {markdown_code(step.tool or '?')}"
+    if step.labels:
+        sentence += f" [{', '.join(step.labels)}]"  # riskscan's own words (the rulesets' labels)
+    if step.note:
+        sentence += f" — {markdown_message(step.note)}"
+    return sentence
 
 
 @dataclass(frozen=True)
@@ -168,4 +177,4 @@ class Links:
         path = self.prefix + location.path
         label = f"{path}:{location.line}" if location.line else path
         anchor = f"#L{location.line}" if location.line else ""
-        return f"[`{label}`]({self.base}{quote(path, safe='/')}{anchor})"
+        return f"[{markdown_code(label)}]({self.base}{quote(path, safe='/')}{anchor})"

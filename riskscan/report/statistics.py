@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+from riskscan.report.escaping import terminal_safe
 from riskscan.types import Report
 
 
 def render_statistics(report: Report) -> str:
+    report = terminal_safe(report)
     counts = Counter(f.rule_id for f in report.findings)
     names = {f.rule_id: (f.rule_name, f.severity) for f in report.findings}
     suppressed = Counter(f.rule_id for f in report.suppressed)

@@ -2,11 +2,14 @@
 the gates and its fix; then the smallest fix, the diagnostics, a summary line and what to run next.
 How a score was reached is `riskscan explain`'s (riskscan/report/explain.py).
 
-Findings are printed in the Report's order (ranked upstream, highest score first).
+Findings are printed in the Report's order (ranked upstream, highest score first). Every text from
+the scanned project is escaped for the terminal first (riskscan.report.escaping): a name cannot
+colour, move or overwrite what is printed, nor start a line of its own.
 """
 
 from __future__ import annotations
 
+from riskscan.report.escaping import terminal_safe
 from riskscan.report.wording import (
     coverage_phrases,
     format_number,
@@ -52,6 +55,7 @@ class _Style:
 
 
 def render_text(report: Report, *, color: bool = False) -> str:
+    report = terminal_safe(report)
     style = _Style(color)
     rules = {rule.id: rule for rule in report.rules}
     lines = [header_line(report)]

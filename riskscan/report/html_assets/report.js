@@ -5,7 +5,28 @@
   "use strict";
   var SVG = "http://www.w3.org/2000/svg";
   var SEVERITIES = ["critical", "high", "medium", "low", "note"];
-  var data = JSON.parse(document.getElementById("riskscan-data").textContent);
+  // Characters that act on the text around them (controls, bidirectional overrides, zero-width and
+  // other format characters, separators) are shown as escapes, \u202e, as the terminal report
+  // shows them; newlines and tabs stay (the page lays them out as spaces).
+  var HIDDEN = /(?![\n\t])[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu;
+  function escaped(char) {
+    if (char === "\r") return "\\r";
+    var code = char.codePointAt(0);
+    if (code < 0x100) return "\\x" + ("0" + code.toString(16)).slice(-2);
+    if (code < 0x10000) return "\\u" + ("000" + code.toString(16)).slice(-4);
+    return "\\U" + ("0000000" + code.toString(16)).slice(-8);
+  }
+  function visible(value) {
+    if (typeof value === "string") return value.replace(HIDDEN, escaped);
+    if (Array.isArray(value)) return value.map(visible);
+    if (value && typeof value === "object") {
+      var copy = {};
+      Object.keys(value).forEach(function (key) { copy[visible(key)] = visible(value[key]); });
+      return copy;
+    }
+    return value;
+  }
+  var data = visible(JSON.parse(document.getElementById("riskscan-data").textContent));
   var report = data.report;
   var graph = data.graph;
 
