@@ -233,15 +233,18 @@ def cache_leaks(folder: Path, shapes: dict[str, str]) -> list[str]:
 def test_a_plaintext_key_in_a_config_is_reported_but_not_kept_in_the_cache(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(FIXTURES / "secret-in-config", project)
-    key = secrets()["github"]
-    config_file = project / ".mcp.json"
-    config_file.write_text(config_file.read_text().replace("@@KEY@@", key))
+    shapes = {name: secrets()[name] for name in ("github", "aws-secret")}
+    for path in (project / ".mcp.json", project / ".claude" / "settings.json", project / "tools.json"):
+        path.write_text(path.read_text().replace("@@KEY@@", shapes["github"]).replace("@@SECRET@@", shapes["aws-secret"]))
     folder = tmp_path / "cache"
     report = scan(str(project), config(folder))
     assert {(f.rule_id, f.location.path) for f in report.findings} >= {("RS201", ".mcp.json")}
-    assert entry_files(folder) and cache_leaks(folder, {"github": key}) == []
+    hook = next(f for f in report.findings if f.location.path == ".claude/settings.json")
+    assert "Authorization: Bearer" in hook.message or any("Authorization: Bearer" in str(e) for e in hook.evidence)
+    assert entry_files(folder) and cache_leaks(folder, shapes) == []
     again = scan(str(project), config(folder))  # from the cache: the same report, the same redaction
-    assert render_json(again) == render_json(report) and key not in render_json(again)
+    assert render_json(again) == render_json(report) == render_json(scan(str(project), Config(cache=False)))
+    assert all(value not in render_json(again) for value in shapes.values())
 
 
 def test_the_benign_look_alike_keeps_its_references(tmp_path):
