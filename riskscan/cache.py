@@ -311,7 +311,7 @@ def _make_key(root: Path, path: Path) -> None:
     try:
         _write_new(temporary, os.urandom(_KEY_BYTES))
         try:
-            os.link(temporary, path, follow_symlinks=False)
+            os.link(temporary, path)  # never replaces: FileExistsError when a key is there
         except FileExistsError:
             pass  # another run made it first
         except OSError:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from secret_shapes import needles, secret_project, secrets
 
 from riskscan import cache as cache_module
@@ -264,3 +266,19 @@ def test_no_secret_of_any_shape_anywhere_reaches_the_cache(tmp_path):
     assert entry_files(folder) and cache_leaks(folder, shapes) == []
     again = scan(str(project), Config(cache_dir=str(folder), read_all=True, workers=1, timeout_ms=2000))
     assert render_json(again) == render_json(report)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300), signed=st.booleans())
+def test_no_bytes_in_an_entry_crash_a_read_or_pass_unsigned(tmp_path, data, signed):
+    # any bytes where an entry is: no exception; a value only when this user's key signed it, and
+    # then only one of riskscan's own types (anything else is rebuilt)
+    store = Cache(tmp_path / "fuzz-cache", "2.0", "rules")
+    store.put("facts", "ab" * 32, ("seed",))
+    entry = store._path("facts", "ab" * 32)
+    if signed:
+        data = store._mac(store._key(), "facts", "ab" * 32, data).encode() + b"\n" + data
+    entry.write_bytes(data)
+    value = store.get("facts", "ab" * 32)
+    assert value is None or signed
+    assert store.discarded == (0 if signed else 1)
