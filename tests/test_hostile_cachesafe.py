@@ -282,3 +282,16 @@ def test_no_bytes_in_an_entry_crash_a_read_or_pass_unsigned(tmp_path, data, sign
     value = store.get("facts", "ab" * 32)
     assert value is None or signed
     assert store.discarded == (0 if signed else 1)
+
+
+def test_a_locked_manifest_whose_texts_hold_a_secret_has_not_drifted(tmp_path):
+    # facts are redacted before the model sees them; `riskscan lock` pins the same redacted texts,
+    # so the scan right after the lock reports no change (RS213), with the cache or without
+    from riskscan import lock
+
+    shutil.copy(FIXTURES / "secret-in-config" / "tools.json", tmp_path / "tools.json")
+    manifest = tmp_path / "tools.json"
+    manifest.write_text(manifest.read_text().replace("@@KEY@@", secrets()["github"]).replace("@@SECRET@@", secrets()["aws-secret"]))
+    lock.run(str(tmp_path))
+    for scan_config in (Config(cache=False), config(tmp_path.parent / f"{tmp_path.name}-cache")):
+        assert not {"RS213", "RS214"} & {f.rule_id for f in scan(str(tmp_path), scan_config).findings}
