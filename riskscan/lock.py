@@ -178,7 +178,7 @@ def run(root: str, config=None) -> Locked:
     """`riskscan lock ROOT`: read every file under the root as `scan` does, pin its manifests."""
     from riskscan import discover, rulesets
     from riskscan.extract import extract_file
-    from riskscan.reading import redacted
+    from riskscan.fact_redaction import redacted
     from riskscan.types import Config
 
     config = config or Config()
