@@ -20,7 +20,7 @@ file that is not a regular file of the user's with mode 0600, is not trusted: th
 the cache and says so in a note. Entries are JSON (never pickle: a cache folder is not trusted to
 hold code), written to a temporary file and renamed into place, so concurrent runs never see half
 an entry. What is stored is what the report shows: facts are redacted before they are kept
-(riskscan/reading.py), never a secret's value.
+(riskscan/fact_redaction.py), never a secret's value. The key: riskscan/cache_key.py.
 """
 
 from __future__ import annotations
