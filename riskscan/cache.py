@@ -1,23 +1,33 @@
 """A content-addressed cache of what riskscan read from each file, so that a run after a small
 change reads only the changed files.
 
-The cache root is $RISKSCAN_CACHE_DIR or `--cache-dir`, else the platform's user cache folder
-(platformdirs). Each entry is keyed by the SHA-256 of the file's path, kind, module name and bytes,
+The cache root is `--cache-dir` or $RISKSCAN_CACHE_DIR, else the platform's user cache folder
+(platformdirs); that default is not used when it lies inside the scanned folder (only a folder the
+user names may). Each entry is keyed by the SHA-256 of the file's path, kind, module name and bytes,
 under a folder named `VERSION-FORMAT-CODE-RULES`: riskscan's version, the entry format, a digest of
-its own source and one of the rulesets: a new version, an edited riskscan or an edited ruleset
-starts a new folder. When a run creates its folder, the folders of other versions or other code
-(and of the unversioned layout before them) are removed: only folders whose names and contents are
-riskscan's, never through a symbolic link, never outside the cache root. Entries of other rulesets
-of the same code stay (another project's). Entries are JSON (never pickle: a cache folder is not
-trusted to hold code), written to a temporary file and renamed into place, so concurrent runs never
-see half an entry; an entry that does not decode, or whose recorded key differs, is ignored and
-rebuilt.
+the installed package's own files (its code, schemas and bundled rulesets) and one of the rulesets:
+a new version, an edited riskscan or an edited ruleset starts a new folder. When a run creates its
+folder, the folders of other versions or other code (and of the unversioned layout before them)
+are removed: only folders whose names and contents are riskscan's, never through a symbolic link,
+never outside the cache root. Entries of other rulesets of the same code stay (another project's).
+
+Anyone can compute those names from the public release, so names prove nothing: every entry carries
+an HMAC-SHA256, under a per-user secret key kept in the cache root (`KEY_FILE`: 32 random bytes,
+created once, mode 0600), of its folder, section, key and bytes. An entry whose MAC does not match
+(a flipped byte, an entry copied from elsewhere, a cache folder shipped by someone else) is
+discarded, counted and rebuilt. A cache root that is a symbolic link or not the user's, or a key
+file that is not a regular file of the user's with mode 0600, is not trusted: the run goes without
+the cache and says so in a note. Entries are JSON (never pickle: a cache folder is not trusted to
+hold code), written to a temporary file and renamed into place, so concurrent runs never see half
+an entry. What is stored is what the report shows: facts are redacted before they are kept
+(riskscan/fact_redaction.py), never a secret's value. The key: riskscan/cache_key.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -26,8 +36,10 @@ import tempfile
 from pathlib import Path
 
 from riskscan import types as _types
+from riskscan.cache_key import KEY_FILE, UntrustedCache, read_entry, user_key  # noqa: F401 - KEY_FILE: the name callers know
+from riskscan.types import Config, Diagnostic, Location
 
-FORMAT = 1  # bump when the encoding below changes
+FORMAT = 2  # bump when the encoding below changes (2: every entry carries a keyed MAC)
 _CLASSES = {
     name: cls for name in dir(_types) if dataclasses.is_dataclass(cls := getattr(_types, name)) and isinstance(cls, type)
 }
@@ -52,17 +64,63 @@ def default_folder() -> Path:
     return Path(platformdirs.user_cache_dir("riskscan", appauthor=False))
 
 
+def opened(config: Config, root: str, version: str, rulesets_digest: str) -> Cache | None:
+    """The cache of a scan of `root`, None when `config` turns it off. The folder is the one the
+    user named (`--cache-dir`, $RISKSCAN_CACHE_DIR), else the platform's default, which is not
+    trusted when it lies inside the scanned folder (a scanned repository would ship its entries)."""
+    if not config.cache:
+        return None
+    named = config.cache_dir or os.environ.get("RISKSCAN_CACHE_DIR")
+    store = Cache(named or default_folder(), version, rulesets_digest)
+    if not named and _inside(store.root, Path(root)):
+        store.untrusted = "it lies inside the scanned folder (name a cache folder with --cache-dir to use it there)"
+    return store
+
+
+def _inside(folder: Path, root: Path) -> bool:
+    try:
+        folder, root = Path(os.path.realpath(folder)), Path(os.path.realpath(root))
+    except (OSError, ValueError):
+        return True
+    return folder == root or root in folder.parents
+
+
+def notes(*caches: Cache | None) -> tuple[Diagnostic, ...]:
+    """What the report says about the cache of a run: that it was not trusted, or how many of its
+    entries failed their integrity check (and were rebuilt)."""
+    found = []
+    for store in {c for c in caches if c is not None}:
+        if store.untrusted:
+            found.append(Diagnostic(Location("."), "cache-untrusted", f"the cache folder {store.root} is not used: {store.untrusted}", "warning"))
+    discarded = sum(c.discarded for c in set(caches) if c is not None)
+    if discarded:
+        noun = "entry" if discarded == 1 else "entries"
+        found.append(Diagnostic(Location("."), "cache-discarded",
+                                f"{discarded} cache {noun} failed the integrity check (altered, or not written by this user's riskscan): discarded and rebuilt",
+                                "warning"))
+    return tuple(sorted(set(found)))
+
+
 _CODE_DIGEST: list[str] = []
 
 
 def code_digest() -> str:
-    """A digest of riskscan's own Python source, so that facts read by other code are not reused."""
+    """A digest of the files of the riskscan package that runs (its code, schemas and bundled
+    rulesets, wherever they were installed), so that facts read by other code are not reused."""
     if not _CODE_DIGEST:
+        from riskscan.rulesets import bundled_dir
+
         digest = hashlib.sha256()
         package = Path(__file__).parent
-        for path in sorted(package.rglob("*.py")):
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+        folders = [("", package)]
+        if package not in bundled_dir().parents:  # a source checkout: the rulesets beside the package
+            folders.append(("rulesets/", bundled_dir()))
+        for prefix, folder in folders:
+            for path in sorted(folder.rglob("*")):
+                if path.suffix in (".pyc", ".pyo") or "__pycache__" in path.parts or not path.is_file():
+                    continue
+                digest.update((prefix + path.relative_to(folder).as_posix()).encode("utf-8", "surrogateescape") + b"\0")
+                digest.update(path.read_bytes())
         _CODE_DIGEST.append(digest.hexdigest())
     return _CODE_DIGEST[0]
 
@@ -77,7 +135,8 @@ def entry_key(kind: str, path: str, module: str | None, data: bytes) -> str:
 
 class Cache:
     """Entries of one riskscan version and rulesets digest. Every failure to read or write is
-    silent: the cache only ever saves time."""
+    silent: the cache only ever saves time; an entry that fails its integrity check is counted
+    (`discarded`), and a cache that cannot be trusted (`untrusted`: why) is not used at all."""
 
     def __init__(self, folder: str | os.PathLike, version: str, rulesets_digest: str) -> None:
         self.root = Path(folder)
@@ -86,47 +145,84 @@ class Cache:
         rules = hashlib.sha256(f"{FORMAT}\0{version}\0{code_digest()}\0{rulesets_digest}".encode()).hexdigest()[:16]
         self.folder = self.root / f"{self.version}-{FORMAT}-{self.code}-{rules}"
         self.hits = self.misses = 0
+        self.failed: set[tuple[str, str]] = set()  # (section, key) of the entries that failed their check
+        self.untrusted = ""  # why this cache is not used, once known
+        self._secret: bytes | None = None
         self._created = False
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Cache) and other.folder == self.folder
 
+    @property
+    def discarded(self) -> int:
+        """How many entries failed their integrity check (each counted once, however often read)."""
+        return len(self.failed)
+
     def __hash__(self) -> int:
         return hash(self.folder)
 
     def get(self, section: str, key: str):
+        secret = self._key()
+        if secret is None:
+            return None
         path = self._path(section, key)
         try:
-            document = json.loads(path.read_bytes())
-            if document["key"] != key:
-                raise ValueError("an entry of another key")
-            value = decode(document["value"])
+            data = read_entry(path)
         except FileNotFoundError:
             self.misses += 1
             return None
-        except Exception:  # noqa: BLE001 - a broken entry of any kind is rebuilt
+        except OSError:
+            self.misses += 1
+            return None
+        mac, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(secret, section, key, body).encode()):
+            self.failed.add((section, key))
+            self.misses += 1
+            return None
+        try:
+            value = decode(json.loads(body))
+        except Exception:  # noqa: BLE001 - an entry this code cannot decode is rebuilt
             self.misses += 1
             return None
         self.hits += 1
         return value
 
     def put(self, section: str, key: str, value) -> None:
+        secret = self._key()
+        if secret is None:
+            return
         path = self._path(section, key)
         try:
             if not self._created:
                 self._create()
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            text = json.dumps({"key": key, "value": encode(value)}, separators=(",", ":"))
+            body = json.dumps(encode(value), separators=(",", ":")).encode("utf-8", "surrogateescape")
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(text)
+                with os.fdopen(handle, "wb") as out:
+                    out.write(self._mac(secret, section, key, body).encode() + b"\n" + body)
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
                 raise
         except (OSError, TypeError, ValueError):
             pass
+
+    def _mac(self, secret: bytes, section: str, key: str, body: bytes) -> str:
+        """The entry's MAC: over where it belongs (this folder's name, its section and key) and
+        its bytes, so that an entry moved to another name fails as an altered one does."""
+        message = f"{self.folder.name}\0{section}\0{key}\0".encode("utf-8", "surrogateescape") + body
+        return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+    def _key(self) -> bytes | None:
+        """The secret key of the MACs, made on first use; None (and `untrusted` says why) when the
+        cache root or the key file cannot be trusted."""
+        if self._secret is None and not self.untrusted:
+            try:
+                self._secret = user_key(self.root)
+            except UntrustedCache as reason:
+                self.untrusted = str(reason)
+        return self._secret
 
     def _create(self) -> None:
         """Make this run's folder; when it is new, remove the folders other versions left."""

@@ -180,10 +180,12 @@ def run(root: str, config=None) -> Locked:
     """`riskscan lock ROOT`: read every file under the root as `scan` does, pin its manifests."""
     from riskscan import discover, rulesets
     from riskscan.extract import extract_file
+    from riskscan.fact_redaction import redacted
     from riskscan.types import Config
 
     config = config or Config()
     loaded = rulesets.load(config.rulesets)
     found = discover.discover(root, config.max_file_bytes, include_tests=config.include_tests)
-    facts = [extract_file(found.root, source, loaded) for source in found.files]
+    # redacted as a scan's facts are, so that a tool whose texts hold a secret compares equal
+    facts = [redacted(extract_file(found.root, source, loaded), loaded) for source in found.files]
     return Locked(*write(found.root, facts), unpinned_servers(facts))

@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskscan import __version__, model
-from riskscan.cache import Cache, default_folder, digest_of, entry_key
+from riskscan import cache as _cache
+from riskscan.cache import Cache, digest_of, entry_key
 from riskscan.extract import extract_data, failed, is_binary
 from riskscan.extract.python.focus import Span
+from riskscan.fact_redaction import redacted
 from riskscan.references import Asked
 from riskscan.rulesets import Rulesets
 from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
@@ -58,6 +60,7 @@ class Reading:
     cached: int = 0  # files whose facts came from the cache
     skipped: int = 0  # Python files no declaration needed
     rounds: int = 0
+    cache: Cache | None = None  # the cache it read through: what it discarded, whether it was trusted
 
 
 def worker_count(config: Config) -> int:
@@ -71,7 +74,7 @@ def worker_count(config: Config) -> int:
 
 
 def read(found: Discovery, rulesets: Rulesets, config: Config, progress: Progress | None = None) -> Reading:
-    cache = Cache(config.cache_dir or default_folder(), __version__, rulesets.digest) if config.cache else None
+    cache = _cache.opened(config, found.root, __version__, rulesets.digest)
     reader = _Reader(found, rulesets, cache, worker_count(config), config.read_all, progress)
     try:
         return reader.run()
@@ -122,7 +125,7 @@ class _Reader:
             self._extract(wanted)
             rounds += 1
         skipped = sum(1 for f in self.files if f.facts is None)
-        return Reading(self._facts(), system, self.extracted, self.cached, skipped, rounds)
+        return Reading(self._facts(), system, self.extracted, self.cached, skipped, rounds, self.cache)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -342,7 +345,7 @@ def _extract_job(item: tuple[SourceFile, bytes, tuple[Span, ...], frozenset[str]
         from riskscan.extract.python.focus import blank
 
         data = blank(data, left_out)
-    return extract_data(source, data, _WORKER["rulesets"]), left_out  # type: ignore[arg-type]
+    return redacted(extract_data(source, data, _WORKER["rulesets"]), _WORKER["rulesets"]), left_out  # type: ignore[arg-type]
 
 
 def _left_out(entry: _File, rest: list[str]) -> bool:

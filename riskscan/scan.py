@@ -13,7 +13,8 @@ from dataclasses import replace
 
 from riskscan import __version__, discover, globs, rank, repository, rulesets
 from riskscan import select as selection
-from riskscan.cache import Cache, default_folder, digest_of
+from riskscan import cache
+from riskscan.cache import digest_of
 from riskscan.reading import read
 from riskscan.types import Config, Coverage, Diagnostic, Discovery, Location, Report, SystemModel
 
@@ -28,7 +29,7 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     the ValueErrors of `riskscan.select`, `.suppressions`, `.baseline` and `.diff`."""
     if progress:
         progress("discovering", 0, 0)
-    store = Cache(config.cache_dir or default_folder(), __version__, "") if config.cache else None
+    store = cache.opened(config, root, __version__, "")
     loaded = rulesets.load(config.rulesets, memo=store)
     # the trace rules are known too: one configuration can select or ignore them for `riskscan trace`
     chosen = selection.from_config(config, (rule.id for rule in (*loaded.rules, *rulesets.trace_rules(store))))
@@ -44,7 +45,8 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     solved = _solved(reading.system, path_rules, config, loaded.digest, store)
     system, paths, notes, fixes, fix_notes = solved
     findings = rank.rank(system, loaded.rules, paths)
-    diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes) | set(fix_notes)))
+    diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes) | set(fix_notes)
+                               | set(cache.notes(store, reading.cache))))
     stats = (
         ("files", len(found.files)),
         ("agents", len(system.agents)),

@@ -11,7 +11,7 @@ import pytest
 
 from riskscan import __version__
 from riskscan import cache as cache_module
-from riskscan.cache import FORMAT, Cache, code_digest, default_folder
+from riskscan.cache import FORMAT, KEY_FILE, Cache, code_digest, default_folder
 
 KEY = "ab" * 32
 
@@ -42,8 +42,8 @@ def test_cache_dir_option_is_where_a_scan_writes(tmp_path):
     chosen = tmp_path / "chosen"
     result = CliRunner().invoke(main, ["scan", str(project), "--cache-dir", str(chosen), "-q"])
     assert result.exit_code == 0, result.output
-    folders = [p.name for p in chosen.iterdir()]
-    assert folders and all(name.startswith(f"{__version__}-{FORMAT}-{code_digest()[:16]}-") for name in folders)
+    folders = [p.name for p in chosen.iterdir() if p.name != KEY_FILE]
+    assert (chosen / KEY_FILE).is_file() and folders and all(name.startswith(f"{__version__}-{FORMAT}-{code_digest()[:16]}-") for name in folders)
 
 
 def entries(root: Path, name: str) -> Path:
@@ -80,14 +80,18 @@ def test_a_new_folder_removes_the_folders_of_other_versions_and_nothing_else(tmp
     assert (root / f"0.0.8-{FORMAT}-{code}-{'3' * 16}").is_symlink()
     assert (outside / "kept" / "facts" / "ab" / f"{KEY}.json").is_file()
     assert Cache(root, "2.0", "rules").get("facts", KEY) == ("new",)
-    assert len(left) == 5  # this run's, the other rulesets', the unrelated two, the link
+    assert len(left) == 6  # this run's, the other rulesets', the unrelated two, the link, the key file
 
 
 def test_pruning_never_leaves_the_root(tmp_path):
-    # the root itself may be a link (a cache on another disk): its children are pruned, the link kept
+    # a root that is itself a link is not trusted (tests/test_hostile_cachesafe.py): nothing is
+    # written or pruned through it; a root below a linked folder (a cache on another disk) is used
     real = tmp_path / "real"
     entries(real, f"0.0.1-{FORMAT}-{'0' * 16}-{'1' * 16}")
     (tmp_path / "root").symlink_to(real, target_is_directory=True)
     Cache(tmp_path / "root", "2.0", "rules").put("facts", KEY, ("new",))
-    assert (tmp_path / "root").is_symlink() and real.is_dir()
-    assert [p.name.split("-")[0] for p in real.iterdir()] == ["2.0"]
+    assert (tmp_path / "root").is_symlink() and [p.name.split("-")[0] for p in real.iterdir()] == ["0.0.1"]
+    (tmp_path / "disk").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    entries(tmp_path / "elsewhere" / "riskscan", f"0.0.1-{FORMAT}-{'0' * 16}-{'1' * 16}")
+    Cache(tmp_path / "disk" / "riskscan", "2.0", "rules").put("facts", KEY, ("new",))
+    assert sorted(p.name.split("-")[0] for p in (tmp_path / "elsewhere" / "riskscan").iterdir()) == ["2.0", KEY_FILE]

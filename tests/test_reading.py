@@ -166,9 +166,13 @@ def test_a_broken_cache_entry_is_ignored_and_rebuilt(tmp_path):
     for number, entry in enumerate(entries):
         text = damage[number % len(damage)]
         entry.write_bytes(text.replace(b"%s", entry.stem.encode()) if b"%s" in text else text)
-    assert report_text(tmp_path / "project", config) == first
+    damaged = scan(str(tmp_path / "project"), config)
+    notes = [d for d in damaged.diagnostics if d.code == "cache-discarded"]
+    assert len(notes) == 1 and 0 < int(notes[0].message.split()[0]) <= len(entries)  # each one read was discarded
+    assert render_json(replace(damaged, diagnostics=tuple(d for d in damaged.diagnostics if d not in notes))) == first
     rebuilt = [entry for entry in entries if entry.parts[-3] in ("facts", "solved")]
-    assert rebuilt and all(json.loads(entry.read_bytes())["key"] == entry.stem for entry in rebuilt)
+    assert rebuilt and all(entry.read_bytes() not in damage for entry in rebuilt)
+    assert report_text(tmp_path / "project", config) == first  # rebuilt entries pass their check
 
 
 def test_the_cache_folder_changes_with_the_rulesets(tmp_path):

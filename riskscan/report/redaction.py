@@ -24,10 +24,11 @@ _KEPT = frozenset({"fingerprint", "rules", "version", "root", "stats"})
 T = TypeVar("T")
 
 
-def scrubbed(report: T) -> T:
-    """`report` (or any part of one: a finding, a tuple of fixes) with every secret in its texts
-    redacted."""
-    loaded = rulesets.load()
+def scrubbed(report: T, loaded: rulesets.Rulesets | None = None, kept: frozenset[str] = _KEPT) -> T:
+    """`report` (or any part of one: a finding, a tuple of fixes, a file's facts) with every secret
+    in its texts redacted, by the secret shapes of `loaded` (default: the bundled rulesets); the
+    fields named in `kept` are left as they are."""
+    loaded = loaded or rulesets.load()
     memo: dict[str, str] = {}
 
     def text(value: str) -> str:
@@ -49,7 +50,7 @@ def scrubbed(report: T) -> T:
         if isinstance(value, dict):
             return {walk(key): walk(item) for key, item in value.items()}
         if is_dataclass(value) and not isinstance(value, type):
-            return replace(value, **{f.name: walk(getattr(value, f.name)) for f in fields(value) if f.init and f.name not in _KEPT})
+            return replace(value, **{f.name: walk(getattr(value, f.name)) for f in fields(value) if f.init and f.name not in kept})
         return value
 
     return walk(report)
