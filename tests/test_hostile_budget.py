@@ -138,3 +138,99 @@ def test_worst_case_descriptions_are_redacted_in_linear_time(case):
     completed = subprocess.run([sys.executable, "-c", _WORST_CASE_RUN, case], cwd=ROOT, capture_output=True,
                                text=True, timeout=20, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0 and completed.stdout.strip() == "done", completed.stderr[-2000:]
+
+
+# --- item 8: the solver's bounds ---------------------------------------------------------------
+# One tool, 1,000 checks on its URL (startswith, endswith, in, regex), and a request after every
+# 25 of them: each request's argument carries every check before it, and each query intersects
+# up to 1,000 regular languages. Before, one such file ran a scan past 300 s.
+
+ATTACK_CHECKS, CHECKS_PER_CALL = 1000, 25
+
+
+def attack_project(root: Path, checks: int = ATTACK_CHECKS) -> Path:
+    lines = ["import re", "import requests", "from agents import Agent, function_tool", "", "",
+             "@function_tool", "def fetch(url: str) -> str:", '    """Fetch a page of the documentation."""',
+             "    if not url.startswith('https://docs.example.com/'):", "        raise ValueError('refused')", "    pages = []"]
+    for i in range(checks):
+        test = [f"url.startswith('https://docs.example.com/private{i}/')", f"url.endswith('.bin{i}')",
+                f"url in ('https://docs.example.com/a{i}', 'https://docs.example.com/b{i}')",
+                f"re.search(r'(?:secret|admin){i}[0-9]*/', url)"][i % 4]
+        lines += [f"    if {test}:", "        raise ValueError('refused')"]
+        if i % CHECKS_PER_CALL == CHECKS_PER_CALL - 1:
+            lines.append("    pages.append(requests.get(url).text)")
+    lines += ["    return ''.join(pages)", "", "", "assistant = Agent(name='Assistant', tools=[fetch])"]
+    (root / "agents.py").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def _argument_verdicts(report):
+    return sorted((g.location.line, g.status, g.detail) for t in report.tools for g in t.gates if g.kind == "argument-check")
+
+
+def test_a_thousand_checks_on_one_tool_end_reported_and_the_same_each_run(tmp_path):
+    from riskscan.scan import scan
+    from riskscan.types import Config
+
+    attack_project(tmp_path)
+    assert len((tmp_path / "agents.py").read_bytes()) > 90_000  # the size of the reported attack
+    runs = [scan(str(tmp_path), Config(timeout_ms=1000, cache=False, workers=1)) for _ in range(2)]
+    verdicts = [_argument_verdicts(report) for report in runs]
+    assert verdicts[0] == verdicts[1]  # deterministic: step counts, not the machine's load
+    statuses = {status for _, status, _ in verdicts[0]}
+    assert "unknown" in statuses and statuses <= {"holds", "unknown"}
+    budget = [d for d in runs[0].diagnostics if d.code == "argument-budget"]
+    assert len(budget) == 1 and "fetch" in budget[0].message and "unknown" in budget[0].message
+    assert "budget" in budget[0].message and f"more than {64} checks" in budget[0].message
+    # what was not decided is never taken for a guard that holds: the fetch stays model-controlled
+    fetch = next(tool for tool in runs[0].tools if tool.name == "fetch")
+    assert any(c.model_controlled for c in fetch.capabilities if c.arguments)
+    undecided = [detail for _, status, detail in verdicts[0] if status == "unknown"]
+    assert any("budget" in d for d in undecided) and any("checks stand before the call" in d for d in undecided)
+
+
+def _url_argument(prefix: str):
+    from riskscan.types import Check, GuardedArgument, Location, Term
+
+    url = Term("param", value="url")
+    return GuardedArgument("url", "requests.get", url, (Check("startswith", url, (prefix,)),), Location("tools.py", 3))
+
+
+def test_each_query_is_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
+    """With one step allowed per ms, a query decided in N steps is decided with an allowance of
+    N (whatever the load) and not with far fewer: the bound is a count, the same on every run."""
+    from riskscan.solve import arguments
+
+    monkeypatch.setattr(arguments, "RLIMIT_PER_MS", 1)
+    argument = _url_argument("https://api.example.com")  # bypassed: https://api.example.com.attacker.example
+    roomy = arguments.Budget(timeout_ms=10_000_000)
+    first = arguments.judge(argument, roomy.timeout_ms, roomy)
+    steps = roomy.per_query * arguments.ARGUMENT_BUDGET - roomy.left
+    assert first.status == "bypassed" and steps > 100
+    again = arguments.Budget(timeout_ms=10_000_000)
+    assert arguments.judge(argument, again.timeout_ms, again) == first and again.left == roomy.left  # same steps
+    for _ in range(3):  # enough steps for its queries together: decided; a tenth of them: not
+        assert arguments.judge(argument, steps, arguments.Budget(timeout_ms=steps)).status == "bypassed"
+        short = arguments.judge(argument, steps // 10, arguments.Budget(timeout_ms=steps // 10))
+        assert short.status == "unknown" and "steps" in short.detail
+
+
+def test_an_argument_past_the_budget_is_unknown_and_never_holds():
+    from riskscan.solve import arguments
+
+    spent = arguments.Budget(timeout_ms=5000, left=0)
+    verdict = arguments.judge(_url_argument("https://api.example.com/"), 5000, spent)  # would hold
+    assert verdict.status == "unknown" and "budget" in verdict.detail and spent.spent_on
+
+
+def test_a_witness_that_is_not_dangerous_is_not_a_bypass():
+    """The solver's URL language can differ from urlsplit: a witness that reaches the allowed host
+    after all (or is the allowed value itself) is not reported as a bypass."""
+    from riskscan.solve import arguments
+
+    argument = _url_argument("https://api.example.com")
+    for harmless in ["https://api.example.com", "https://api.example.com/v1", "https://api.example.com:443/x"]:
+        verdict = arguments._found(argument, (("url", harmless),), [])
+        assert verdict.status == "not-understood" and "not dangerous" in verdict.detail, harmless
+    dangerous = arguments._found(argument, (("url", "https://api.example.com.attacker.example/"),), [])
+    assert dangerous.status == "bypassed"
