@@ -10,11 +10,12 @@ by evaluating the checks in Python, and its danger by Python's own URL and path 
 is reported as a bypass.
 
 Work is bounded deterministically, so that a verdict never flips between "bypassed" and "unknown"
-with the machine's load: each query by Z3's resource limit (`rlimit`, a count of solver steps,
-relative to each `check()`), `timeout_ms` x RLIMIT_PER_MS; the wall clock only as a backstop, at
-WALL_BACKSTOP x `timeout_ms`. The whole argument analysis has a budget of ARGUMENT_BUDGET queries'
-worth of steps (a query that ends undecided is charged its whole allowance); the arguments left
-when it is spent are "unknown", and a diagnostic names their tools.
+with the machine's load: each query by Z3's resource limit (`rlimit`, a count of solver steps:
+in z3 5.4 the count is the context's, cumulative, and `solver.set("rlimit", n)` allows n more for
+each `check()`; each argument gets a fresh context), `timeout_ms` x RLIMIT_PER_MS; the wall clock
+only as a backstop, at WALL_BACKSTOP x `timeout_ms`. The whole argument analysis has a budget of
+ARGUMENT_BUDGET queries' worth of steps (a query that ends undecided is charged its whole
+allowance); the arguments left when it is spent are "unknown", and a diagnostic names their tools.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SENSITIVE_PATHS = ["/etc/passwd", "/root/.ssh/id_rsa"]
 MAX_JOINS = 4  # each os.path.join doubles the cases
 SOURCE_LABELS = frozenset({"untrusted_input", "private_data", "secret_read"})  # what the tool returns
 # Calibrated with bench/solver_budget.py --calibrate on tests/test_solve_arguments.py's queries
-# (z3-solver 4.x, `rlimit count`): 10-1100 steps per ms of solving, median 80 on a loaded 2-core
+# (z3-solver 5.4.1, `rlimit count`): 10-1100 steps per ms of solving, median 80 on a loaded 2-core
 # machine and 180 on an idle one. At 50 steps per ms of --timeout-ms, a query that counts steps
 # at the median rate ends by its step limit before its time limit. Queries over big regex
 # intersections count far fewer (2-5 per ms): MAX_CHECKS and the wall-clock backstop end those.
