@@ -6,19 +6,30 @@ Dangerous means, by sink: `url`, the host the request really goes to is not one 
 stay in, or names a sensitive file; `shell`, the command line holds a shell metacharacter; `sql`, a
 parameter can close the quoting; `value` (an argument list), the program is not one the checks
 allow. Checks and dangers are regular languages (riskscan.solve.languages). A witness is re-checked
-by evaluating the checks in Python before it is reported as a bypass.
+by evaluating the checks in Python, and its danger by Python's own URL and path functions, before it
+is reported as a bypass.
+
+Work is bounded deterministically, so that a verdict never flips between "bypassed" and "unknown"
+with the machine's load: each query by Z3's resource limit (`rlimit`, a count of solver steps:
+in z3 5.4 the count is the context's, cumulative, and `solver.set("rlimit", n)` allows n more for
+each `check()`; each argument gets a fresh context), `timeout_ms` x RLIMIT_PER_MS; the wall clock
+only as a backstop, at WALL_BACKSTOP x `timeout_ms`. The whole argument analysis has a budget of
+ARGUMENT_BUDGET queries' worth of steps (a query that ends undecided is charged its whole
+allowance); the arguments left when it is spent are "unknown", and a diagnostic names their tools.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import os.path
+import time
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from riskscan.solve import backend
 from riskscan.solve.concrete import evaluate_check, evaluate_term
 from riskscan.solve.languages import Languages
 from riskscan.solve.regex import Unsupported
-from riskscan.types import Check, Gate, GuardedArgument, SystemModel, Term
+from riskscan.types import Check, Diagnostic, Gate, GuardedArgument, SystemModel, Term
 
 SHELL_METACHARACTERS = [";", "&", "|", "`", "$(", "\n", ">", "<"]
 TELLING_COMMANDS = ["; id", "$(id)", "| id"]
@@ -27,6 +38,49 @@ INTERNAL_HOSTS = ["169.254.169.254", "127.0.0.1", "localhost"]
 SENSITIVE_PATHS = ["/etc/passwd", "/root/.ssh/id_rsa"]
 MAX_JOINS = 4  # each os.path.join doubles the cases
 SOURCE_LABELS = frozenset({"untrusted_input", "private_data", "secret_read"})  # what the tool returns
+# Calibrated with bench/solver_budget.py --calibrate on tests/test_solve_arguments.py's queries
+# (z3-solver 5.4.1, `rlimit count`): 10-1100 steps per ms of solving, median 80 on a loaded 2-core
+# machine and 180 on an idle one. At 50 steps per ms of --timeout-ms, a query that counts steps
+# at the median rate ends by its step limit before its time limit. Queries over big regex
+# intersections count far fewer (2-5 per ms): MAX_CHECKS and the wall-clock backstop end those.
+RLIMIT_PER_MS = 50
+WALL_BACKSTOP = 3  # x timeout_ms: the wall clock ends a query only well after its step count would
+# Queries' worth of steps for all the arguments of a scan: 2 million at the default 5000 ms, where
+# a typical query counts 1-50 thousand. Its wall-clock backstop is the time that many queries
+# take when each is ended by its own backstop (2 minutes by default), so it is never the tighter
+# bound for queries that count at least a third as many steps per ms as calibrated.
+ARGUMENT_BUDGET = 8
+MAX_CHECKS = 64  # on one argument; more are not solved (each query intersects them all), but charged
+
+
+@dataclass
+class Budget:
+    """What the argument analysis may still spend, in Z3 steps (deterministic), and the arguments
+    it left undecided. A query ended undecided is charged its whole allowance: the wall clock may
+    have ended it, and charging what it really counted would make the rest depend on the load."""
+
+    timeout_ms: int
+    left: int = -1
+    spent_on: list[GuardedArgument] = field(default_factory=list)  # judged after the budget ran out
+    too_many: list[GuardedArgument] = field(default_factory=list)  # more than MAX_CHECKS checks
+    deadline: float = 0.0
+
+    def __post_init__(self):
+        if self.left < 0:
+            self.left = ARGUMENT_BUDGET * self.per_query
+        self.deadline = time.monotonic() + ARGUMENT_BUDGET * WALL_BACKSTOP * self.timeout_ms / 1000
+
+    @property
+    def per_query(self) -> int:
+        return max(1, self.timeout_ms * RLIMIT_PER_MS)
+
+    def allowance(self) -> int:
+        if time.monotonic() > self.deadline:  # the backstop: queries that count few steps
+            self.left = 0
+        return min(self.per_query, self.left)
+
+    def charge(self, steps: int) -> None:
+        self.left = max(0, self.left - steps)
 
 
 @dataclass(frozen=True)
@@ -44,15 +98,26 @@ class Verdict:
         return ", ".join(f"{name}={value!r}" for name, value in self.witness)
 
 
-def judge(argument: GuardedArgument, timeout_ms: int = 2000) -> Verdict:
+def judge(argument: GuardedArgument, timeout_ms: int = 2000, budget: Budget | None = None) -> Verdict:
+    budget = budget if budget is not None else Budget(timeout_ms)
     if argument.sink == "unknown":
         status = "not-understood" if argument.checks else "unchecked"
         return Verdict(status, argument, detail=f"riskscan cannot judge the argument of {argument.api}")
     if not argument.checks and argument.term.op == "param":
         return Verdict("unchecked", argument, detail="no check stands before the call")
+    if budget.allowance() == 0:
+        budget.spent_on.append(argument)
+        return Verdict("unknown", argument, detail=f"not decided: the argument-check budget ({ARGUMENT_BUDGET} queries of "
+                       f"{timeout_ms} ms) was spent on other arguments")
+    if _count_checks(argument.checks) > MAX_CHECKS:
+        budget.charge(budget.per_query)
+        budget.too_many.append(argument)
+        return Verdict("unknown", argument, detail=f"not decided: {_count_checks(argument.checks)} checks stand before the call, "
+                       f"more than riskscan solves together ({MAX_CHECKS})")
     z3 = backend.z3()
 
-    ctx = z3.Context()
+    ctx = z3.Context()  # fresh: the steps a query counts do not depend on what was solved before
+    counted = 0  # the context's step count so far
     skipped: list[str] = []
     for joins in _join_cases(argument):
         languages = Languages(z3, ctx, joins)
@@ -65,12 +130,20 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000) -> Verdict:
         try:
             dangers = _dangers(languages, argument)
             for danger in dangers:
+                allowance = budget.allowance()
+                if allowance == 0:
+                    budget.spent_on.append(argument)
+                    return Verdict("unknown", argument, detail="not decided: the argument-check budget was spent")
                 solver = z3.Solver(ctx=ctx)
-                solver.set("timeout", timeout_ms)
+                solver.set("rlimit", allowance)
+                solver.set("timeout", WALL_BACKSTOP * timeout_ms)
                 solver.add(*languages.assertions(memberships + danger))
                 result = solver.check()
+                steps = _step_count(solver)
+                budget.charge(allowance if result == z3.unknown else steps - counted)
+                counted = steps
                 if result == z3.unknown:
-                    return Verdict("unknown", argument, detail=f"the solver did not decide within {timeout_ms} ms")
+                    return Verdict("unknown", argument, detail=f"the solver did not decide within {timeout_ms} ms ({allowance} steps)")
                 if result == z3.sat:
                     return _found(argument, languages.witness(solver.model()), skipped)
         except Unsupported as error:
@@ -93,7 +166,49 @@ def _found(argument: GuardedArgument, witness, skipped: list[str]) -> Verdict:
     if not confirmed:
         return Verdict("not-understood", argument, witness, "the solver's witness did not survive a concrete re-check")
     value = evaluate_term(argument.term, values)
+    if not _dangerous(argument, value):
+        return Verdict("not-understood", argument, witness, f"the solver's witness {value!r} is not dangerous on a concrete re-check")
     return Verdict("bypassed", argument, witness, f"{argument.api} receives {value!r}, which passes every check before it")
+
+
+def _count_checks(checks: tuple[Check, ...]) -> int:
+    """The tests in the checks (`not`, `and`, `or` count what they combine)."""
+    return sum(_count_checks(check.args) if check.args else 1 for check in checks)
+
+
+def _step_count(solver) -> int:
+    statistics = solver.statistics()
+    return int(statistics.get_key_value("rlimit count")) if "rlimit count" in statistics.keys() else 0
+
+
+def _dangerous(argument: GuardedArgument, value: str) -> bool:
+    """Whether the value that reaches the call is dangerous for its sink, by Python's own URL and
+    path functions: never one of the values the checks allow, and for a URL a host the checks do
+    not name (or an internal one), for a path one outside its folder or a sensitive file, for a
+    shell command a metacharacter (as the dangers `_dangers` asks the solver for). Other sinks:
+    not an allowed value."""
+    literals = _literals(argument.checks) + _leading_literal(argument.term)
+    if value in literals:
+        return False
+    if argument.sink == "url":
+        try:
+            host = urlsplit(value).hostname or ""
+        except ValueError:
+            return False
+        intended = {h for h in (_host_of(v) for v in literals) if h}
+        suffixes = _host_suffixes(argument.checks)
+        if not intended and not suffixes:  # no host named: any URL the model writes
+            return True
+        named = any(host == h or (h.startswith(".") and host.endswith(h)) for h in intended)
+        return not named and not any(host == s or host.endswith("." + s) for s in suffixes)
+    if argument.sink == "path":
+        bases = sorted({b.rstrip("/") for b in _path_bases(argument.term, argument.checks) if b.startswith("/")})
+        resolved = os.path.normpath(value)
+        outside = not any(resolved.startswith(b + "/") for b in bases)
+        return not bases or resolved in SENSITIVE_PATHS or outside or ".." in value.split("/")
+    if argument.sink == "shell":
+        return any(c in value for c in SHELL_METACHARACTERS)
+    return True
 
 
 def _dangers(languages: Languages, argument: GuardedArgument) -> list[list[tuple[Term, object]]]:
@@ -207,12 +322,24 @@ def _path_bases(term: Term, checks: tuple[Check, ...]) -> list[str]:
 def judge_system(system: SystemModel, timeout_ms: int = 2000) -> SystemModel:
     """Every tool's dangerous arguments judged. A sink label whose every model-controlled call is
     soundly guarded stops being a sink (the path is not reported as unguarded); every verdict is
-    kept as an argument-check gate on the tool, so reports say why."""
+    kept as an argument-check gate on the tool, so reports say why. When the budget runs out, a
+    diagnostic names the tools whose argument checks were left undecided."""
     tools, held = [], set()
+    budget, undecided = Budget(timeout_ms), []
+    judged: dict[GuardedArgument, Verdict] = {}  # an argument under two labels is solved once
+
+    def verdict_of(argument: GuardedArgument) -> Verdict:
+        if argument not in judged:
+            judged[argument] = judge(argument, timeout_ms, budget)
+        return judged[argument]
+
     for tool in system.tools:
         capabilities, gates = [], list(tool.gates)
         for capability in tool.capabilities:
-            verdicts = [judge(argument, timeout_ms) for argument in capability.arguments]
+            before = len(budget.spent_on) + len(budget.too_many)
+            verdicts = [verdict_of(argument) for argument in capability.arguments]
+            if len(budget.spent_on) + len(budget.too_many) > before and tool.name not in undecided:
+                undecided.append(tool.name)
             gates += [_gate(verdict) for verdict in verdicts if verdict.status != "unchecked"]
             held |= {v.argument.location for v in verdicts if v.status == "holds"}
             guarded = bool(verdicts) and all(v.status == "holds" for v in verdicts)
@@ -223,7 +350,19 @@ def judge_system(system: SystemModel, timeout_ms: int = 2000) -> SystemModel:
         tools.append(replace(tool, capabilities=tuple(capabilities), gates=tuple(sorted(set(gates)))))
     # a shell command whose argument check holds is not one the model writes
     hygiene = tuple(h for h in system.hygiene if not (h.check == "model-controlled-shell" and h.location in held))
-    return replace(system, tools=tuple(tools), hygiene=hygiene)
+    diagnostics = system.diagnostics
+    if undecided:
+        reasons = []
+        if budget.too_many:
+            reasons.append(f"{len({a.location for a in budget.too_many})} with more than {MAX_CHECKS} checks")
+        if budget.spent_on:
+            reasons.append(f"{len({a.location for a in budget.spent_on})} left when the argument-check budget "
+                           f"({ARGUMENT_BUDGET} solver queries of {timeout_ms} ms) was spent (raise --timeout-ms to decide them)")
+        first = (budget.too_many + budget.spent_on)[0].location
+        diagnostics += (Diagnostic(first, "argument-budget", (
+            f"the argument checks of {', '.join(undecided)} were not all decided, their result is unknown: "
+            f"{'; '.join(reasons)}"), "warning"),)
+    return replace(system, tools=tuple(tools), hygiene=hygiene, diagnostics=diagnostics)
 
 
 def _gate(verdict: Verdict) -> Gate:

@@ -1,0 +1,92 @@
+"""The argument analysis on its worst case: one tool, 1,000 checks on its URL (tests/test_hostile_budget.py's
+attack_project), against the same tool with 25 checks; and the calibration of RLIMIT_PER_MS.
+
+    python bench/solver_budget.py [--timeout-ms 5000] [--repeat 1] [--calibrate]
+
+Prints the wall time of each scan, the ratio worst/benign, and what the budget left undecided
+(before the budget, the worst case ran past 300 s). --calibrate prints, for every argument query
+of tests/test_solve_arguments.py's cases, its time, its Z3 step count (`rlimit count`) and the
+steps per ms: RLIMIT_PER_MS in riskscan/solve/arguments.py is set from these. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, not an installed riskscan
+
+from riskscan.scan import scan  # noqa: E402
+from riskscan.types import Config  # noqa: E402
+from test_hostile_budget import ATTACK_CHECKS, CHECKS_PER_CALL, attack_project  # noqa: E402
+
+
+def timed_scan(checks: int, timeout_ms: int, repeat: int):
+    best, report = float("inf"), None
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as folder:
+            attack_project(Path(folder), checks)
+            started = time.perf_counter()
+            report = scan(folder, Config(timeout_ms=timeout_ms, cache=False, workers=1))
+            best = min(best, time.perf_counter() - started)
+    return best, report
+
+
+def calibrate() -> None:
+    from riskscan.solve import arguments, backend
+    from test_solve_arguments import CASES
+
+    z3 = backend.z3()
+    rates = []
+    original = z3.Solver
+
+    class Counted(original):
+        def check(self, *assumptions):
+            started = time.perf_counter()
+            result = original.check(self, *assumptions)
+            elapsed = (time.perf_counter() - started) * 1000
+            rows.append((elapsed, arguments._step_count(self), str(result)))
+            return result
+
+    z3.Solver = Counted
+    try:
+        print(f"{'case':45} {'ms':>8} {'steps':>8} {'steps/ms':>9}")
+        for name, argument, _ in CASES:
+            rows, before = [], 0
+            arguments.judge(argument, 5000)
+            for elapsed, count, result in rows:  # the count is the context's, cumulative
+                steps, before = count - before, count
+                if elapsed >= 5:  # shorter ones are mostly Python's and Z3's fixed costs
+                    rates.append(steps / elapsed)
+                print(f"{name:45} {elapsed:8.1f} {steps:8} {steps / max(elapsed, 0.01):9.0f}  {result}")
+    finally:
+        z3.Solver = original
+    print(f"median steps per ms over queries of 5 ms or more: {statistics.median(rates):.0f} "
+          f"(range {min(rates):.0f}-{max(rates):.0f}); RLIMIT_PER_MS = {arguments.RLIMIT_PER_MS}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--timeout-ms", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--calibrate", action="store_true")
+    args = parser.parse_args()
+    if args.calibrate:
+        calibrate()
+        return
+    benign, _ = timed_scan(CHECKS_PER_CALL, args.timeout_ms, args.repeat)
+    worst, report = timed_scan(ATTACK_CHECKS, args.timeout_ms, args.repeat)
+    print(f"benign ({CHECKS_PER_CALL} checks): {benign:.2f} s; worst ({ATTACK_CHECKS} checks): {worst:.2f} s; "
+          f"ratio {worst / benign:.1f}x")
+    for diagnostic in report.diagnostics:
+        if diagnostic.code == "argument-budget":
+            print(diagnostic.message)
+
+
+if __name__ == "__main__":
+    main()
