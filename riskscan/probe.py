@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.extract.json_input import JsonSyntaxError, parse
+from riskscan.files import read_bounded
 from riskscan.secrets import redact
 
 PROBE_DIR = ".riskscan/probe"
@@ -34,7 +35,7 @@ class Probed:
 
 def servers_of(config: Path) -> dict[str, dict]:
     try:
-        document, _ = parse(config.read_text(encoding="utf-8-sig"), str(config))
+        document, _ = parse(read_bounded(config).decode("utf-8-sig"), str(config))
     except (OSError, UnicodeDecodeError) as error:
         raise ProbeError(f"{config}: cannot read: {error}") from error
     except JsonSyntaxError as error:

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from riskscan.files import read_bounded
 from riskscan.select import SELECTOR, SelectionError, check_glob, path_matches
 from riskscan.types import Diagnostic, Finding, Location, SourceFile, Suppression, Tool
 
@@ -158,7 +159,7 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
     if not explicit and not target.is_file():
         return []
     try:
-        text = target.read_text(encoding="utf-8")
+        text = read_bounded(target).decode("utf-8")
         document = tomllib.loads(text)
     except OSError as error:
         raise SuppressionsError(f"{target}: cannot read: {error.strerror}") from error
