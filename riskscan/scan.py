@@ -82,13 +82,14 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     return _accepted(report, found.files, (chosen, operator_chosen, codes), config)
 
 
-def _guard_rules(report: Report) -> frozenset[str]:
-    return frozenset(rule.id for rule in report.rules if rule.check == OPERATOR_SETTING)
-
-
 # --- the scanned repository's own configuration (riskscan.config, docs/security.md) -----------
 
 OPERATOR_SETTING = "operator-setting-in-repository"  # the check of RS215
+
+
+def _guard_rules(report: Report) -> frozenset[str]:
+    """RS215's code (the check names it: a ruleset could renumber it)."""
+    return frozenset(rule.id for rule in report.rules if rule.check == OPERATOR_SETTING)
 
 
 def _refused(config: Config) -> tuple[HygieneFact, ...]:
@@ -137,6 +138,11 @@ def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnost
     )
 
 
+def _ranked(finding: Finding) -> tuple:
+    """rank.rank's order."""
+    return (-finding.score, finding.rule_id, finding.location, finding.fingerprint)
+
+
 def _accepted(report: Report, files, choices, config: Config) -> Report:
     """Selection, then suppressions, then the baseline, then --diff: what the team chose to see.
     What the repository's own rule choice alone leaves out is kept as suppressed findings that
@@ -144,11 +150,11 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
     from riskscan import suppressions
 
     chosen, operator_chosen, codes = choices
-    operator = _operator_config(config)
-    warnings = tuple(f for f in report.findings if f.rule_id in _guard_rules(report) and operator_chosen.keeps(f))
+    operator, guard = _operator_config(config), _guard_rules(report)
+    warnings = tuple(f for f in report.findings if f.rule_id in guard and operator_chosen.keeps(f))
     selected, left_out = [], []
     for finding in report.findings:
-        if finding.rule_id in _guard_rules(report):
+        if finding.rule_id in guard:
             continue
         if chosen.keeps(finding):
             selected.append(finding)
@@ -156,9 +162,8 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
             left_out.append(replace(finding, suppression=_repository_silenced(finding, config, operator, codes)))
     kept, silenced, problems = suppressions.apply(tuple(selected), report.root, files, report.tools, config.suppressions)
     diagnostics = tuple(sorted(set(report.diagnostics) | set(problems)))
-    order = lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)  # noqa: E731 - rank's order
-    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=order)),
-                     suppressed=tuple(sorted((*silenced, *left_out), key=order)), diagnostics=diagnostics)
+    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=_ranked)),
+                     suppressed=tuple(sorted((*silenced, *left_out), key=_ranked)), diagnostics=diagnostics)
     if config.baseline:
         from riskscan import baseline
 
