@@ -208,3 +208,17 @@ def test_a_file_past_the_bound_is_refused_unread(tmp_path):
     assert read_bounded(big, 101) == b"#" * 101
     with pytest.raises(TooLarge, match="larger than 100 bytes"):
         read_bounded(big, 100)
+
+
+def test_every_operator_key_is_named_where_it_is_documented():
+    """The operator-only keys are config.KEYS less REPOSITORY_KEYS: RS215's help, the README and
+    docs/security.md list each one, so a key added later is not left to the repository unnoticed."""
+    from riskscan import config, rulesets
+
+    operator = set(config.KEYS) - config.REPOSITORY_KEYS
+    rule = next(r for r in rulesets.load_every_rule().rules if r.check == "operator-setting-in-repository")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    security = (REPO / "docs" / "security.md").read_text(encoding="utf-8")
+    for key in sorted(operator):
+        assert f"`{key}`" in rule.help and f"`{key}`" in readme and f"`{key}`" in security, key
+    assert config.REPOSITORY_KEYS == {"select", "ignore", "extend-select", "per-path-ignores", "per-file-ignores", "include-tests"}
