@@ -222,3 +222,19 @@ def test_every_operator_key_is_named_where_it_is_documented():
     for key in sorted(operator):
         assert f"`{key}`" in rule.help and f"`{key}`" in readme and f"`{key}`" in security, key
     assert config.REPOSITORY_KEYS == {"select", "ignore", "extend-select", "per-path-ignores", "per-file-ignores", "include-tests"}
+
+
+def test_a_repository_file_above_the_scanned_folder_is_placed_in_the_repository(tmp_path):
+    """Scanning services/desk of a repository whose riskscan.toml is at its root: the RS215 result
+    and the configuration notification point at riskscan.toml of the repository in SARIF."""
+    home = fake_home(tmp_path)
+    target = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, target / "services" / "desk")
+    (target / "riskscan.toml").write_text('workers = 64\n')
+    subprocess.run(["git", "init", "-q", str(target)], check=True)
+    result = riskscan(home, target, "scan", "services/desk", "--format", "sarif", "--no-cache")
+    run = json.loads(result.stdout)["runs"][0]
+    [warning] = [r for r in run["results"] if r["ruleId"] == GUARD_RULE]
+    assert warning["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "riskscan.toml"
+    [note] = run["invocations"][0]["toolConfigurationNotifications"]
+    assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "riskscan.toml"

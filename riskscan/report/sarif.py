@@ -310,15 +310,13 @@ def configuration_notifications(report: Report, repository: Repository) -> dict:
     """What the scanned repository's own configuration file did, as the invocation's
     `toolConfigurationNotifications`: a note for each key applied, a warning for each refused
     (RS215 results say the same). Nothing when no such file was read."""
-    import posixpath
-
     settings = report.repository_config
     if settings is None:
         return {}
     notes = []
     for status, level, chosen in (("applied", "note", settings.applied), ("refused", "warning", settings.refused)):
         for setting in chosen:
-            where = replace(setting.location, path=posixpath.normpath(repository.relative(setting.location.path)))
+            where = replace(setting.location, path=repository.relative(setting.location.path))
             document = {
                 "descriptor": {"id": f"repository-config-{status}"},
                 "level": level,

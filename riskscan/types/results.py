@@ -197,7 +197,11 @@ class Repository:
         """A scan-relative POSIX path as a repository-relative one ('.' stays the scan root)."""
         if not self.path:
             return path
-        return self.path if path in ("", ".") else f"{self.path}/{path}"
+        if path in ("", "."):
+            return self.path
+        import posixpath
+
+        return posixpath.normpath(f"{self.path}/{path}")  # a config file above the scan root: ../riskscan.toml
 
 
 @dataclass(frozen=True)
