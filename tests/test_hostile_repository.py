@@ -238,3 +238,11 @@ def test_a_repository_file_above_the_scanned_folder_is_placed_in_the_repository(
     assert warning["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "riskscan.toml"
     [note] = run["invocations"][0]["toolConfigurationNotifications"]
     assert note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "riskscan.toml"
+
+
+def test_a_trace_that_is_a_fifo_is_a_diagnostic_not_a_hang(tmp_path):
+    home = fake_home(tmp_path)
+    os.mkfifo(tmp_path / "run.jsonl")
+    result = riskscan(home, tmp_path, "trace", "run.jsonl", timeout=60)
+    assert result.returncode == 2
+    assert "run.jsonl: cannot read the file: not a regular file" in result.stderr
