@@ -13,6 +13,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from riskscan.files import read_bounded
 from riskscan.types import BaselineEntry, Finding, Location, Report
 
 BASELINE_VERSION = 1
@@ -49,7 +50,7 @@ def entry_of(finding: Finding) -> BaselineEntry:
 def load(path: str | Path) -> tuple[BaselineEntry, ...]:
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path).decode("utf-8"))
     except OSError as error:
         raise BaselineError(f"{path}: cannot read the baseline: {error.strerror}") from error
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:

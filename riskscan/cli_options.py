@@ -98,7 +98,8 @@ def render_options(settings: dict) -> dict:
 
 
 def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None,
-                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False, **selection):
+                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False,
+                     repository_config=None, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the
     options of `selection_options` when the command has them."""
     from riskscan.baseline import BaselineError
@@ -118,11 +119,12 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
         timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
         workers, cache, cache_dir, read_all = settings["workers"], settings["cache"], settings["cache_dir"], settings["read_all"]
         max_files, include_tests = settings["max_files"], settings["include_tests"]
+        repository_config = settings.get("repository_config")
         selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
         timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, workers=workers, cache=cache, cache_dir=cache_dir,
-        read_all=read_all, max_files=max_files, include_tests=include_tests, **selection,
+        read_all=read_all, max_files=max_files, include_tests=include_tests, repository_config=repository_config, **selection,
     )
     try:
         return run_scan(path, config, progress=progress)
@@ -147,8 +149,10 @@ def settings_of(path: str, params: dict) -> dict:
     from riskscan.select import SelectionError, parse_per_path_ignore
 
     context = click.get_current_context()
+    named = params.get("config_file")  # a file the operator named is trusted, as the user configuration is
     try:
-        loaded = config.load(params.get("config_file") or config.find(path))
+        user = config.load(config.user_file())
+        project = config.load(named) if named else config.load(config.find(path), trusted=False)
     except config.ConfigError as error:
         say(f"riskscan: error: {error}")
         sys.exit(EXIT_ERROR)
@@ -162,15 +166,62 @@ def settings_of(path: str, params: dict) -> dict:
         except SelectionError as error:
             say(f"riskscan: error: {error}")
             sys.exit(EXIT_ERROR)
-    for name, value in loaded.values.items():
-        source = context.get_parameter_source(name) if name in params else None
-        if name in params and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
-            settings[name] = value
+    operator = {}  # of each key the project's file gives: the value the operator's own settings give
+    for loaded in (user, project):  # the project's file over the user's, the command line over both
+        for name, value in loaded.values.items():
+            source = context.get_parameter_source(name) if name in params else None
+            if name in params and source in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP, None):
+                if loaded is project:
+                    operator[name] = settings[name]
+                settings[name] = value
+    if not project.trusted and project.path is not None:
+        settings["repository_config"] = repository_config(path, project, operator)
     return settings
 
 
+def repository_config(path: str, project, operator: dict):
+    """What the repository's own file did: each key applied (and not overridden on the command
+    line), each key refused; the places relative to the scan root."""
+    import os
+    from pathlib import Path
+
+    from riskscan.types import Location, RepositoryConfig, Setting
+
+    root = Path(path).resolve()
+    root = root.parent if root.is_file() else root
+    shown = Path(os.path.relpath(project.path.resolve(), root)).as_posix()
+
+    def setting(key: str) -> Setting:
+        line, column = project.places.get(key, (0, 0))
+        return Setting(key, toml_value(project.raw.get(key)), Location(shown, line, column))
+
+    applied = tuple(setting(key) for name, key in project.keys.items() if name in operator)
+    applied += tuple(setting(key) for key in ("per-file-ignores", "per-path-ignores")
+                     if key in project.raw and key not in {s.key for s in applied} and "per_path_ignores" in operator)
+    refused = tuple(setting(key) for key in project.refused)
+    return RepositoryConfig(shown, tuple(sorted(applied, key=lambda s: s.location)), tuple(sorted(refused, key=lambda s: s.location)),
+                            tuple(sorted((name, value) for name, value in operator.items() if name in project.keys)))
+
+
+def toml_value(value) -> str:
+    """A configuration value as it would be written in TOML (short: 200 characters at most)."""
+    import json
+
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, dict):
+        text = "{ " + ", ".join(f"{json.dumps(str(k))} = {toml_value(v)}" for k, v in value.items()) + " }"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(toml_value(item) for item in value) + "]"
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
 def tuning_of(settings: dict) -> dict:
-    return {key: settings[key] for key in (*TUNING_KEYS, *SELECTION_KEYS)}
+    return {key: settings[key] for key in (*TUNING_KEYS, *SELECTION_KEYS)} | {"repository_config": settings.get("repository_config")}
 
 
 def load_rulesets(paths):

@@ -7,6 +7,15 @@ spelling) is `per-path-ignores`: a file that gives both gets the entries of both
 two flags given together on the command line are. Paths in the file (`ruleset`, `baseline`,
 `suppressions`) are relative to the file's folder. The key `agents` is reserved for
 declared home-grown agents, read by `riskscan.extract.declared`; this module accepts it unread.
+
+Who may set what (docs/security.md): a file found in the scanned repository is the repository's,
+and riskscan runs on repositories nobody has reviewed yet. Such a file may set only
+`REPOSITORY_KEYS`: its rule choice and whether its tests are read, which the report states. Every
+other key (where the report goes, the cache, workers, limits, exit behaviour, extra rulesets, a
+baseline, a diff, excluded files) is the operator's: it is taken from the command line, the
+environment, the user configuration (`user_file()`) or a file named with `--config`; a
+repository file that sets it is not obeyed, and `load` lists the key in `refused` with its place,
+for a warning finding (RS215).
 """
 
 from __future__ import annotations
@@ -16,10 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from riskscan.files import read_bounded
 from riskscan.types import SEVERITIES
 
 FILE_NAMES = ("riskscan.toml", ".riskscan.toml", "pyproject.toml")
 RESERVED = frozenset({"agents"})
+USER_FILE = "config.toml"  # in the user configuration folder: ~/.config/riskscan/config.toml on Linux
+# what the scanned repository may choose: its rules, and whether its tests are read; all else is the operator's
+REPOSITORY_KEYS = frozenset({"select", "ignore", "extend-select", "per-path-ignores", "per-file-ignores", "include-tests"})
 
 
 class ConfigError(ValueError):
@@ -33,6 +46,20 @@ class FileConfig:
     path: Path | None
     values: dict = field(default_factory=dict)
     raw: dict = field(default_factory=dict)  # the whole table, reserved keys included
+    trusted: bool = True  # False: a file of the scanned repository, held to REPOSITORY_KEYS
+    places: dict = field(default_factory=dict)  # key as written -> (line, column), 1-based; (0, 0) when not found
+    refused: tuple[str, ...] = ()  # keys as written that an untrusted file set and that were not applied
+    keys: dict = field(default_factory=dict)  # parameter name -> the key as written that gave it
+
+
+def user_file() -> Path | None:
+    """The user configuration, outside every repository: config.toml in platformdirs' user
+    configuration folder ($XDG_CONFIG_HOME/riskscan, else ~/.config/riskscan on Linux); None when
+    there is none."""
+    import platformdirs
+
+    candidate = Path(platformdirs.user_config_dir("riskscan", appauthor=False)) / USER_FILE
+    return candidate if candidate.is_file() else None
 
 
 def find(start: str | Path) -> Path | None:
@@ -48,12 +75,15 @@ def find(start: str | Path) -> Path | None:
     return None
 
 
-def load(path: str | Path | None) -> FileConfig:
-    """Read and check one configuration file; `None` gives the empty configuration."""
+def load(path: str | Path | None, trusted: bool = True) -> FileConfig:
+    """Read and check one configuration file; `None` gives the empty configuration. An untrusted
+    file (found in the scanned repository) gives only the values of REPOSITORY_KEYS; the other
+    keys it sets are listed in `refused`, neither checked nor applied."""
     if path is None:
-        return FileConfig(None)
+        return FileConfig(None, trusted=trusted)
     path = Path(path)
-    document = _read(path)
+    text = _read_text(path)
+    document = _parse(path, text)
     if path.name == "pyproject.toml":
         table, prefix = _riskscan_table(document), "[tool.riskscan] "
         table = {} if table is None else table
@@ -61,20 +91,50 @@ def load(path: str | Path | None) -> FileConfig:
         table, prefix = document, ""
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.riskscan] must be a table")
-    values = {}
+    values, refused, keys = {}, [], {}
     for key, value in table.items():
         if key in RESERVED:
             continue
         if key not in KEYS:
             known = ", ".join(sorted((*KEYS, *RESERVED)))
             raise ConfigError(f"{path}: {prefix}{key}: unknown key (known keys: {known})")
+        if not trusted and key not in REPOSITORY_KEYS:
+            refused.append(key)
+            continue
         name, check = KEYS[key]
+        keys.setdefault(name, key)
         try:
             value = check(value, path.parent)
         except ConfigError as error:
             raise ConfigError(f"{path}: {prefix}{key}: {error}") from None
         values[name] = _merged_ignores(values[name], value) if name in values else value  # both spellings
-    return FileConfig(path, values, table)
+    table_name = ("tool", "riskscan") if path.name == "pyproject.toml" else ()
+    places = key_places(text, table_name, table)
+    return FileConfig(path, values, table, trusted, places, tuple(refused), keys)
+
+
+def key_places(text: str, table_name: tuple[str, ...], keys) -> dict[str, tuple[int, int]]:
+    """Line and column of each of `keys` in the TOML table `table_name` of `text` (tomllib gives
+    no positions): a scan of riskscan's own configuration file, line by line, for `[header]`
+    lines and `key =` / `key.sub =` starts; a key first written as a `[table.key]` header is
+    placed at that header. (0, 0) for a key not found this way."""
+    wanted = set(keys)
+    places: dict[str, tuple[int, int]] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        column = len(line) - len(line.lstrip()) + 1
+        if stripped.startswith("["):
+            header = stripped.strip("[").split("]", 1)[0]
+            table = tuple(part.strip().strip('"').strip("'") for part in header.split("."))
+            if table[:-1] == table_name and table[-1:] and table[-1] in wanted:
+                places.setdefault(table[-1], (number, column))
+            continue
+        if table == table_name and "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].split(".", 1)[0].strip().strip('"').strip("'")
+            if key in wanted:
+                places.setdefault(key, (number, column))
+    return {key: places.get(key, (0, 0)) for key in keys}
 
 
 def _riskscan_table(document: dict) -> object:
@@ -84,12 +144,22 @@ def _riskscan_table(document: dict) -> object:
 
 
 def _read(path: Path) -> dict:
+    return _parse(path, _read_text(path))
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file of bounded size only (riskscan.files.read_bounded)."""
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        return read_bounded(path).decode("utf-8-sig")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from error
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})") from error
+
+
+def _parse(path: Path, text: str) -> dict:
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
 

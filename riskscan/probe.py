@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.extract.json_input import JsonSyntaxError, parse
-from riskscan.files import make_folders_inside, write_new_or_replace
+from riskscan.files import make_folders_inside, read_bounded, write_new_or_replace
 from riskscan.secrets import redact
 
 PROBE_DIR = ".riskscan/probe"
@@ -37,7 +37,7 @@ class Probed:
 
 def servers_of(config: Path) -> dict[str, dict]:
     try:
-        document, _ = parse(config.read_text(encoding="utf-8-sig"), str(config))
+        document, _ = parse(read_bounded(config).decode("utf-8-sig"), str(config))
     except (OSError, UnicodeDecodeError) as error:
         raise ProbeError(f"{config}: cannot read: {error}") from error
     except JsonSyntaxError as error:

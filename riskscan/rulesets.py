@@ -228,8 +228,10 @@ def _load_paths(paths: tuple[str, ...], memo) -> Rulesets:
 
 
 def _read(path: Path) -> bytes:
+    from riskscan.files import read_bounded
+
     try:
-        return path.read_bytes()
+        return read_bounded(path)
     except OSError as error:
         raise RulesetError(f"{path}: cannot read ruleset: {error.strerror}") from error
 

@@ -16,7 +16,19 @@ from riskscan import select as selection
 from riskscan import cache
 from riskscan.cache import digest_of
 from riskscan.reading import read
-from riskscan.types import Config, Coverage, Diagnostic, Discovery, Location, Report, SystemModel
+from riskscan.types import (
+    Config,
+    Coverage,
+    Diagnostic,
+    Discovery,
+    Finding,
+    HygieneFact,
+    Location,
+    Report,
+    Setting,
+    Suppression,
+    SystemModel,
+)
 
 # progress(stage, done, total), in stage order: "discovering" (not counted: total 0), "surveying" once
 # per Python file surveyed, "reading" once per file read, then "solving" (not counted)
@@ -32,7 +44,9 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     store = cache.opened(config, root, __version__, "")
     loaded = rulesets.load(config.rulesets, memo=store)
     # the trace rules are known too: one configuration can select or ignore them for `riskscan trace`
-    chosen = selection.from_config(config, (rule.id for rule in (*loaded.rules, *rulesets.trace_rules(store))))
+    codes = tuple(rule.id for rule in (*loaded.rules, *rulesets.trace_rules(store)))
+    chosen = selection.from_config(config, codes)
+    operator_chosen = selection.from_config(_operator_config(config), codes)  # the rules solved: the operator's choice
     found = discover.discover(root, config.max_file_bytes, config.max_files, config.include_tests)
     if config.exclude:
         kept = tuple(f for f in found.files if not globs.matches(f.path, config.exclude))  # one gitignore-style list
@@ -41,10 +55,10 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
     reading = read(found, loaded, config, progress)
     if progress:
         progress("solving", 0, 0)
-    path_rules = [rule for rule in loaded.rules if rule.kind == "path" and chosen.enabled(rule.id)]
+    path_rules = [rule for rule in loaded.rules if rule.kind == "path" and operator_chosen.enabled(rule.id)]
     solved = _solved(reading.system, path_rules, config, loaded.digest, store)
     system, paths, notes, fixes, fix_notes = solved
-    findings = rank.rank(system, loaded.rules, paths)
+    findings = rank.rank(replace(system, hygiene=system.hygiene + _refused(config)), loaded.rules, paths)
     diagnostics = tuple(sorted(set(found.diagnostics) | set(system.diagnostics) | set(notes) | set(fix_notes)
                                | set(cache.notes(store, reading.cache))))
     stats = (
@@ -65,8 +79,50 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         fixes=fixes,
         repository=repository.locate(found.root),
         coverage=_coverage(found, system, diagnostics),
+        repository_config=config.repository_config,
     )
-    return _accepted(report, found.files, chosen, config)
+    return _accepted(report, found.files, (chosen, operator_chosen, codes), config)
+
+
+# --- the scanned repository's own configuration (riskscan.config, docs/security.md) -----------
+
+OPERATOR_SETTING = "operator-setting-in-repository"  # the check of RS215
+
+
+def _guard_rules(report: Report) -> frozenset[str]:
+    """RS215's code (the check names it: a ruleset could renumber it)."""
+    return frozenset(rule.id for rule in report.rules if rule.check == OPERATOR_SETTING)
+
+
+def _refused(config: Config) -> tuple[HygieneFact, ...]:
+    """One RS215 fact per key the repository's configuration set and was not allowed to."""
+    if config.repository_config is None:
+        return ()
+    return tuple(HygieneFact(OPERATOR_SETTING, s.location, s.key, f"`{s.key} = {s.value}` was not applied; only the"
+                             " command line, the environment, the user configuration or a --config file may set it")
+                 for s in config.repository_config.refused)
+
+
+def _operator_config(config: Config) -> Config:
+    """The configuration without what the repository's file chose: the operator's own."""
+    if config.repository_config is None or not config.repository_config.operator:
+        return config
+    return replace(config, **dict(config.repository_config.operator))
+
+
+def _repository_silenced(finding: Finding, config: Config, operator: Config, codes) -> Suppression:
+    """The suppression that states which key of the repository's file left `finding` out."""
+    from riskscan.config import KEYS
+
+    rule_choice = [s for s in config.repository_config.applied if KEYS[s.key][0] in ("select", "ignore", "per_path_ignores")]
+    culprit: Setting = rule_choice[0]
+    for setting in rule_choice:
+        name = KEYS[setting.key][0]
+        if not selection.from_config(replace(operator, **{name: getattr(config, name)}), codes).keeps(finding):
+            culprit = setting
+            break
+    return Suppression("external", f"left out by the scanned repository's configuration: {culprit.key} = {culprit.value}",
+                       culprit.location)
 
 
 def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnostic, ...]) -> Coverage:
@@ -84,14 +140,32 @@ def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnost
     )
 
 
-def _accepted(report: Report, files, chosen: selection.Selection, config: Config) -> Report:
-    """Selection, then suppressions, then the baseline, then --diff: what the team chose to see."""
+def _ranked(finding: Finding) -> tuple:
+    """rank.rank's order."""
+    return (-finding.score, finding.rule_id, finding.location, finding.fingerprint)
+
+
+def _accepted(report: Report, files, choices, config: Config) -> Report:
+    """Selection, then suppressions, then the baseline, then --diff: what the team chose to see.
+    What the repository's own rule choice alone leaves out is kept as suppressed findings that
+    name the key; RS215 (the repository set what it may not) answers only to the operator."""
     from riskscan import suppressions
 
-    selected = tuple(f for f in report.findings if chosen.keeps(f))
-    kept, silenced, problems = suppressions.apply(selected, report.root, files, report.tools, config.suppressions)
+    chosen, operator_chosen, codes = choices
+    operator, guard = _operator_config(config), _guard_rules(report)
+    warnings = tuple(f for f in report.findings if f.rule_id in guard and operator_chosen.keeps(f))
+    selected, left_out = [], []
+    for finding in report.findings:
+        if finding.rule_id in guard:
+            continue
+        if chosen.keeps(finding):
+            selected.append(finding)
+        elif operator_chosen.keeps(finding):
+            left_out.append(replace(finding, suppression=_repository_silenced(finding, config, operator, codes)))
+    kept, silenced, problems = suppressions.apply(tuple(selected), report.root, files, report.tools, config.suppressions)
     diagnostics = tuple(sorted(set(report.diagnostics) | set(problems)))
-    report = replace(report, findings=kept, suppressed=silenced, diagnostics=diagnostics)
+    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=_ranked)),
+                     suppressed=tuple(sorted((*silenced, *left_out), key=_ranked)), diagnostics=diagnostics)
     if config.baseline:
         from riskscan import baseline
 

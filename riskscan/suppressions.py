@@ -32,12 +32,12 @@ import datetime
 import io
 import os
 import re
-import stat
 import tokenize
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from riskscan.files import NotRegularFile, TooLarge, read_bounded
 from riskscan.select import SELECTOR, SelectionError, check_glob, path_matches
 from riskscan.types import Diagnostic, Finding, Location, SourceFile, Suppression, Tool
 
@@ -214,8 +214,8 @@ class _NotRead(Exception):
 
 
 def _read_bounded(target: Path, root: str | None) -> bytes:
-    """The bytes of `target`, at most MAX_FILE_BYTES, read only if it is a regular file (opened
-    without blocking: a FIFO is refused, not waited on) and, with `root` (the default file, which
+    """The bytes of `target`, at most MAX_FILE_BYTES, read only if it is a regular file
+    (`files.read_bounded`: a FIFO is refused, not waited on) and, with `root` (the default file, which
     the scanned repository ships), only if it resolves inside the root: never a link out of it."""
     if root is not None:
         real_root = Path(os.path.realpath(root))
@@ -223,17 +223,13 @@ def _read_bounded(target: Path, root: str | None) -> bytes:
         if not (real == real_root or real.is_relative_to(real_root)):
             raise _NotRead("link-outside-root", "a symbolic link to a file outside the scanned folder")
     try:
-        descriptor = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return read_bounded(target, MAX_FILE_BYTES)
+    except NotRegularFile:
+        raise _NotRead("not-a-file", "not a regular file") from None
+    except TooLarge:
+        raise _NotRead("file-too-large", f"over the {MAX_FILE_BYTES}-byte limit of a suppressions file", "error") from None
     except OSError as error:
         raise _NotRead("unreadable", f"cannot read: {error.strerror}", "error") from None
-    with os.fdopen(descriptor, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        if not stat.S_ISREG(status.st_mode):
-            raise _NotRead("not-a-file", "not a regular file")
-        data = handle.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise _NotRead("file-too-large", f"over the {MAX_FILE_BYTES}-byte limit of a suppressions file", "error")
-    return data
 
 
 def _check_entry(where: str, entry: dict) -> None:

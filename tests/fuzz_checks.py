@@ -150,10 +150,13 @@ def _config(root: Path, name: str, data: bytes) -> None:
 
     from riskscan.cli import main
 
-    try:
-        config_file.load(root / name)
-    except config_file.ConfigError as error:
-        assert name in str(error), f"the error does not name the file: {error}"
+    for trusted in (True, False):  # named with --config, and found in the scanned repository (held to its keys)
+        try:
+            loaded = config_file.load(root / name, trusted=trusted)
+        except config_file.ConfigError as error:
+            assert name in str(error), f"the error does not name the file: {error}"
+        else:
+            assert trusted or not set(loaded.keys.values()) - config_file.REPOSITORY_KEYS, loaded.keys
     empty = root / name.split("/")[0] / "empty"
     empty.mkdir()
     result = CliRunner().invoke(main, ["scan", str(empty), "--config", str(root / name), "-q", "--exit-zero"])

@@ -93,4 +93,6 @@ def test_a_file_that_is_not_a_baseline_exits_2_naming_it(tmp_path):
     result = run("scan", target, "--baseline", wrong)
     assert result.exit_code == 2 and f"{wrong}: not a riskscan baseline" in result.output
     (tmp_path / "riskscan.toml").write_text('baseline = "wrong.json"\n')
-    assert run("scan", target).exit_code == 2  # from the config file too, relative to it
+    assert run("scan", target, "--config", tmp_path / "riskscan.toml").exit_code == 2  # from a named config file too, relative to it
+    found = run("scan", target)  # a file found above the scan is the repository's: its baseline is not used
+    assert found.exit_code == 1 and "RS215" in found.output and "not a riskscan baseline" not in found.output

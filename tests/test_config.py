@@ -36,13 +36,37 @@ def test_the_nearest_file_upward_wins_and_pyproject_needs_its_table(tmp_path):
     assert config.load(target / "pyproject.toml").values == {"fail_on": "medium"}
 
 
-def test_the_file_sets_the_threshold_and_the_command_line_overrides_it(tmp_path):
+def test_a_named_file_sets_the_threshold_and_the_command_line_overrides_it(tmp_path):
     target = project(tmp_path)
     assert run("scan", target).exit_code == 1  # default high
-    (tmp_path / "repo" / "riskscan.toml").write_text('fail-on = "critical"\n')
-    assert run("scan", target).exit_code == 0
-    assert run("scan", target, "--fail-on", "high").exit_code == 1
+    named = write(tmp_path / "repo" / "riskscan.toml", 'fail-on = "critical"\n')
+    assert run("scan", target, "--config", named).exit_code == 0  # a file the operator names is trusted
+    assert run("scan", target, "--config", named, "--fail-on", "high").exit_code == 1
     assert run("scan", target, "--fail-on", "critical", "--config", write(tmp_path / "other.toml", 'fail-on = "medium"\n')).exit_code == 0
+
+
+def test_the_user_configuration_sets_the_threshold(tmp_path, monkeypatch):
+    target = project(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home-config"))
+    (tmp_path / "home-config" / "riskscan").mkdir(parents=True)
+    write(tmp_path / "home-config" / "riskscan" / "config.toml", 'fail-on = "critical"\n')
+    assert config.user_file() == tmp_path / "home-config" / "riskscan" / "config.toml"
+    assert run("scan", target).exit_code == 0
+
+
+def test_the_repository_file_may_not_set_the_threshold(tmp_path):
+    """fail-on in the scanned repository's own file is the operator's: refused, and a RS215 finding at its line."""
+    target = project(tmp_path)
+    write(tmp_path / "repo" / "riskscan.toml", '# the team\'s settings\nfail-on = "critical"\n')
+    result = run("scan", target, "--format", "json")
+    assert result.exit_code == 1
+    import json
+
+    document = json.loads(result.output)
+    warnings = [f for f in document["findings"] if f["rule_id"] == "RS215"]
+    assert [(w["location"]["path"], w["location"]["line"]) for w in warnings] == [("../../riskscan.toml", 2)]
+    assert "`fail-on = \"critical\"` was not applied" in warnings[0]["message"]
+    assert document["repository_config"]["refused"][0]["key"] == "fail-on"
 
 
 def write(path: Path, text: str) -> Path:
@@ -65,9 +89,11 @@ def write(path: Path, text: str) -> Path:
     ],
 )
 def test_bad_keys_and_values_exit_2_naming_the_file_and_the_key(tmp_path, text, expected):
+    """Operator keys are checked in a file the operator names (a repository's own file does not get them applied)."""
     target = project(tmp_path)
     write(target / "riskscan.toml", text)
-    result = run("scan", target)
+    named = ("--config", target / "riskscan.toml") if text.split()[0] in ("fail-on", "max-steps", "exit-zero") else ()
+    result = run("scan", target, *named)
     assert result.exit_code == 2
     assert expected in result.output
     if "matches no rule" not in expected:
@@ -95,7 +121,7 @@ def test_paths_in_the_file_are_relative_to_it(tmp_path):
     write(target / "rules" / "bad.yaml", "kind: rules\nversion: 1\nrules: [{id: X1}]\n")
     write(target / "riskscan.toml", 'ruleset = ["rules/bad.yaml"]\n')
     assert config.load(target / "riskscan.toml").values["rulesets"] == (str(target / "rules" / "bad.yaml"),)
-    result = run("scan", target)
+    result = run("scan", target, "--config", target / "riskscan.toml")
     assert result.exit_code == 2 and "bad.yaml: at rules/0" in result.output
 
 

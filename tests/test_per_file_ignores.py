@@ -22,7 +22,7 @@ def rule_ids(*args) -> list[str]:
     assert result.exit_code == 0, result.output
     import json
 
-    return sorted(f["rule_id"] for f in json.loads(result.output)["findings"])
+    return sorted(f["rule_id"] for f in json.loads(result.output)["findings"] if not f["suppressed"])
 
 
 def test_the_flag_is_an_alias_and_both_flags_add_up():
@@ -37,6 +37,11 @@ def test_the_key_is_an_alias_and_both_keys_merge(tmp_path):
     (project / "riskscan.toml").write_text('[per-file-ignores]\n"server.py" = ["RS1"]\n')
     assert config.load(project / "riskscan.toml").values == {"per_path_ignores": (("server.py", ("RS1",)),)}
     assert rule_ids(project) == ["RS301"]
+    import json
+
+    left_out = [f for f in json.loads(CliRunner().invoke(main, ["scan", str(project), "--format", "json", "-q"]).output)["findings"] if f["suppressed"]]
+    assert [(f["rule_id"], f["suppression"]["reason"], f["suppression"]["location"]["line"]) for f in left_out] == [
+        ("RS102", "left out by the scanned repository's configuration: per-file-ignores = { \"server.py\" = [\"RS1\"] }", 1)]
     (project / "riskscan.toml").write_text(
         'per-path-ignores = { "server.py" = ["RS3"], "other/**" = ["RS2"] }\n'
         'per-file-ignores = { "server.py" = ["RS1", "RS3"] }\n'

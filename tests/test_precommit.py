@@ -130,7 +130,7 @@ def test_try_repo_fails_on_the_vulnerable_project_and_passes_once_fixed(tmp_path
 STAGED_ALONE = {
     ".codex/config.toml": '[mcp_servers.docs]\ncommand = "npx"\nargs = ["-y", "@modelcontextprotocol/server-filesystem", "docs"]\n',
     "crew/config/agents.yaml": "researcher:\n  role: Researcher\n  goal: Summarise the docs\n  backstory: You read carefully.\n",
-    "riskscan.toml": 'fail-on = "high"\n',
+    "riskscan.toml": 'extend-select = ["RS1"]\n',  # a key the repository may set (fail-on is the operator's)
     suppressions.DEFAULT_FILE: '[[suppress]]\nrule = "RS201"\npath = ".mcp.json"\nreason = "a read-only token"\n',
     ".continue/mcpServers/docs.yaml": "mcpServers:\n  - name: docs\n    command: npx\n    args: [-y, '@modelcontextprotocol/server-filesystem', docs]\n",
 }

@@ -188,10 +188,11 @@ def test_strict_does_not_change_a_scan_that_read_everything():
 def test_strict_is_a_config_key(tmp_path):
     assert riskscan("scan", str(tmp_path), "-q", "--no-cache").exit_code == 0
     (tmp_path / "riskscan.toml").write_text("strict = true\n", encoding="utf-8")
-    result = riskscan("scan", str(tmp_path), "-q", "--no-cache")
+    named = ("--config", str(tmp_path / "riskscan.toml"))  # exit behaviour: a file the operator names, not the repository's own
+    result = riskscan("scan", str(tmp_path), "-q", "--no-cache", *named)
     assert result.exit_code == 2 and result.stderr == f"riskscan: error: {NOTHING} (--strict)\n"
     (tmp_path / "riskscan.toml").write_text('strict = "yes"\n', encoding="utf-8")
-    wrong = riskscan("scan", str(tmp_path), "-q", "--no-cache")
+    wrong = riskscan("scan", str(tmp_path), "-q", "--no-cache", *named)
     assert wrong.exit_code == 2 and "strict: expected true or false, got str 'yes'" in wrong.stderr
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from riskscan.report.escaping import terminal_safe
 from riskscan.report.text import next_step, summary_line
+from riskscan.report.wording import repository_config_phrase
 from riskscan.types import Finding, Report
 
 
@@ -19,6 +20,8 @@ def render_concise(report: Report) -> str:
     ordered = sorted(report.findings, key=_place)
     lines = [finding_line(finding) for finding in ordered]
     lines.append(summary_line(report))
+    if report.repository_config is not None:
+        lines.append(repository_config_phrase(report.repository_config))
     if ordered:
         first = report.findings[0].rule_id  # the highest ranked
         lines.append(next_step(first, first) + "; `--format text` shows every path step by step")

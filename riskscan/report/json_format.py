@@ -27,7 +27,9 @@ from riskscan.types import (
     Holding,
     Location,
     Report,
+    RepositoryConfig,
     Rule,
+    Setting,
     Step,
     Suppression,
     Tool,
@@ -59,7 +61,15 @@ def report_document(report: Report) -> dict:
         "stats": dict(report.stats),
         "fixes": [fix_document(fix) for fix in report.fixes],
         "absent": [absent_document(entry) for entry in report.absent],
-    }
+    } | ({"repository_config": repository_config_document(report.repository_config)} if report.repository_config else {})
+
+
+def repository_config_document(settings: RepositoryConfig) -> dict:
+    """What the scanned repository's own configuration file did: each key applied, each refused."""
+    def setting(s: Setting) -> dict:
+        return {"key": s.key, "value": s.value, "location": location_document(s.location)}
+
+    return {"path": settings.path, "applied": [setting(s) for s in settings.applied], "refused": [setting(s) for s in settings.refused]}
 
 
 def coverage_document(coverage: Coverage | None) -> dict | None:

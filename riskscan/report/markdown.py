@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from riskscan.report.escaping import for_terminal, markdown_code, markdown_message, markdown_text
 from riskscan.report.github import workspace_prefix
-from riskscan.report.wording import coverage_phrases, plural, severity_counts
+from riskscan.report.wording import coverage_phrases, plural, repository_config_phrase, severity_counts
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
@@ -43,6 +43,8 @@ def render_markdown(report: Report, *, link_base: str = "", max_chars: int = MAX
     lines += ["| severity | findings |", "| --- | ---: |"]
     lines += [f"| {severity} | {counts[severity]} |" for severity in SEVERITIES]
     lines += ["", _footnote(report), ""]
+    if report.repository_config is not None:
+        lines += [text(repository_config_phrase(report.repository_config, code=lambda value: f"`{cell(value)}`")), ""]
     budget = max_chars - _size(lines) - RESERVED
     candidates = [f for f in report.findings if f.severity in DRAWN and f.steps][:MAX_DRAWN]
     drawn = []

@@ -74,7 +74,7 @@ def sarif_log(report: Report, *, automation_id: str = DEFAULT_CATEGORY) -> dict:
         "automationDetails": {"id": automation_id},
         "columnKind": "unicodeCodePoints",
         "originalUriBaseIds": {SOURCE_ROOT: source_root(repository)},
-        "invocations": [invocation(report.diagnostics, report.coverage)],
+        "invocations": [invocation(report.diagnostics, report.coverage) | configuration_notifications(report, repository)],
         "results": [
             result(finding, rule_index[finding.rule_id], report.fixes) for finding in (*report.findings, *report.suppressed)
         ] + [absent_result(entry, rule_index[entry.rule_id]) for entry in report.absent if entry.rule_id in rule_index],
@@ -304,6 +304,28 @@ def invocation(diagnostics: tuple[Diagnostic, ...], coverage: Coverage | None = 
         "executionSuccessful": not (coverage is not None and coverage.unreadable),
         "toolExecutionNotifications": [notification(d) for d in sorted(diagnostics)],
     }
+
+
+def configuration_notifications(report: Report, repository: Repository) -> dict:
+    """What the scanned repository's own configuration file did, as the invocation's
+    `toolConfigurationNotifications`: a note for each key applied, a warning for each refused
+    (RS215 results say the same). Nothing when no such file was read."""
+    settings = report.repository_config
+    if settings is None:
+        return {}
+    notes = []
+    for status, level, chosen in (("applied", "note", settings.applied), ("refused", "warning", settings.refused)):
+        for setting in chosen:
+            where = replace(setting.location, path=repository.relative(setting.location.path))
+            document = {
+                "descriptor": {"id": f"repository-config-{status}"},
+                "level": level,
+                "message": {"text": f"{settings.path} of the scanned repository sets `{setting.key} = {setting.value}`: {status}"},
+                "locations": [{"physicalLocation": physical_location(where)}],
+                "properties": {"key": setting.key, "value": setting.value},
+            }
+            notes.append(document)
+    return {"toolConfigurationNotifications": notes}
 
 
 def notification(diagnostic: Diagnostic) -> dict:

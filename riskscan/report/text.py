@@ -15,6 +15,7 @@ from riskscan.report.wording import (
     format_number,
     hidden_counts,
     plural,
+    repository_config_phrase,
     severity_counts,
     step_sentence,
 )
@@ -78,6 +79,8 @@ def render_text(report: Report, *, color: bool = False) -> str:
         lines.extend(diagnostic_line(d) for d in sorted(report.diagnostics))
     lines.append("")
     lines.append(summary_line(report))
+    if report.repository_config is not None:
+        lines.append(repository_config_phrase(report.repository_config))
     if report.findings:
         first = report.findings[0]
         lines.append(next_step(first.fingerprint[:8] or "1", first.rule_id))

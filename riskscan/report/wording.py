@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskscan.types import SEVERITIES, Coverage, Finding, Report, Step
+from riskscan.types import SEVERITIES, Coverage, Finding, RepositoryConfig, Report, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -72,3 +72,18 @@ def coverage_phrases(coverage: Coverage | None) -> list[str]:
     if not coverage.recognised:
         phrases.append(NOTHING_RECOGNISED)
     return phrases
+
+
+def repository_config_phrase(settings: RepositoryConfig | None, code=lambda text: text) -> str:
+    """What the scanned repository's own configuration file did, on one line for the summary of
+    every format: `riskscan.toml of the repository: applied ignore = ["RS203"] (riskscan.toml:2);
+    refused, see RS215: output, workers`. Empty when no such file was read. `code` quotes a key
+    or value for the format (Markdown code spans)."""
+    if settings is None:
+        return ""
+    parts = []
+    if settings.applied:
+        parts.append("applied " + ", ".join(f"{code(f'{s.key} = {s.value}')} ({s.location})" for s in settings.applied))
+    if settings.refused:
+        parts.append("refused, see RS215: " + ", ".join(code(s.key) for s in settings.refused))
+    return f"{code(settings.path)} of the scanned repository: " + ("; ".join(parts) if parts else "nothing set")

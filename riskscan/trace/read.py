@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from riskscan.files import read_bounded
 from riskscan.trace import agents_sdk, messages, otlp
 from riskscan.trace.events import Trace
 from riskscan.trace.source import Source, load
 from riskscan.types import Diagnostic, Location
 
+TRACE_LIMIT = 512_000_000  # bytes: recorded runs can be long; this bounds the memory of one
+
 
 def read_trace(path: str, display: str | None = None) -> Trace:
     name = display or Path(path).as_posix()
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, TRACE_LIMIT)  # a regular file only: a FIFO or /dev/zero is a diagnostic, not a hang
     except OSError as error:
         diagnostic = Diagnostic(Location(name), "trace-unreadable", f"cannot read the file: {error.strerror}", "error")
         return Trace(name, "unknown", (), (diagnostic,))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from riskscan.files import read_bounded
 from riskscan.labels import lexicon_capabilities
 from riskscan.rulesets import Rulesets
 from riskscan.trace.events import Trace, TraceCall
@@ -36,7 +37,7 @@ def load_report(path: str) -> Report:
     """A saved riskscan JSON report as a Report (agents, tools, path findings; rules stay the
     rulesets' own, since the document does not carry their definitions)."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        document = json.loads(read_bounded(path).decode("utf-8"))
     except OSError as error:
         raise ModelError(f"{path}: cannot read the report: {error.strerror}") from error
     except (UnicodeDecodeError, ValueError, RecursionError) as error:

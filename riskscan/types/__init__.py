@@ -67,7 +67,9 @@ from riskscan.types.results import (  # noqa: F401
     PathStep,
     Report,
     Repository,
+    RepositoryConfig,
     Rule,
+    Setting,
     Step,
     Suppression,
 )

@@ -155,6 +155,33 @@ class Report:
     repository: Repository | None = None
     # what the run read and what it did not; None for a report built by hand or read back from JSON
     coverage: Coverage | None = None
+    # what a configuration file of the scanned repository did to this scan; None when none was read
+    repository_config: RepositoryConfig | None = None
+
+
+@dataclass(frozen=True, order=True)
+class Setting:
+    """One key of a configuration file: as written (`ignore`), its value as TOML (`["RS203"]`),
+    and its place (relative to the scan root, as every Location)."""
+
+    key: str
+    value: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class RepositoryConfig:
+    """What the configuration file found in the scanned repository did (riskscan.config): the
+    keys it set that were applied (rule choice, include-tests) and those that were refused because
+    only the person running riskscan may set them (each also a RS215 finding). `operator` holds,
+    for each applied rule-choice key, the value the operator's own settings give (Config field,
+    value): the scan keeps what the repository's rule choice alone removes as suppressed findings,
+    so nothing it silences is out of the report."""
+
+    path: str  # the file, relative to the scan root
+    applied: tuple[Setting, ...] = ()
+    refused: tuple[Setting, ...] = ()
+    operator: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,7 +197,11 @@ class Repository:
         """A scan-relative POSIX path as a repository-relative one ('.' stays the scan root)."""
         if not self.path:
             return path
-        return self.path if path in ("", ".") else f"{self.path}/{path}"
+        if path in ("", "."):
+            return self.path
+        import posixpath
+
+        return posixpath.normpath(f"{self.path}/{path}")  # a config file above the scan root: ../riskscan.toml
 
 
 @dataclass(frozen=True)
@@ -225,3 +256,5 @@ class Config:
     cache: bool = True
     cache_dir: str | None = None  # default: $RISKSCAN_CACHE_DIR, else platformdirs' user cache folder
     read_all: bool = False
+    # what a configuration file of the scanned repository set (riskscan.config): stated in the report
+    repository_config: RepositoryConfig | None = None
