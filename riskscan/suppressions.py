@@ -171,7 +171,8 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
         document = tomllib.loads(text)
     except _NotRead as refused:
         if explicit:
-            raise SuppressionsError(f"{target}: {refused}") from None
+            reason = str(refused) if str(refused).startswith("cannot read") else f"cannot read: {refused}"
+            raise SuppressionsError(f"{target}: {reason}") from None
         diagnostics.append(Diagnostic(Location(DEFAULT_FILE), refused.code, f"{refused}; not read", refused.severity))
         return []
     except OSError as error:  # while reading

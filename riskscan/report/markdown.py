@@ -44,7 +44,7 @@ def render_markdown(report: Report, *, link_base: str = "", max_chars: int = MAX
     lines += [f"| {severity} | {counts[severity]} |" for severity in SEVERITIES]
     lines += ["", _footnote(report), ""]
     if report.repository_config is not None:
-        lines += [text(repository_config_phrase(report.repository_config, code=lambda value: f"`{cell(value)}`")), ""]
+        lines += [repository_config_phrase(report.repository_config, code=markdown_code), ""]
     budget = max_chars - _size(lines) - RESERVED
     candidates = [f for f in report.findings if f.severity in DRAWN and f.steps][:MAX_DRAWN]
     drawn = []
