@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.flow import Flow
 from riskscan.extract.python.guards import TermReader, checks_at_calls
-from riskscan.extract.python.syntax import cst, find_nodes, walk
+from riskscan.extract.python.syntax import cst, find_nodes, parent_of, walk
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
 
@@ -49,7 +50,7 @@ def collect_calls(
     """Every call under `nodes`, not counting nested function or class bodies."""
     definitions = (cst.FunctionDef, cst.ClassDef)
     calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
-    reader = TermReader(ctx, params)
+    reader = TermReader(ctx, params, _flow(ctx, nodes[0], params) if nodes else None)
     checks: dict[int, tuple] = {}
     for node in nodes:
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
@@ -70,6 +71,18 @@ def collect_calls(
             receiver=_receiver(call, flows, reader),
         ))
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
+
+
+def _flow(ctx: FileContext, node: cst.CSTNode, params: tuple[str, ...]) -> Flow | None:
+    """The control flow of the function `node` lies in, built once per function."""
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        node = parent_of(node)
+    if node is None:
+        return None
+    flows = ctx.__dict__.setdefault("_flows", {})
+    if id(node) not in flows:
+        flows[id(node)] = Flow(node, params)
+    return flows[id(node)]
 
 
 def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:
