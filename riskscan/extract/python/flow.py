@@ -49,6 +49,8 @@ class Flow:
         self.of: dict[int, int] = {}  # id(expression node) -> its flow node
         self.understood = True
         self.loops: list[tuple[int, list[int]]] = []  # (header, break nodes)
+        self._dirty_at: dict[tuple[int, frozenset[str]], set[int]] = {}
+        self._bindings: dict[tuple[int, str], object] = {}
         body = function.body
         self.volatile = {n.name.value for g in find_nodes(body, cst.Global, cst.Nonlocal) for n in g.names}
         # a nested function's `nonlocal x` may change our x at any call
@@ -80,6 +82,8 @@ class Flow:
             return self._named(start, names)
         if self.nodes[end].inner & names:
             return self._named(end, names)
+        if start not in self._dirty(end, frozenset(names)):
+            return None  # no path from the check reaches a write that reaches the call
         seen: set[tuple[int, bool]] = set()
         stack: list[tuple[int, int | None]] = [(n, None) for n in self.nodes[start].succ]
         while stack:
@@ -104,6 +108,11 @@ class Flow:
             return NOT_MINE
         if not self.understood or name.value in self.volatile or name.value in self.nodes[at].inner:
             return None
+        if (at, name.value) not in self._bindings:
+            self._bindings[at, name.value] = self._binding(at, name.value)
+        return self._bindings[at, name.value]
+
+    def _binding(self, at: int, name: str):
         found: set[int] = set()
         seen: set[int] = set()
         stack = list(self.nodes[at].pred)
@@ -112,15 +121,35 @@ class Flow:
             if current in seen:
                 continue
             seen.add(current)
-            if name.value in self.nodes[current].writes or current == ENTRY:
+            if name in self.nodes[current].writes or current == ENTRY:
                 found.add(current)
                 if len(found) > 1:
                     return None
                 continue
             stack.extend(self.nodes[current].pred)
         if found != {ENTRY} and len(found) == 1:
-            return _assigned_value(self.nodes[found.pop()], name.value)
-        return "param" if found == {ENTRY} and name.value in self.params else None
+            return _assigned_value(self.nodes[found.pop()], name)
+        return "param" if found == {ENTRY} and name in self.params else None
+
+    def _dirty(self, end: int, names: frozenset[str]) -> set[int]:
+        """The nodes with a path to a write of `names` that has a path on to `end`, once per call:
+        the check at any other node examined the value the call receives."""
+        key = (end, names)
+        if key not in self._dirty_at:
+            writers = {n for n in self._before({end}) if self.nodes[n].writes & names}
+            self._dirty_at[key] = self._before(writers)
+        return self._dirty_at[key]
+
+    def _before(self, targets: set[int]) -> set[int]:
+        """The nodes from which a path of at least one step reaches one of `targets`."""
+        found: set[int] = set()
+        stack = [pred for target in targets for pred in self.nodes[target].pred]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.nodes[current].pred)
+        return found
 
     def _named(self, at: int, names: set[str]) -> tuple[str, cst.CSTNode | None]:
         return sorted(self.nodes[at].writes & names)[0], self.nodes[at].statement

@@ -50,19 +50,18 @@ def collect_calls(
     """Every call under `nodes`, not counting nested function or class bodies."""
     definitions = (cst.FunctionDef, cst.ClassDef)
     calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
+    apis = ctx.rulesets.api_index()
+    # only a catalogued API or a function of the project gives a call meaning (labels.py);
+    # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
+    kept = [(call, callee) for call in calls for callee in [ctx.callee_names(call.func)]
+            if any(name in apis or not name.startswith("builtins.") for name in callee)]
     reader = TermReader(ctx, params, _flow(ctx, nodes[0], params) if nodes else None)
     checks: dict[int, tuple] = {}
     for node in nodes:
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-            checks.update(checks_at_calls(reader, node))
-    apis = ctx.rulesets.api_index()
+            checks.update(checks_at_calls(reader, node, {id(call) for call, _ in kept}))
     sites = []
-    for call in calls:
-        callee = ctx.callee_names(call.func)
-        # only a catalogued API or a function of the project gives a call meaning (labels.py);
-        # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
-        if not any(name in apis or not name.startswith("builtins.") for name in callee):
-            continue
+    for call, callee in kept:
         sites.append(CallSite(
             callee=callee,
             location=ctx.loc(call),

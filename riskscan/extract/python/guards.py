@@ -367,20 +367,27 @@ def _number(node: cst.BaseExpression) -> int | None:
 # --- control flow ------------------------------------------------------------------------------
 
 
-def checks_at_calls(reader: TermReader, body: cst.BaseSuite) -> dict[int, tuple[Check, ...]]:
+def checks_at_calls(reader: TermReader, body: cst.BaseSuite, calls: set[int] | None = None) -> dict[int, tuple[Check, ...]]:
     """id(Call) -> the checks that hold whenever the call is reached, on the value the call
-    receives: a check a name of which is written between it and the call is `unknown`."""
+    receives: a check a name of which is written between it and the call is `unknown`. `calls`:
+    only these (by id), when given."""
     found: dict[int, tuple[cst.Call, tuple]] = {}
     _walk(reader, _statements(body), (), found)
-    return {key: tuple(_still_holds(reader, check, origin, call) for check, origin in active) for key, (call, active) in found.items()}
+    names: dict[int, set[str]] = {}  # id(origin) -> the names its test reads
+    return {
+        key: tuple(_still_holds(reader, check, origin, call, names) for check, origin in active)
+        for key, (call, active) in found.items()
+        if calls is None or key in calls
+    }
 
 
-def _still_holds(reader: TermReader, check: Check, origin: cst.CSTNode, call: cst.Call) -> Check:
+def _still_holds(reader: TermReader, check: Check, origin: cst.CSTNode, call: cst.Call, names: dict) -> Check:
     flow = reader.flow
     if flow is None:
         return check
-    names = {n.value for n in find_nodes(origin, cst.Name, enter_definitions=True)}
-    rebound = flow.rebound(origin, call, names)
+    if id(origin) not in names:
+        names[id(origin)] = {n.value for n in find_nodes(origin, cst.Name, enter_definitions=True)}
+    rebound = flow.rebound(origin, call, names[id(origin)])
     if rebound is None:
         return check
     name, where = rebound
