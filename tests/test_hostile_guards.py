@@ -217,6 +217,15 @@ def test_a_rebound_parameter_is_the_value_it_was_rebound_to(rulesets):
     assert call.args[0].term == Term("param", value="other")
 
 
+def test_a_comprehension_variable_is_not_the_parameter_it_shadows(rulesets):
+    call = checks_at(rulesets, """
+    if cmd not in ALLOWED:
+        return
+    return [subprocess.run(cmd, shell=True) for cmd in other.split()]
+    """)
+    assert call.args[0].term.op == "unknown"
+
+
 def test_a_name_at_the_call_is_the_definition_that_reaches_it_on_every_path(rulesets):
     # on the first turn `prefix` is the fixed host; on a later turn it is what the last turn set
     call = checks_at(rulesets, """

@@ -51,7 +51,7 @@ class Flow:
         self.loops: list[tuple[int, list[int]]] = []  # (header, break nodes)
         self._dirty_at: dict[tuple[int, frozenset[str]], set[int]] = {}
         self._bindings: dict[tuple[int, str], object] = {}
-        body = function.body
+        self.body = body = function.body
         self.volatile = {n.name.value for g in find_nodes(body, cst.Global, cst.Nonlocal) for n in g.names}
         # a nested function's `nonlocal x` may change our x at any call
         self.volatile |= {n.name.value for g in find_nodes(body, cst.Nonlocal, enter_definitions=True) for n in g.names}

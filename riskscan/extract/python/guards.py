@@ -85,7 +85,7 @@ class TermReader:
         return self._unknown(node)
 
     def _name(self, node: cst.Name) -> Term:
-        binding = self.flow.binding(node) if self.flow is not None else NOT_MINE
+        binding = self._binding(node)
         if binding is not NOT_MINE:  # a name of the function: its reaching definition
             if binding == "param":
                 return Term("param", value=node.value)
@@ -100,9 +100,22 @@ class TermReader:
         value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
         return self.term(value) if value is not None else self._unknown(node)
 
+    def _binding(self, node: cst.Name):
+        """The flow's answer for a name of the function; None (nothing known) for a name a
+        comprehension or lambda inside it binds (`[get(url) for url in urls]` is not the `url`
+        parameter)."""
+        if self.flow is None:
+            return NOT_MINE
+        scope, own = self.ctx.scopes.get(node), self.ctx.scopes.get(self.flow.body)
+        while scope is not None and own is not None and scope is not own and scope.kind in ("comprehension", "function"):
+            if scope.assignments.get(node.value):
+                return None
+            scope = scope.parent if scope.parent is not scope else None
+        return self.flow.binding(node)
+
     def _is_parameter(self, node: cst.Name) -> bool:
         """The name holds the parameter as passed (not rebound, not changed in place)."""
-        binding = self.flow.binding(node) if self.flow is not None else NOT_MINE
+        binding = self._binding(node)
         return node.value in self.params and (binding == "param" or binding is NOT_MINE)
 
     def _formatted(self, parts, positional, keywords, node: cst.CSTNode) -> Term:
@@ -162,7 +175,7 @@ class TermReader:
     def _single_value(self, node: cst.Name) -> cst.BaseExpression | None:
         """What a name was assigned: for a name of the function, the one assignment that reaches it;
         otherwise when it was assigned exactly once (a module constant)."""
-        binding = self.flow.binding(node) if self.flow is not None else NOT_MINE
+        binding = self._binding(node)
         if binding is not NOT_MINE:
             return binding if isinstance(binding, cst.CSTNode) else None
         assignments = self.ctx.assignments(node)
