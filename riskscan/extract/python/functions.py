@@ -78,10 +78,9 @@ def _flow(ctx: FileContext, node: cst.CSTNode, params: tuple[str, ...]) -> Flow 
         node = parent_of(node)
     if node is None:
         return None
-    flows = ctx.__dict__.setdefault("_flows", {})
-    if id(node) not in flows:
-        flows[id(node)] = Flow(node, params)
-    return flows[id(node)]
+    if id(node) not in ctx.flows:
+        ctx.flows[id(node)] = Flow(node, params)
+    return ctx.flows[id(node)]
 
 
 def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:
