@@ -147,7 +147,8 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000, budget: Budget | No
                 if result == z3.sat:
                     return _found(argument, languages.witness(solver.model()), skipped)
         except Unsupported as error:
-            return Verdict("not-understood", argument, detail=f"the argument is built in a way riskscan cannot follow ({error})")
+            unread = f"; not read: {'; '.join(skipped)}" if skipped else ""
+            return Verdict("not-understood", argument, detail=f"the argument is built in a way riskscan cannot follow ({error}){unread}")
     if skipped:
         return Verdict("holds", argument, detail=f"no dangerous argument passes the checks riskscan understands (not read: {'; '.join(skipped)})")
     return Verdict("holds", argument, detail="no argument passes every check and is dangerous")
@@ -244,9 +245,39 @@ def _dangers(languages: Languages, argument: GuardedArgument) -> list[list[tuple
     if argument.sink == "shell":
         return [[(term, languages.containing([t]))] for t in TELLING_COMMANDS] + [[(term, languages.containing(SHELL_METACHARACTERS))]]
     if argument.sink == "sql":
-        return [[(Term("param", value=name), languages.containing(SQL_BREAKOUTS))] for name in sorted(term.params())]
+        return _sql_dangers(languages, term)
     allowed = [languages.literal(v) for v in literals]
     return [[(term, languages.complement(languages.union(allowed)))]] if allowed else [[]]
+
+
+def _sql_dangers(languages: Languages, term: Term) -> list[list[tuple[Term, object]]]:
+    """A query built from model-chosen text (`%`, `.format`, f-string, `+`) is dangerous when a
+    value can close its quoting, or, where it stands outside quotes (`WHERE id = {x}`), when it
+    is anything but digits (`1 OR 1=1`, `id`). A query riskscan cannot read is never safe."""
+    if _has_unknown(term):
+        raise Unsupported("the query text is built in a way riskscan cannot follow")
+    dangers, quote = [], ""
+    for part in term.args if term.op == "concat" else (term,):
+        if part.op == "lit":
+            for char in part.value:
+                quote = "" if char == quote else (char if not quote and char in "'\"" else quote)
+            continue
+        for name in sorted(part.params()):
+            value = Term("param", value=name)
+            dangers.append([(value, languages.containing(SQL_BREAKOUTS))])
+            if not quote and part.op == "param":
+                dangers.append([(value, languages.containing([" OR "]))])
+                dangers.append([(value, languages.complement(_digits(languages)))])
+    return dangers
+
+
+def _digits(languages: Languages):
+    z3, ctx = languages.z3, languages.ctx
+    return z3.Star(z3.Range(z3.StringVal("0", ctx), z3.StringVal("9", ctx)))
+
+
+def _has_unknown(term: Term) -> bool:
+    return term.op == "unknown" or any(_has_unknown(arg) for arg in term.args)
 
 
 def _join_cases(argument: GuardedArgument) -> list[dict[Term, bool]]:

@@ -169,6 +169,7 @@ class FileContext:
         self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
         self._types_in_progress: set[int] = set()
         self._types_of_values: dict[int, tuple[str, ...]] = {}  # id(assigned value) -> its types
+        self.flows: dict[int, object] = {}  # id(FunctionDef) -> its control flow (flow.Flow), built once
 
     # --- places ------------------------------------------------------------------------------
 

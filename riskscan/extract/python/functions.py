@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.flow import Flow
 from riskscan.extract.python.guards import TermReader, checks_at_calls
-from riskscan.extract.python.syntax import cst, find_nodes, walk
+from riskscan.extract.python.syntax import cst, find_nodes, parent_of, walk
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
 
@@ -49,19 +50,18 @@ def collect_calls(
     """Every call under `nodes`, not counting nested function or class bodies."""
     definitions = (cst.FunctionDef, cst.ClassDef)
     calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
-    reader = TermReader(ctx, params)
+    apis = ctx.rulesets.api_index()
+    # only a catalogued API or a function of the project gives a call meaning (labels.py);
+    # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
+    kept = [(call, callee) for call in calls for callee in [ctx.callee_names(call.func)]
+            if any(name in apis or not name.startswith("builtins.") for name in callee)]
+    reader = TermReader(ctx, params, _flow(ctx, nodes[0], params) if nodes else None)
     checks: dict[int, tuple] = {}
     for node in nodes:
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-            checks.update(checks_at_calls(reader, node))
-    apis = ctx.rulesets.api_index()
+            checks.update(checks_at_calls(reader, node, {id(call) for call, _ in kept}))
     sites = []
-    for call in calls:
-        callee = ctx.callee_names(call.func)
-        # only a catalogued API or a function of the project gives a call meaning (labels.py);
-        # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
-        if not any(name in apis or not name.startswith("builtins.") for name in callee):
-            continue
+    for call, callee in kept:
         sites.append(CallSite(
             callee=callee,
             location=ctx.loc(call),
@@ -70,6 +70,17 @@ def collect_calls(
             receiver=_receiver(call, flows, reader),
         ))
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
+
+
+def _flow(ctx: FileContext, node: cst.CSTNode, params: tuple[str, ...]) -> Flow | None:
+    """The control flow of the function `node` lies in, built once per function."""
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        node = parent_of(node)
+    if node is None:
+        return None
+    if id(node) not in ctx.flows:
+        ctx.flows[id(node)] = Flow(node, params)
+    return ctx.flows[id(node)]
 
 
 def parameter_flows(body: cst.CSTNode, params: tuple[str, ...]) -> Flows:

@@ -5,11 +5,17 @@ Checks come from the control flow of the body: the tests of the `if`s a call sit
 and `assert`s. Terms follow single assignments (`parsed = urlparse(url)`), module constants
 (`BASE = "/srv/notes"`, `ALLOWED = {"api.example.com"}`), f-strings, `+`, `os.path.join` and `/`.
 What cannot be read becomes an `unknown` check that keeps the code, so it is reported, not ignored.
+A name inside the function means the one definition that reaches it on every path
+(riskscan.extract.python.flow); a check stands before a call only if no name it reads is written
+between the two, else it is an `unknown` check saying so (never a check that holds).
 """
 
 from __future__ import annotations
 
+from string import Formatter
+
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.flow import NOT_MINE, Flow
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import literal
 from riskscan.types import Check, Term
@@ -26,9 +32,10 @@ LENGTH_OPERATORS = {cst.LessThan: "len_lt", cst.LessThanEqual: "len_le", cst.Gre
 
 
 class TermReader:
-    def __init__(self, ctx: FileContext, params: tuple[str, ...]):
+    def __init__(self, ctx: FileContext, params: tuple[str, ...], flow: Flow | None = None):
         self.ctx = ctx
         self.params = frozenset(params)
+        self.flow = flow  # the control flow of the function the terms are read in
         self._reading: set[int] = set()
 
     # --- terms ---------------------------------------------------------------------------------
@@ -60,9 +67,12 @@ class TermReader:
             return _concat(parts)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             return _concat([self.term(node.left), self.term(node.right)])
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo) and _string(node.left) is not None:
+            values = [e.value for e in node.right.elements] if isinstance(node.right, cst.Tuple) else [node.right]
+            return self._formatted(_percent_parts(_string(node.left)), values, {}, node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return Term("join", (self.term(node.left), self.term(node.right)))
-        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and node.value.value in self.params:
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Name) and self._is_parameter(node.value):
             key = _string(node.slice[0].slice.value) if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None
             if key is not None:
                 return Term("param", value=f"{node.value.value}[{key!r}]")
@@ -75,16 +85,66 @@ class TermReader:
         return self._unknown(node)
 
     def _name(self, node: cst.Name) -> Term:
+        binding = self._binding(node)
+        if binding is not NOT_MINE:  # a name of the function: its reaching definition
+            if binding == "param":
+                return Term("param", value=node.value)
+            return self.term(binding) if binding is not None else self._unknown(node)
         assignments = self.ctx.assignments(node)
         if len(assignments) != 1:
-            return Term("param", value=node.value) if node.value in self.params else self._unknown(node)
+            return self._unknown(node)
         target = assignments[0].node
         if isinstance(target, cst.Param):
-            return Term("param", value=node.value)
+            # a parameter of this function read where no flow is known; another function's is not ours
+            return Term("param", value=node.value) if node.value in self.params else self._unknown(node)
         value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
         return self.term(value) if value is not None else self._unknown(node)
 
+    def _binding(self, node: cst.Name):
+        """The flow's answer for a name of the function; None (nothing known) for a name a
+        comprehension or lambda inside it binds (`[get(url) for url in urls]` is not the `url`
+        parameter)."""
+        if self.flow is None:
+            return NOT_MINE
+        scope, own = self.ctx.scopes.get(node), self.ctx.scopes.get(self.flow.body)
+        while scope is not None and own is not None and scope is not own and scope.kind in ("comprehension", "function"):
+            if scope.assignments.get(node.value):
+                return None
+            scope = scope.parent if scope.parent is not scope else None
+        return self.flow.binding(node)
+
+    def _is_parameter(self, node: cst.Name) -> bool:
+        """The name holds the parameter as passed (not rebound, not changed in place)."""
+        binding = self._binding(node)
+        return node.value in self.params and (binding == "param" or binding is NOT_MINE)
+
+    def _formatted(self, parts, positional, keywords, node: cst.CSTNode) -> Term:
+        """`"... %s ..." % (a,)` / `"... {} ...".format(a)`: the text and the values, in order."""
+        if parts is None:
+            return self._unknown(node)
+        terms, position = [], 0
+        for text, field in parts:
+            if text:
+                terms.append(Term("lit", value=text))
+            if field is None:
+                continue
+            if field == "":
+                field, position = str(position), position + 1
+            if field.isdigit() and int(field) < len(positional):
+                terms.append(self.term(positional[int(field)]))
+            elif field in keywords:
+                terms.append(self.term(keywords[field]))
+            else:
+                return self._unknown(node)
+        return _concat(terms) if terms else Term("lit", value="")
+
     def _call(self, node: cst.Call) -> Term:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "format" and _string(node.func.value) is not None:
+            if any(a.star for a in node.args):
+                return self._unknown(node)
+            positional = [a.value for a in node.args if a.keyword is None]
+            keywords = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+            return self._formatted(_brace_parts(_string(node.func.value)), positional, keywords, node)
         callee = set(self.ctx.callee_names(node.func))
         args = [a.value for a in node.args if a.keyword is None and not a.star]
         if callee & JOINS and args:
@@ -113,7 +173,11 @@ class TermReader:
         return None
 
     def _single_value(self, node: cst.Name) -> cst.BaseExpression | None:
-        """What a name was assigned, when it was assigned exactly once (a constant, a local)."""
+        """What a name was assigned: for a name of the function, the one assignment that reaches it;
+        otherwise when it was assigned exactly once (a module constant)."""
+        binding = self._binding(node)
+        if binding is not NOT_MINE:
+            return binding if isinstance(binding, cst.CSTNode) else None
         assignments = self.ctx.assignments(node)
         target = assignments[0].node if len(assignments) == 1 else None
         return self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
@@ -274,6 +338,41 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def _percent_parts(text: str) -> list[tuple[str, str | None]] | None:
+    """`%` formatting as (text, field) pairs, fields numbered in order; only `%s` and `%%`."""
+    parts, current, count, at = [], "", 0, 0
+    while at < len(text):
+        if text[at] != "%":
+            current += text[at]
+            at += 1
+            continue
+        following = text[at + 1 : at + 2]
+        if following == "%":
+            current += "%"
+        elif following == "s":
+            parts.append((current, str(count)))
+            current, count = "", count + 1
+        else:
+            return None
+        at += 2
+    return parts + [(current, None)]
+
+
+def _brace_parts(text: str) -> list[tuple[str, str | None]] | None:
+    """`str.format` fields as (text, field) pairs; a field with a spec, conversion, attribute or
+    index is not read."""
+    try:
+        parsed = list(Formatter().parse(text))
+    except ValueError:
+        return None
+    parts = []
+    for literal_text, field, spec, conversion in parsed:
+        if field is not None and (spec or conversion or not (field == "" or field.isdigit() or field.isidentifier())):
+            return None
+        parts.append((literal_text, field))
+    return parts
+
+
 def _number(node: cst.BaseExpression) -> int | None:
     return int(node.value) if isinstance(node, cst.Integer) else None
 
@@ -281,14 +380,41 @@ def _number(node: cst.BaseExpression) -> int | None:
 # --- control flow ------------------------------------------------------------------------------
 
 
-def checks_at_calls(reader: TermReader, body: cst.BaseSuite) -> dict[int, tuple[Check, ...]]:
-    """id(Call) -> the checks that hold whenever the call is reached."""
-    found: dict[int, tuple[Check, ...]] = {}
+def checks_at_calls(reader: TermReader, body: cst.BaseSuite, calls: set[int] | None = None) -> dict[int, tuple[Check, ...]]:
+    """id(Call) -> the checks that hold whenever the call is reached, on the value the call
+    receives: a check a name of which is written between it and the call is `unknown`. `calls`:
+    only these (by id), when given."""
+    found: dict[int, tuple[cst.Call, tuple]] = {}
     _walk(reader, _statements(body), (), found)
-    return found
+    names: dict[int, set[str]] = {}  # id(origin) -> the names its test reads
+    return {
+        key: tuple(_still_holds(reader, check, origin, call, names) for check, origin in active)
+        for key, (call, active) in found.items()
+        if calls is None or key in calls
+    }
 
 
-def _walk(reader: TermReader, statements, active: tuple[Check, ...], found: dict) -> None:
+def _still_holds(reader: TermReader, check: Check, origin: cst.CSTNode, call: cst.Call, names: dict) -> Check:
+    flow = reader.flow
+    if flow is None:
+        return check
+    if id(origin) not in names:
+        names[id(origin)] = {n.value for n in find_nodes(origin, cst.Name, enter_definitions=True)}
+    rebound = flow.rebound(origin, call, names[id(origin)])
+    if rebound is None:
+        return check
+    name, where = rebound
+    if not name:
+        why = "riskscan cannot follow the function's control flow between the check and the call"
+    elif where is None:
+        why = f"`{name}` is global or nonlocal: it may change between the check and the call"
+    else:
+        why = f"`{name}` is rebound at line {reader.ctx.loc(where).line} before the call, so the check does not examine the value the call receives"
+    term = Term("param", value=sorted(check.term.params())[0]) if check.term is not None and check.term.params() else None
+    return Check("unknown", term, source=f"{check.source} ({why})")
+
+
+def _walk(reader: TermReader, statements, active: tuple, found: dict) -> None:
     for statement in statements:
         if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
             continue
@@ -296,7 +422,7 @@ def _walk(reader: TermReader, statements, active: tuple[Check, ...], found: dict
             active = _walk_if(reader, statement, active, found)
             continue
         for call in _own_calls(statement):
-            found.setdefault(id(call), active)
+            found.setdefault(id(call), (call, active))
         for suite in _suites(statement):
             _walk(reader, _statements(suite), active, found)
         simple = isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
@@ -304,15 +430,15 @@ def _walk(reader: TermReader, statements, active: tuple[Check, ...], found: dict
         for assertion in asserted:
             check = reader.check(assertion.test)
             if check is not None:
-                active = active + (check,)
+                active = active + ((check, assertion),)
 
 
-def _walk_if(reader: TermReader, node: cst.If, active: tuple[Check, ...], found: dict) -> tuple[Check, ...]:
+def _walk_if(reader: TermReader, node: cst.If, active: tuple, found: dict) -> tuple:
     for call in find_nodes(node.test, cst.Call):
-        found.setdefault(id(call), active)
+        found.setdefault(id(call), (call, active))
     test = reader.check(node.test)
-    positive = active + ((test,) if test else ())
-    negative = active + ((Check("not", args=(test,), source=test.source),) if test else ())
+    positive = active + (((test, node.test),) if test else ())
+    negative = active + (((Check("not", args=(test,), source=test.source), node.test),) if test else ())
     _walk(reader, _statements(node.body), positive, found)
     if isinstance(node.orelse, cst.If):
         _walk_if(reader, node.orelse, negative, found)
@@ -358,6 +484,8 @@ def _suites(statement) -> list:
         suites = [statement.body] + [h.body for h in statement.handlers]
         suites += [s.body for s in (statement.orelse, statement.finalbody) if s is not None]
         return suites
+    if isinstance(statement, cst.Match):
+        return [case.body for case in statement.cases]
     return []
 
 
@@ -372,4 +500,6 @@ def _own_calls(statement) -> list[cst.Call]:
         headers = [statement.test]
     elif isinstance(statement, cst.With):
         headers = [item.item for item in statement.items]
+    elif isinstance(statement, cst.Match):
+        headers = [statement.subject]
     return [call for header in headers for call in find_nodes(header, cst.Call)]
