@@ -7,7 +7,7 @@ qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
-from riskscan.extract.python.nesting import nesting_problem
+from riskscan.extract.python.nesting import nesting_problem, without_long_chains
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 
@@ -44,6 +44,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     too_deep = nesting_problem(data)  # libcst's native parser would overflow its stack on it
     if too_deep is not None:
         return _unreadable(source, module_name, *too_deep)
+    chains = without_long_chains(data)  # libcst nests `a or b or ...`: 10,000 operands kill the process
+    if chains is None:
+        return _unreadable(source, module_name, *_first_long_chain(data))
+    data, long_chains = chains
     try:
         tree = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -61,6 +65,8 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         ctx = FileContext(tree, source.path, module_name, package, rulesets)
     except RecursionError:
         return _unreadable(source, module_name, 0, 0, "nesting too deep to analyse")
+    for line, column, message in long_chains:
+        ctx.diagnostics.append(Diagnostic(Location(source.path, line, column), "too-long", message, "warning"))
     evaluator_adapters = make_adapters(ctx)
     evaluator = Evaluator(ctx, evaluator_adapters)
     interpreter = Interpreter(ctx, evaluator, evaluator_adapters)
@@ -81,6 +87,18 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
+
+
+def _first_long_chain(data: bytes) -> tuple[int, int, str]:
+    """Where the first chain too long to read is, for a file none of whose statements holding one
+    has its lines to itself (`x = 1; y = a or a or ...`)."""
+    import ast
+
+    from riskscan.extract.python.nesting import _long_chains
+
+    found = _long_chains(ast.parse(data), data)
+    _, line, column, message = found[0]
+    return line, column, f"{message}; not read"
 
 
 def _first_undecodable_place(data: bytes) -> tuple[int, int]:
