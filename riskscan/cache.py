@@ -70,7 +70,7 @@ def code_digest() -> str:
 def entry_key(kind: str, path: str, module: str | None, data: bytes) -> str:
     digest = hashlib.sha256()
     for part in (kind, path, module or ""):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
@@ -187,7 +187,7 @@ def _looks_like_entries(folder: Path) -> bool:
 def digest_of(*values) -> str:
     """A key for any encodable values: the hash of their canonical JSON."""
     text = json.dumps([encode(value) for value in values], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def encode(value):

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from riskscan.report.github import workspace_prefix
 from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
+from riskscan.surrogates import path_bytes
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
@@ -168,4 +169,4 @@ class Links:
         path = self.prefix + location.path
         label = f"{path}:{location.line}" if location.line else path
         anchor = f"#L{location.line}" if location.line else ""
-        return f"[`{label}`]({self.base}{quote(path, safe='/')}{anchor})"
+        return f"[`{label}`]({self.base}{quote(path_bytes(path), safe='/')}{anchor})"
