@@ -7,7 +7,7 @@ qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
-from riskscan.extract.python.nesting import nesting_problem, without_long_chains
+from riskscan.extract.python.nesting import long_integers, nesting_problem, without_long_chains
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 
@@ -66,6 +66,8 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     except RecursionError:
         return _unreadable(source, module_name, 0, 0, "nesting too deep to analyse")
     for line, column, message in long_chains:
+        ctx.diagnostics.append(Diagnostic(Location(source.path, line, column), "too-long", message, "warning"))
+    for line, column, message in long_integers(data):
         ctx.diagnostics.append(Diagnostic(Location(source.path, line, column), "too-long", message, "warning"))
     evaluator_adapters = make_adapters(ctx)
     evaluator = Evaluator(ctx, evaluator_adapters)

@@ -216,3 +216,37 @@ def _blank(lines: list[bytes], spans: list[tuple[int, int]]) -> bytes:
             else:
                 lines[number - 1] = ending
     return b"".join(lines)
+
+
+# --- integers too long to convert -------------------------------------------------------------------
+
+
+def long_integers(data: bytes) -> tuple[tuple[int, int, str], ...]:
+    """(line, column, message) for each decimal integer literal of more digits than Python converts
+    (`sys.get_int_max_str_digits()`, 4,300 by default): CPython's parser refuses the whole file, and
+    libcst's evaluation of the literal raises; riskscan reads the file without their values. Looked
+    for only when CPython's parser names that reason; found with the tokenizer."""
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+        return ()
+    except SyntaxError as error:
+        if "integer string conversion" not in str(error.msg):
+            return ()
+    except (ValueError, RecursionError, MemoryError):
+        return ()
+    found = []
+    try:
+        for token in tokenize.tokenize(io.BytesIO(data).readline):
+            if token.type != tokenize.NUMBER or token.string[:2].lower() in ("0x", "0o", "0b"):
+                continue
+            digits = sum(c.isdigit() for c in token.string.split(".")[0].split("e")[0].split("E")[0])
+            if limit and digits > limit and not any(c in token.string for c in ".eEjJ"):
+                found.append((token.start[0], token.start[1] + 1, f"an integer of {digits} digits (more than Python converts, {limit}): its value is not read"))
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        pass
+    return tuple(found)
