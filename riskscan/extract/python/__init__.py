@@ -41,6 +41,9 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     from riskscan.extract.python.values import Evaluator
 
     module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
+    undecodable = _encoding_problem(data)  # before any parser decodes the file with what it declares
+    if undecodable is not None:
+        return _unreadable(source, module_name, *undecodable)
     too_deep = nesting_problem(data)  # libcst's native parser would overflow its stack on it
     if too_deep is not None:
         return _unreadable(source, module_name, *too_deep)
@@ -89,6 +92,52 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
+
+
+# Codecs Python accepts in an encoding declaration that transform text rather than decode it: what
+# riskscan reads would not be what the file shows (`\\x41` read as `A`). Transform codecs (`rot13`,
+# `zlib`) are not text encodings at all; both are refused.
+_TRANSFORMS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7"})
+
+
+def _encoding_problem(data: bytes) -> tuple[int, int, str] | None:
+    """(line, column, message) when the file's encoding declaration (`# coding: rot13`) names no
+    codec, or one that is not a real text encoding; None for a file without one or with a text
+    encoding (a byte that does not decode is reported later, at its place)."""
+    import codecs
+    import io
+    import tokenize
+
+    lines = data.splitlines(keepends=True)[:2]
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:  # unknown encoding, or one that contradicts the BOM
+        try:
+            tokenize.detect_encoding(iter([*lines[:1], b""]).__next__)
+            line = 2
+        except SyntaxError:
+            line = 1
+        return line, 1, f"cannot decode the file: {error.msg}"
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return 1, 1, f"cannot decode the file: unknown encoding {encoding!r}"
+    if getattr(codec, "_is_text_encoding", True) and codec.name not in _TRANSFORMS:
+        return None
+    line = 1 if _declares(lines[:1]) else 2
+    return line, 1, f"the file declares the encoding {encoding!r}, which is not a text encoding riskscan reads; not read"
+
+
+def _declares(lines: list[bytes]) -> bool:
+    """Whether these first lines alone declare an encoding (tokenize's own reading of them)."""
+    import io
+    import tokenize
+
+    try:
+        _, read = tokenize.detect_encoding(io.BytesIO(b"".join(lines) + b"\n\n").readline)
+    except SyntaxError:
+        return True
+    return len(read) == 1 and bool(lines)
 
 
 def _first_long_chain(data: bytes) -> tuple[int, int, str]:
