@@ -209,3 +209,19 @@ def test_repeats_beyond_the_bound_are_unsupported(pattern):
 
     with pytest.raises(Unsupported, match="repeat"):
         to_z3(z3, z3.Context(), pattern, "fullmatch")
+
+
+# --- a cache entry of another shape (found by the cache fuzz target, bench/fuzz.py --reader cache) ---
+
+
+def test_a_cache_entry_of_another_shape_is_rebuilt_not_used(tmp_path):
+    """An entry moved into another section (a file's facts where the solver's result belongs) passed
+    the key check and crashed the scan: `cannot unpack non-iterable Facts object`."""
+    project = ROOT / "fixtures" / "cases" / "mcp-client-trifecta"
+    settings = Config(cache_dir=str(tmp_path), timeout_ms=1000, read_all=True)
+    expected = _findings(scan(str(project), settings))
+    entries = sorted(tmp_path.rglob("*.json"))
+    facts = json.loads(next(p for p in entries if p.parent.parent.name == "facts").read_text())
+    for entry in entries:
+        entry.write_text(json.dumps({**facts, "key": entry.stem}))
+    assert _findings(scan(str(project), settings)) == expected
