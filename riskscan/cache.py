@@ -228,7 +228,7 @@ _SHAPES: dict[str, object] = {
     "focused": _types.Facts,
     "named": tuple[_types.Facts, _SPANS],
     "survey": tuple[frozenset[str], _SPANS],
-    "solved": tuple[_types.SystemModel, tuple, tuple, tuple, tuple],
+    "solved": tuple[_types.SystemModel, tuple[_types.Path, ...], tuple[_types.Diagnostic, ...], tuple[_types.Fix, ...], tuple[_types.Diagnostic, ...]],
     "triggers": tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],
     "valid-rulesets": bool,
 }

@@ -225,3 +225,15 @@ def test_a_cache_entry_of_another_shape_is_rebuilt_not_used(tmp_path):
     for entry in entries:
         entry.write_text(json.dumps({**facts, "key": entry.stem}))
     assert _findings(scan(str(project), settings)) == expected
+
+
+def test_a_solved_entry_holding_a_value_of_another_type_is_rebuilt(tmp_path):
+    """Found by the cache fuzz target: a `null` among the solver's paths passed and crashed ranking."""
+    project = ROOT / "fixtures" / "cases" / "mcp-client-trifecta"
+    settings = Config(cache_dir=str(tmp_path), timeout_ms=1000)
+    expected = _findings(scan(str(project), settings))
+    [solved] = [p for p in tmp_path.rglob("*.json") if p.parent.parent.name == "solved"]
+    document = json.loads(solved.read_text())
+    document["value"][1] = [None, *document["value"][1]]
+    solved.write_text(json.dumps(document))
+    assert _findings(scan(str(project), settings)) == expected
