@@ -237,3 +237,20 @@ def test_a_solved_entry_holding_a_value_of_another_type_is_rebuilt(tmp_path):
     document["value"][1] = [None, *document["value"][1]]
     solved.write_text(json.dumps(document))
     assert _findings(scan(str(project), settings)) == expected
+
+
+# --- found by bench/fuzz.py: a YAML escape past U+10FFFF ---------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "text", "line"), [
+    ("crew/config/agents.yaml", 'researcher:\n  role: npx\n  tools:\n    server.py: "\\x1F\\U10010000"\n', 4),
+    (".continue/config.yaml", 'name: a\nversion: 1\nmcpServers:\n  - name: "\\U10010000"\n', 4),
+])
+def test_a_yaml_escape_that_is_no_character_is_placed_on_its_line(tmp_path, path, text, line):
+    """PyYAML's scanner raised ValueError (chr() arg not in range), an internal error losing the file."""
+    (tmp_path / path).parent.mkdir(parents=True)
+    (tmp_path / path).write_text(text)
+    (tmp_path / "good.py").write_text(GOOD_AGENT)
+    report = scan(str(tmp_path), Config(cache=False))
+    assert _places(report, path) == {("parse-error", line)}
+    assert ("RS102", "good.py") in _findings(report)

@@ -25,7 +25,14 @@ class YamlTooLarge(yaml.MarkedYAMLError):
 def compose(text: str, loader: type = yaml.SafeLoader) -> yaml.Node | None:
     """The document's node graph (None for an empty document); raises yaml.YAMLError, including
     YamlTooLarge."""
-    node = yaml.compose(text, Loader=loader)
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()  # what yaml.compose does
+    except ValueError as error:  # PyYAML's scanner on `"\U10010000"` (past U+10FFFF): chr() raises
+        mark = reader.get_mark() if hasattr(reader, "get_mark") else None
+        raise yaml.scanner.ScannerError(None, None, f"an escape that is no character ({error})", mark) from None
+    finally:
+        reader.dispose()
     if node is not None:
         check_expansion(node)
         _keep_long_integers_as_text(node)
