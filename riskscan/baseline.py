@@ -40,7 +40,9 @@ def render(report: Report) -> str:
     """The baseline file of `report`: its findings' messages with secrets redacted, like every output."""
     from riskscan.report.redaction import scrubbed
 
-    return json.dumps(document(scrubbed(report)), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    from riskscan.surrogates import writable
+
+    return writable(json.dumps(document(scrubbed(report)), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def entry_of(finding: Finding) -> BaselineEntry:

@@ -128,7 +128,7 @@ def code_digest() -> str:
 def entry_key(kind: str, path: str, module: str | None, data: bytes) -> str:
     digest = hashlib.sha256()
     for part in (kind, path, module or ""):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(data)
     return digest.hexdigest()
 
@@ -182,6 +182,9 @@ class Cache:
         try:
             value = decode(json.loads(body))
         except Exception:  # noqa: BLE001 - an entry this code cannot decode is rebuilt
+            self.misses += 1
+            return None
+        if not shaped(section, value):  # signed, but not of the shape its section holds: rebuilt
             self.misses += 1
             return None
         self.hits += 1
@@ -283,7 +286,7 @@ def _looks_like_entries(folder: Path) -> bool:
 def digest_of(*values) -> str:
     """A key for any encodable values: the hash of their canonical JSON."""
     text = json.dumps([encode(value) for value in values], sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def encode(value):
@@ -311,3 +314,73 @@ def decode(value):
         cls = _CLASSES[name]  # KeyError for a class riskscan does not have: the entry is rebuilt
         return cls(**{key: decode(item) for key, item in value.items() if key != "@"})
     return value
+
+
+# --- what an entry must hold: a well-formed entry of the wrong shape is rebuilt, never used ---------
+# (an entry re-keyed from another section, or with a value of another type, crashed the scan)
+
+_SPANS = tuple[tuple[int, int, str], ...]
+_SHAPES: dict[str, object] = {
+    "facts": _types.Facts,
+    "focused": _types.Facts,
+    "named": tuple[_types.Facts, _SPANS],
+    "survey": tuple[frozenset[str], _SPANS],
+    "solved": tuple[_types.SystemModel, tuple[_types.Path, ...], tuple[_types.Diagnostic, ...], tuple[_types.Fix, ...], tuple[_types.Diagnostic, ...]],
+    "triggers": tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]],
+    "valid-rulesets": bool,
+}
+_HINTS: dict[type, dict[str, object] | None] = {}
+
+
+def conforms(value, hint) -> bool:
+    """Whether `value` (decoded) is of the type `hint` says, every dataclass in it checked field
+    by field against its annotations; forms this does not know are accepted."""
+    import types
+    import typing
+
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is None or hint is type(None):
+        return value is None
+    if origin in (typing.Union, types.UnionType):
+        return any(conforms(value, arg) for arg in args)
+    if origin is tuple:
+        if not isinstance(value, tuple):
+            return False
+        if len(args) == 2 and args[1] is Ellipsis:
+            return all(conforms(item, args[0]) for item in value)
+        return not args or (len(value) == len(args) and all(conforms(item, arg) for item, arg in zip(value, args)))
+    if origin is frozenset:
+        return isinstance(value, frozenset) and all(conforms(item, args[0]) for item in value) if args else isinstance(value, frozenset)
+    if origin is typing.Literal:
+        return value in args
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        if not isinstance(value, hint):
+            return False
+        return _fields_conform(value) if dataclasses.is_dataclass(hint) else True
+    if origin is not None and isinstance(origin, type):
+        return isinstance(value, origin)
+    return True
+
+
+def _fields_conform(value) -> bool:
+    cls = type(value)
+    if cls not in _HINTS:
+        import typing
+
+        try:
+            _HINTS[cls] = typing.get_type_hints(cls)
+        except Exception:  # noqa: BLE001 - an annotation this cannot resolve: the class is not checked
+            _HINTS[cls] = None
+    hints = _HINTS[cls]
+    if hints is None:
+        return True
+    return all(conforms(getattr(value, field.name), hints.get(field.name, object)) for field in dataclasses.fields(value))
+
+
+def shaped(section: str, value) -> bool:
+    """Whether a decoded entry of `section` has the shape riskscan writes there."""
+    return section not in _SHAPES or conforms(value, _SHAPES[section])

@@ -349,6 +349,9 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, i
 
 def run() -> None:
     """Entry point that maps an unexpected crash to exit code 2 with a one-line message."""
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8, or a terminal that is not: escaped, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         main(standalone_mode=True)
     except SystemExit:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NamedTuple, Sequence
 
 from riskscan.extract.json_input import Positions
+from riskscan.surrogates import hashable, writable
 from riskscan.types import Diagnostic, Facts, HygieneFact, SourceFile, ToolFact
 from riskscan.types.facts import Pin
 
@@ -32,7 +33,7 @@ def fields_of(tool: ToolFact) -> dict[str, str]:
 
 
 def digest(text: str) -> str:
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return "sha256:" + hashlib.sha256(hashable(text)).hexdigest()
 
 
 def tool_digest(tool: ToolFact) -> str:
@@ -53,7 +54,7 @@ def render(facts: Sequence[Facts]) -> str:
             }
         }
     document = {"riskscan_lock": VERSION, "manifests": manifests}
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return writable(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def write(root: str, facts: Sequence[Facts]) -> tuple[Path, int, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable, Sequence
 
+from riskscan.surrogates import hashable
 from riskscan.types import (
     CODE_EXEC,
     Agent,
@@ -238,4 +239,4 @@ def _score(factors: Sequence[Factor]) -> float:
 
 
 def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(hashable("\0".join(parts))).hexdigest()[:32]

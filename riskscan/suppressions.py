@@ -179,6 +179,10 @@ def read_file(root: str, path: str | None, today: datetime.date, diagnostics: li
         raise SuppressionsError(f"{target}: cannot read: {error.strerror}") from error
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise SuppressionsError(f"{target}: invalid TOML: {error}") from error
+    except ValueError as error:  # an integer of more than 4,300 digits: tomllib gives no place (toml_input.loads finds it)
+        from riskscan.extract.toml_input import value_error
+
+        raise SuppressionsError(f"{target}: invalid TOML: {value_error(error, text)}") from error
     unknown = sorted(set(document) - {"suppress"})
     if unknown:
         raise SuppressionsError(f"{target}: {unknown[0]}: unknown key (expected [[suppress]] entries)")

@@ -203,11 +203,32 @@ def _baseline(root: Path, name: str, data: bytes) -> None:
     check_report(report, set(_files(FINDINGS_PROJECT)))
 
 
+def _cache(root: Path, name: str, data: bytes) -> None:
+    """A cache folder whose every entry is replaced by the fuzzed one (re-keyed to the entry it
+    replaces, so that it passes the key check): the scan that reads it must not fail."""
+    from riskscan.scan import scan
+
+    folder = root / name.split("/")[0] / "cache"
+    config = Config(cache_dir=str(folder), timeout_ms=1000, read_all=True)
+    timed(scan, str(FINDINGS_PROJECT), config)
+    try:
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        document = None
+    for entry in folder.rglob("*.json"):
+        if isinstance(document, dict) and "key" in document:
+            entry.write_text(json.dumps({**document, "key": entry.stem}))
+        else:
+            entry.write_bytes(data)
+    report = timed(scan, str(FINDINGS_PROJECT), config)
+    check_report(report, set(_files(FINDINGS_PROJECT)))
+
+
 @cache
 def _files(root: Path) -> tuple[str, ...]:
     return tuple(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
 
 
 CHECKS = {"scan": _scan, "trace": _trace, "ruleset": _ruleset, "config": _config, "suppressions": _suppressions,
-          "saved-report": _saved_report, "baseline": _baseline}
+          "saved-report": _saved_report, "baseline": _baseline, "cache": _cache}
 __all__ = ["check_input", "check_report", "rejected_by_reference"]

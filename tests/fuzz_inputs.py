@@ -169,4 +169,4 @@ class Reader:
     name: str
     path: str
     files: st.SearchStrategy
-    kind: str = "scan"  # scan | trace | ruleset | config | suppressions
+    kind: str = "scan"  # scan | trace | ruleset | config | suppressions | saved-report | baseline | cache

@@ -5,6 +5,7 @@ YAML, declared agents, traces in each format, rulesets, riskscan's own config an
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 
 from fuzz_inputs import (
@@ -209,6 +210,29 @@ def mutated(draw, document):
     return document
 
 
+# --- cache entries ----------------------------------------------------------------------------------
+
+
+@cache
+def cache_entries() -> tuple[dict, ...]:
+    """The cache entries a scan of the findings project writes (facts, survey, solved, ...): fuzzed
+    entries are these, damaged, with values replaced or removed, or random bytes."""
+    import tempfile
+
+    from fuzz_checks import FINDINGS_PROJECT
+
+    from riskscan.scan import scan
+    from riskscan.types import Config
+
+    with tempfile.TemporaryDirectory() as folder:
+        scan(str(FINDINGS_PROJECT), Config(cache_dir=folder, timeout_ms=1000, read_all=True))
+        found = [json.loads(p.read_bytes()) for p in sorted(Path(folder).rglob("*.json"))]
+    return tuple(found)
+
+
+CACHE_ENTRY = st.deferred(lambda: st.sampled_from(cache_entries())).flatmap(lambda entry: json_file(mutated(entry)))
+
+
 def json_lines(records):
     return st.lists(records, min_size=2, max_size=6).map(lambda items: "\n".join(json.dumps(i) for i in items).encode("utf-8"))
 
@@ -240,6 +264,7 @@ def _reader_list() -> list[Reader]:
         Reader("config", "riskscan.toml", toml_file(CONFIG), "config"),
         Reader("config-pyproject", "pyproject.toml", toml_file(PYPROJECT), "config"),
         Reader("suppressions", "riskscan-suppressions.toml", toml_file(SUPPRESSIONS), "suppressions"),
+        Reader("cache", "entry.json", CACHE_ENTRY, "cache"),
     ]
 
 

@@ -12,6 +12,9 @@ import pytest
 from riskscan import __version__
 from riskscan import cache as cache_module
 from riskscan.cache import FORMAT, KEY_FILE, Cache, code_digest, default_folder
+from riskscan.types import Facts
+
+NEW = Facts("new.py", "python")  # an entry of the shape riskscan writes in "facts" (one of another shape is rebuilt)
 
 KEY = "ab" * 32
 
@@ -72,14 +75,14 @@ def test_a_new_folder_removes_the_folders_of_other_versions_and_nothing_else(tmp
 
     Cache(root, "2.0", "rules").get("facts", KEY)  # reading removes nothing
     assert old_version.is_dir()
-    Cache(root, "2.0", "rules").put("facts", KEY, ("new",))
+    Cache(root, "2.0", "rules").put("facts", KEY, NEW)
 
     left = sorted(p.name for p in root.iterdir())
     assert not old_version.exists() and not old_code.exists() and not unversioned.exists()
     assert other_rules.is_dir() and unrelated.is_dir() and (root / "notes").is_dir()
     assert (root / f"0.0.8-{FORMAT}-{code}-{'3' * 16}").is_symlink()
     assert (outside / "kept" / "facts" / "ab" / f"{KEY}.json").is_file()
-    assert Cache(root, "2.0", "rules").get("facts", KEY) == ("new",)
+    assert Cache(root, "2.0", "rules").get("facts", KEY) == NEW
     assert len(left) == 6  # this run's, the other rulesets', the unrelated two, the link, the key file
 
 
@@ -89,9 +92,9 @@ def test_pruning_never_leaves_the_root(tmp_path):
     real = tmp_path / "real"
     entries(real, f"0.0.1-{FORMAT}-{'0' * 16}-{'1' * 16}")
     (tmp_path / "root").symlink_to(real, target_is_directory=True)
-    Cache(tmp_path / "root", "2.0", "rules").put("facts", KEY, ("new",))
+    Cache(tmp_path / "root", "2.0", "rules").put("facts", KEY, NEW)
     assert (tmp_path / "root").is_symlink() and [p.name.split("-")[0] for p in real.iterdir()] == ["0.0.1"]
     (tmp_path / "disk").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     entries(tmp_path / "elsewhere" / "riskscan", f"0.0.1-{FORMAT}-{'0' * 16}-{'1' * 16}")
-    Cache(tmp_path / "disk" / "riskscan", "2.0", "rules").put("facts", KEY, ("new",))
+    Cache(tmp_path / "disk" / "riskscan", "2.0", "rules").put("facts", KEY, NEW)
     assert sorted(p.name.split("-")[0] for p in (tmp_path / "elsewhere" / "riskscan").iterdir()) == ["2.0", KEY_FILE]

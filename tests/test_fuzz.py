@@ -17,7 +17,7 @@ from riskscan.rulesets import load as load_rulesets
 from riskscan.types import SourceFile
 
 # Examples per reader in the suite: a few each, more where a case is cheap.
-EXAMPLES = {"python": 6, "ruleset": 3, "config": 4, "config-pyproject": 4, "suppressions": 4, "trace": 12}
+EXAMPLES = {"python": 6, "ruleset": 3, "config": 4, "config-pyproject": 4, "suppressions": 4, "trace": 12, "cache": 4}
 
 
 @pytest.mark.parametrize("name", sorted(READERS))

@@ -18,7 +18,7 @@ from riskscan.extract.python.adapters import triggers
 from riskscan.extract.python.survey import DECLARES, DISPATCHES, survey
 from riskscan.report.json_format import render_json
 from riskscan.scan import scan
-from riskscan.types import Config
+from riskscan.types import Config, Facts
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECTS = sorted(
@@ -178,8 +178,9 @@ def test_a_broken_cache_entry_is_ignored_and_rebuilt(tmp_path):
 
 def test_the_cache_folder_changes_with_the_rulesets(tmp_path):
     one = Cache(tmp_path, "1.0", "rules-a")
-    one.put("facts", "ab" * 32, ("kept",))
-    assert one.get("facts", "ab" * 32) == ("kept",)
+    kept = Facts("kept.py", "python")  # of the shape a "facts" entry holds (another shape is rebuilt)
+    one.put("facts", "ab" * 32, kept)
+    assert one.get("facts", "ab" * 32) == kept
     assert Cache(tmp_path, "1.0", "rules-b").get("facts", "ab" * 32) is None
     assert Cache(tmp_path, "1.1", "rules-a").get("facts", "ab" * 32) is None
 

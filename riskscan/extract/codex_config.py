@@ -11,7 +11,7 @@ import tomllib
 
 from riskscan.extract.json_input import Pointer, Positions, decode_error_place
 from riskscan.extract.mcp_config import Context, build
-from riskscan.extract.toml_input import error_place
+from riskscan.extract.toml_input import error_place, left_out_diagnostics, loads
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, HygieneFact, Location, SourceFile
 
@@ -29,15 +29,21 @@ def is_codex_config(path: str) -> bool:
 
 
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
+    facts, left_out = _extract(data, source, rulesets)
+    return left_out_diagnostics(facts, left_out)
+
+
+def _extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> tuple[Facts, tuple[tuple[int, str], ...]]:
     path = source.path
+    left_out: tuple[tuple[int, str], ...] = ()
     try:
         text = data.decode("utf-8-sig")
-        document = tomllib.loads(text)
+        document, left_out = loads(text)
     except UnicodeDecodeError as error:
-        return _failed(path, *decode_error_place(data, error), "decode-error", "not UTF-8 text; not read")
+        return _failed(path, *decode_error_place(data, error), "decode-error", "not UTF-8 text; not read"), left_out
     except tomllib.TOMLDecodeError as error:
         line, column, message = error_place(error, text)
-        return _failed(path, line, column, "parse-error", f"invalid TOML: {message}")
+        return _failed(path, line, column, "parse-error", f"invalid TOML: {message}"), left_out
     positions = _positions(text, path)
     hygiene = []
     for key, (bad, detail) in _DANGEROUS.items():
@@ -45,9 +51,9 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
             hygiene.append(HygieneFact("approvals-disabled", positions.location((key,)), "Codex", detail))
     servers = document.get("mcp_servers")
     if not isinstance(servers, dict):
-        return Facts(path=path, kind="mcp-config", hygiene=tuple(hygiene))
+        return Facts(path=path, kind="mcp-config", hygiene=tuple(hygiene)), left_out
     entries = tuple((name, entry, ("mcp_servers", name)) for name, entry in servers.items())
-    return build(path, "mcp-config", "Codex", [Context("", ("mcp_servers",), entries)], positions, rulesets, hygiene)
+    return build(path, "mcp-config", "Codex", [Context("", ("mcp_servers",), entries)], positions, rulesets, hygiene), left_out
 
 
 def _positions(text: str, path: str) -> Positions:

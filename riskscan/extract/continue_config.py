@@ -38,7 +38,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     if not isinstance(servers, list):
         return _failed(path, positions.location(("mcpServers",)).line, 1, "invalid-config", "`mcpServers` is not a list; not read")
     entries = []
-    diagnostics = yaml_input.duplicate_diagnostics(path, node)
+    diagnostics = yaml_input.duplicate_diagnostics(path, node) + yaml_input.long_integer_diagnostics(path, node)
     for index, entry in enumerate(servers):
         name = entry.get("name") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not name:

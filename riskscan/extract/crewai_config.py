@@ -64,7 +64,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         return Facts(path=path, kind=KIND)
     folder = dirname(path)
     agents: list[AgentFact] = []
-    diagnostics: list[Diagnostic] = yaml_input.duplicate_diagnostics(path, node)
+    diagnostics: list[Diagnostic] = yaml_input.duplicate_diagnostics(path, node) + yaml_input.long_integer_diagnostics(path, node)
     last = {key.value: key for key, _ in entries if isinstance(key, yaml.ScalarNode)}
     for key_node, value in entries:
         fields = {k.value: v for k, v in (_mapping(value) or ()) if isinstance(k, yaml.ScalarNode)}

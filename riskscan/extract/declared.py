@@ -18,7 +18,7 @@ from __future__ import annotations
 import tomllib
 
 from riskscan.extract.json_input import decode_error_place
-from riskscan.extract.toml_input import error_place
+from riskscan.extract.toml_input import error_place, left_out_diagnostics, loads
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,
@@ -38,13 +38,13 @@ FRAMEWORK = "declared"
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     try:
         text = data.decode("utf-8-sig")
-        document = tomllib.loads(text)
+        document, left_out = loads(text)
     except UnicodeDecodeError as error:
         return _failed(Location(source.path, *decode_error_place(data, error)), "decode-error", "not UTF-8 text; not read")
     except tomllib.TOMLDecodeError as error:
         line, column, message = error_place(error, text)
         return _failed(Location(source.path, line, column), "parse-error", f"invalid TOML: {message}")
-    return declared_agents(document, source.path, text)
+    return left_out_diagnostics(declared_agents(document, source.path, text), left_out)
 
 
 def _failed(where: Location, code: str, message: str) -> Facts:

@@ -34,6 +34,7 @@ class Positions:
         self._offsets = offsets
         self._line_starts = line_starts
         self.duplicates: list[tuple[str, int]] = []  # (key, offset) of each repeated member: the last one counts
+        self.long_integers: list[Pointer] = []  # integers too long to convert, kept as text (LongInteger)
 
     def duplicate_diagnostics(self) -> tuple[Diagnostic, ...]:
         return tuple(
@@ -74,6 +75,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     facts = _classified(document, positions, source, rulesets)
     if positions.duplicates and facts.kind != source.kind:  # a file riskscan reads, not any JSON
         facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.duplicate_diagnostics()})))
+    if positions.long_integers and facts.kind != source.kind:
+        long = {Diagnostic(positions.location(p), "too-long", "an integer of more digits than Python converts; read as text", "warning")
+                for p in positions.long_integers}
+        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *long})))
     return facts
 
 
@@ -108,7 +113,7 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
     """Parse JSON or JSONC text into plain Python values and their positions."""
     strict = _blank_jsonc(text)
     try:
-        document = json.loads(strict, parse_constant=_reject_constant)
+        document = json.loads(strict, parse_constant=_reject_constant, parse_int=_integer)
     except json.JSONDecodeError as error:
         raise JsonSyntaxError(f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
     except ValueError as error:  # NaN / Infinity, not JSON
@@ -124,7 +129,34 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     positions = Positions(path, offsets, line_starts)
     positions.duplicates = duplicates
+    positions.long_integers = _long_integers(document)
     return document, positions
+
+
+class LongInteger(str):
+    """An integer of more digits than Python converts (`sys.get_int_max_str_digits()`), kept as its
+    text: `int()` of it raises, which lost the whole file."""
+
+
+def _integer(text: str) -> int | LongInteger:
+    try:
+        return int(text)
+    except ValueError:
+        return LongInteger(text)
+
+
+def _long_integers(document: object) -> list[Pointer]:
+    found: list[Pointer] = []
+    stack: list[tuple[object, Pointer]] = [(document, ())]
+    while stack:
+        value, pointer = stack.pop()
+        if isinstance(value, LongInteger):
+            found.append(pointer)
+        elif isinstance(value, dict):
+            stack.extend((item, (*pointer, key)) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((item, (*pointer, index)) for index, item in enumerate(value))
+    return sorted(found, key=str)
 
 
 def classify(path: str, document: object) -> str | None:

@@ -25,9 +25,17 @@ class YamlTooLarge(yaml.MarkedYAMLError):
 def compose(text: str, loader: type = yaml.SafeLoader) -> yaml.Node | None:
     """The document's node graph (None for an empty document); raises yaml.YAMLError, including
     YamlTooLarge."""
-    node = yaml.compose(text, Loader=loader)
+    reader = loader(text)
+    try:
+        node = reader.get_single_node()  # what yaml.compose does
+    except ValueError as error:  # PyYAML's scanner on `"\U10010000"` (past U+10FFFF): chr() raises
+        mark = reader.get_mark() if hasattr(reader, "get_mark") else None
+        raise yaml.scanner.ScannerError(None, None, f"an escape that is no character ({error})", mark) from None
+    finally:
+        reader.dispose()
     if node is not None:
         check_expansion(node)
+        _keep_long_integers_as_text(node)
     return node
 
 
@@ -94,6 +102,47 @@ def duplicate_diagnostics(path: str, root: yaml.Node | None) -> list[Diagnostic]
                    f"key `{key.value[:40]}` appears again in this mapping; only this last one counts")
         for key in duplicate_keys(root)
     ]
+
+
+_INTEGER, _STRING = "tag:yaml.org,2002:int", "tag:yaml.org,2002:str"
+
+
+def _keep_long_integers_as_text(root: yaml.Node) -> None:
+    """An integer of more digits than Python converts (`sys.get_int_max_str_digits()`) makes the
+    constructor raise a ValueError that loses the whole file: such a scalar is kept as its text
+    instead, and marked for `long_integer_diagnostics`."""
+    import sys
+
+    limit = sys.get_int_max_str_digits()
+    for node in _nodes(root):
+        if isinstance(node, yaml.ScalarNode) and node.tag == _INTEGER and limit and len(node.value) > limit:
+            try:
+                yaml.SafeLoader("").construct_yaml_int(node)
+            except ValueError:
+                node.tag = _STRING
+                node.too_long = True  # type: ignore[attr-defined]
+
+
+def long_integer_diagnostics(path: str, root: yaml.Node | None) -> list[Diagnostic]:
+    """A warning at each integer `compose` kept as text because Python does not convert it."""
+    return [
+        Diagnostic(Location(path, node.start_mark.line + 1, node.start_mark.column + 1), "too-long",
+                   "an integer of more digits than Python converts; read as text", "warning")
+        for node in (_nodes(root) if root is not None else ()) if getattr(node, "too_long", False)
+    ]
+
+
+def _nodes(root: yaml.Node) -> list[yaml.Node]:
+    """Every node of the graph once, in document order."""
+    found, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack.extend(reversed(_children(node)))
+    return found
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

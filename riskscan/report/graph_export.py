@@ -23,16 +23,18 @@ GRAPH_SCHEMA_VERSION = "1"
 
 
 def render_graph(report: Report, fmt: str) -> str:
-    """The capability graph of `report` in `fmt` (one of GRAPH_FORMATS), secrets redacted."""
+    """The capability graph of `report` in `fmt` (one of GRAPH_FORMATS), secrets redacted, lone
+    surrogates escaped (riskscan/surrogates.py)."""
     from riskscan.report.redaction import scrubbed
+    from riskscan.surrogates import writable
 
     document = graph_document(scrubbed(report))
     if fmt == "json":
-        return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return writable(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     if fmt == "dot":
-        return render_dot(document)
+        return writable(render_dot(document))
     if fmt == "mermaid":
-        return render_mermaid(document)
+        return writable(render_mermaid(document))
     raise ValueError(f"unknown graph format {fmt!r}: expected one of {', '.join(GRAPH_FORMATS)}")
 
 

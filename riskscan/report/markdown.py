@@ -25,6 +25,7 @@ from urllib.parse import quote
 from riskscan.report.escaping import for_terminal, markdown_code, markdown_message, markdown_text
 from riskscan.report.github import workspace_prefix
 from riskscan.report.wording import coverage_phrases, plural, repository_config_phrase, severity_counts
+from riskscan.surrogates import path_bytes
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")
@@ -179,4 +180,4 @@ class Links:
         path = self.prefix + location.path
         label = f"{path}:{location.line}" if location.line else path
         anchor = f"#L{location.line}" if location.line else ""
-        return f"[{markdown_code(label)}]({self.base}{quote(path, safe='/')}{anchor})"
+        return f"[{markdown_code(label)}]({self.base}{quote(path_bytes(path), safe='/')}{anchor})"

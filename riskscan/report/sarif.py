@@ -23,6 +23,7 @@ from urllib.parse import quote
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
 from riskscan.rule_docs import doc_uri
+from riskscan.surrogates import path_bytes
 from riskscan.types import (
     BaselineEntry,
     Coverage,
@@ -293,7 +294,7 @@ def physical_location(location: Location) -> dict:
 
 
 def artifact_location(path: str) -> dict:
-    return {"uri": quote(path, safe="/"), "uriBaseId": SOURCE_ROOT}
+    return {"uri": quote(path_bytes(path), safe="/"), "uriBaseId": SOURCE_ROOT}
 
 
 def invocation(diagnostics: tuple[Diagnostic, ...], coverage: Coverage | None = None) -> dict:

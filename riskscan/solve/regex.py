@@ -13,6 +13,7 @@ import re._constants as C
 import re._parser as sre_parse
 
 MAX_REPEAT = 64  # bounded repetitions above this are widened to an unbounded loop
+MAX_COUNT = 1000  # a repeat that must match more times than this is not understood (`a{4294967295}`)
 
 _CATEGORIES = {
     C.CATEGORY_DIGIT: [("0", "9")],
@@ -33,6 +34,10 @@ def to_z3(z3, ctx, pattern: str, mode: str):
         parsed = sre_parse.parse(pattern)
     except re.error as error:
         raise Unsupported(f"invalid pattern: {error}") from error
+    except OverflowError as error:  # `{0,4294967295}`: Python's own parser refuses the count
+        raise Unsupported(f"a repeat count too large for Python's regex engine: {error}") from error
+    except RecursionError as error:
+        raise Unsupported("a pattern nested too deeply") from error
     flags = parsed.state.flags
     if flags & (re.IGNORECASE | re.VERBOSE):
         raise Unsupported("regex flags")
@@ -80,6 +85,8 @@ class _Translator:
             return self.sequence(list(av[-1]))
         if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             low, high, inner = av
+            if low > MAX_COUNT:
+                raise Unsupported(f"a repeat of at least {low} (more than {MAX_COUNT})")
             body = self.sequence(list(inner))
             if high == C.MAXREPEAT or high > MAX_REPEAT:
                 if low <= 1:

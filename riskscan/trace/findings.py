@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
+from riskscan.surrogates import hashable
 from riskscan.rank import SEVERITY_WEIGHT, STATE_LABELS, STATE_NOTES, sink_note
 from riskscan.trace.events import TraceCall
 from riskscan.trace.replay import Happened, Observed
@@ -102,7 +103,7 @@ def not_exercised_finding(rule: Rule, predicted: Finding) -> Finding:
 
 
 def fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(hashable("\0".join(parts))).hexdigest()[:32]
 
 
 def _single(rule: Rule, message: str, step: Observed, print_: str) -> Finding:

@@ -7,7 +7,7 @@ qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
-from riskscan.extract.python.nesting import nesting_problem
+from riskscan.extract.python.nesting import long_integers, nesting_problem, without_long_chains
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 
@@ -41,9 +41,16 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     from riskscan.extract.python.values import Evaluator
 
     module_name = source.module or source.path.rsplit("/", 1)[-1].removesuffix(".py")
+    undecodable = _encoding_problem(data)  # before any parser decodes the file with what it declares
+    if undecodable is not None:
+        return _unreadable(source, module_name, *undecodable)
     too_deep = nesting_problem(data)  # libcst's native parser would overflow its stack on it
     if too_deep is not None:
         return _unreadable(source, module_name, *too_deep)
+    chains = without_long_chains(data)  # libcst nests `a or b or ...`: 10,000 operands kill the process
+    if chains is None:
+        return _unreadable(source, module_name, *_first_long_chain(data))
+    data, long_chains = chains
     try:
         tree = cst.parse_module(data)
     except cst.ParserSyntaxError as error:
@@ -61,6 +68,10 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         ctx = FileContext(tree, source.path, module_name, package, rulesets)
     except RecursionError:
         return _unreadable(source, module_name, 0, 0, "nesting too deep to analyse")
+    for line, column, message in long_chains:
+        ctx.diagnostics.append(Diagnostic(Location(source.path, line, column), "too-long", message, "warning"))
+    for line, column, message in long_integers(data):
+        ctx.diagnostics.append(Diagnostic(Location(source.path, line, column), "too-long", message, "warning"))
     evaluator_adapters = make_adapters(ctx)
     evaluator = Evaluator(ctx, evaluator_adapters)
     interpreter = Interpreter(ctx, evaluator, evaluator_adapters)
@@ -81,6 +92,64 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
     )
+
+
+# Codecs Python accepts in an encoding declaration that transform text rather than decode it: what
+# riskscan reads would not be what the file shows (`\\x41` read as `A`). Transform codecs (`rot13`,
+# `zlib`) are not text encodings at all; both are refused.
+_TRANSFORMS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7"})
+
+
+def _encoding_problem(data: bytes) -> tuple[int, int, str] | None:
+    """(line, column, message) when the file's encoding declaration (`# coding: rot13`) names no
+    codec, or one that is not a real text encoding; None for a file without one or with a text
+    encoding (a byte that does not decode is reported later, at its place)."""
+    import codecs
+    import io
+    import tokenize
+
+    lines = data.splitlines(keepends=True)[:2]
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:  # unknown encoding, or one that contradicts the BOM
+        try:
+            tokenize.detect_encoding(iter([*lines[:1], b""]).__next__)
+            line = 2
+        except SyntaxError:
+            line = 1
+        return line, 1, f"cannot decode the file: {error.msg}"
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        return 1, 1, f"cannot decode the file: unknown encoding {encoding!r}"
+    if getattr(codec, "_is_text_encoding", True) and codec.name not in _TRANSFORMS:
+        return None
+    line = 1 if _declares(lines[:1]) else 2
+    return line, 1, f"the file declares the encoding {encoding!r}, which is not a text encoding riskscan reads; not read"
+
+
+def _declares(lines: list[bytes]) -> bool:
+    """Whether these first lines alone declare an encoding (tokenize's own reading of them)."""
+    import io
+    import tokenize
+
+    try:
+        _, read = tokenize.detect_encoding(io.BytesIO(b"".join(lines) + b"\n\n").readline)
+    except SyntaxError:
+        return True
+    return len(read) == 1 and bool(lines)
+
+
+def _first_long_chain(data: bytes) -> tuple[int, int, str]:
+    """Where the first chain too long to read is, for a file none of whose statements holding one
+    has its lines to itself (`x = 1; y = a or a or ...`)."""
+    import ast
+
+    from riskscan.extract.python.nesting import _long_chains
+
+    found = _long_chains(ast.parse(data), data)
+    _, line, column, message = found[0]
+    return line, column, f"{message}; not read"
 
 
 def _first_undecodable_place(data: bytes) -> tuple[int, int]:

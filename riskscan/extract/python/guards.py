@@ -374,7 +374,12 @@ def _brace_parts(text: str) -> list[tuple[str, str | None]] | None:
 
 
 def _number(node: cst.BaseExpression) -> int | None:
-    return int(node.value) if isinstance(node, cst.Integer) else None
+    if not isinstance(node, cst.Integer):
+        return None
+    try:
+        return int(node.evaluated_value)
+    except (SyntaxError, ValueError):  # more than sys.get_int_max_str_digits() digits (nesting.py reports it)
+        return None
 
 
 # --- control flow ------------------------------------------------------------------------------

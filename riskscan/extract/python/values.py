@@ -249,7 +249,10 @@ def literal(node: cst.BaseExpression) -> object:
             raise ValueError("string with a placeholder")
         return value.decode("latin-1") if isinstance(value, bytes) else value
     if isinstance(node, cst.Integer):
-        return node.evaluated_value
+        try:
+            return node.evaluated_value
+        except (SyntaxError, ValueError):  # more than sys.get_int_max_str_digits() digits (nesting.py reports it)
+            raise ValueError("an integer too long to convert") from None
     if isinstance(node, cst.Float):
         return node.evaluated_value
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
