@@ -204,22 +204,18 @@ def _baseline(root: Path, name: str, data: bytes) -> None:
 
 
 def _cache(root: Path, name: str, data: bytes) -> None:
-    """A cache folder whose every entry is replaced by the fuzzed one (re-keyed to the entry it
-    replaces, so that it passes the key check): the scan that reads it must not fail."""
+    """A cache folder whose every entry is replaced by the fuzzed one, signed with the cache's own
+    key for the place it replaces (so that it passes the integrity check, as an entry written by
+    anyone holding the key would): the scan that reads it must not fail."""
+    from cache_entries import entries, write_signed
+
     from riskscan.scan import scan
 
     folder = root / name.split("/")[0] / "cache"
     config = Config(cache_dir=str(folder), timeout_ms=1000, read_all=True)
     timed(scan, str(FINDINGS_PROJECT), config)
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError):
-        document = None
-    for entry in folder.rglob("*.json"):
-        if isinstance(document, dict) and "key" in document:
-            entry.write_text(json.dumps({**document, "key": entry.stem}))
-        else:
-            entry.write_bytes(data)
+    for entry in entries(folder):
+        write_signed(folder, entry, data)
     report = timed(scan, str(FINDINGS_PROJECT), config)
     check_report(report, set(_files(FINDINGS_PROJECT)))
 

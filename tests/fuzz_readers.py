@@ -219,6 +219,7 @@ def cache_entries() -> tuple[dict, ...]:
     entries are these, damaged, with values replaced or removed, or random bytes."""
     import tempfile
 
+    from cache_entries import body_of, entries
     from fuzz_checks import FINDINGS_PROJECT
 
     from riskscan.scan import scan
@@ -226,7 +227,7 @@ def cache_entries() -> tuple[dict, ...]:
 
     with tempfile.TemporaryDirectory() as folder:
         scan(str(FINDINGS_PROJECT), Config(cache_dir=folder, timeout_ms=1000, read_all=True))
-        found = [json.loads(p.read_bytes()) for p in sorted(Path(folder).rglob("*.json"))]
+        found = [body_of(p) for p in entries(Path(folder))]
     return tuple(found)
 
 

@@ -138,15 +138,15 @@ def test_a_second_run_with_a_valid_cache_reads_nothing(cold):
 
 def test_the_key_file_is_made_once_with_mode_0600(tmp_path):
     root = tmp_path / "cache"
-    Cache(root, "2.0", "rules").put("facts", "ab" * 32, ("x",))
+    Cache(root, "2.0", "rules").put("facts", "ab" * 32, Facts("x.py", "python"))
     key = root / KEY_FILE
     info = os.lstat(key)
     assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600 and info.st_size == 32
     assert stat.S_IMODE(os.lstat(root).st_mode) == 0o700
     secret = key.read_bytes()
     other = Cache(root, "3.0", "other rules")  # another version keeps the key
-    other.put("facts", "cd" * 32, ("y",))
-    assert key.read_bytes() == secret and other.get("facts", "cd" * 32) == ("y",)
+    other.put("facts", "cd" * 32, Facts("y.py", "python"))
+    assert key.read_bytes() == secret and other.get("facts", "cd" * 32) == Facts("y.py", "python")
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []  # no temporary left
 
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import cache_entries
 import pytest
 from fuzz_checks import check_report
 
@@ -220,10 +221,10 @@ def test_a_cache_entry_of_another_shape_is_rebuilt_not_used(tmp_path):
     project = ROOT / "fixtures" / "cases" / "mcp-client-trifecta"
     settings = Config(cache_dir=str(tmp_path), timeout_ms=1000, read_all=True)
     expected = _findings(scan(str(project), settings))
-    entries = sorted(tmp_path.rglob("*.json"))
-    facts = json.loads(next(p for p in entries if p.parent.parent.name == "facts").read_text())
-    for entry in entries:
-        entry.write_text(json.dumps({**facts, "key": entry.stem}))
+    found = cache_entries.entries(tmp_path)
+    facts = next(p for p in found if cache_entries.section_of(p) == "facts").read_bytes().partition(b"\n")[2]
+    for entry in found:  # signed with the cache's own key: only the shape check stands in the way
+        cache_entries.write_signed(tmp_path, entry, facts)
     assert _findings(scan(str(project), settings)) == expected
 
 
@@ -232,10 +233,10 @@ def test_a_solved_entry_holding_a_value_of_another_type_is_rebuilt(tmp_path):
     project = ROOT / "fixtures" / "cases" / "mcp-client-trifecta"
     settings = Config(cache_dir=str(tmp_path), timeout_ms=1000)
     expected = _findings(scan(str(project), settings))
-    [solved] = [p for p in tmp_path.rglob("*.json") if p.parent.parent.name == "solved"]
-    document = json.loads(solved.read_text())
-    document["value"][1] = [None, *document["value"][1]]
-    solved.write_text(json.dumps(document))
+    [solved] = [p for p in cache_entries.entries(tmp_path) if cache_entries.section_of(p) == "solved"]
+    value = cache_entries.body_of(solved)
+    value[1] = [None, *value[1]]
+    cache_entries.write_signed(tmp_path, solved, json.dumps(value).encode())
     assert _findings(scan(str(project), settings)) == expected
 
 
