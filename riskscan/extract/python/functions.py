@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.flow import Flow
-from riskscan.extract.python.guards import TermReader, checks_at_calls
+from riskscan.extract.python.guarded_calls import checks_at_calls
+from riskscan.extract.python.guards import TermReader
 from riskscan.extract.python.syntax import cst, find_nodes, parent_of, walk
 from riskscan.extract.python.values import literal
 from riskscan.types import ArgFlow, CallSite, FunctionFact
