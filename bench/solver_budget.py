@@ -6,7 +6,7 @@ attack_project), against the same tool with 25 checks; and the calibration of RL
 Prints the wall time of each scan, the ratio worst/benign, and what the budget left undecided
 (before the budget, the worst case ran past 300 s). --calibrate prints, for every argument query
 of tests/test_solve_arguments.py's cases, its time, its Z3 step count (`rlimit count`) and the
-steps per ms: RLIMIT_PER_MS in riskscan/solve/arguments.py is set from these. Not a test.
+steps per ms: RLIMIT_PER_MS in riskscan/solve/budget.py is set from these. Not a test.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def timed_scan(checks: int, timeout_ms: int, repeat: int):
 
 
 def calibrate() -> None:
-    from riskscan.solve import arguments, backend
+    from riskscan.solve import arguments, backend, budget
     from test_solve_arguments import CASES
 
     z3 = backend.z3()
@@ -67,7 +67,7 @@ def calibrate() -> None:
     finally:
         z3.Solver = original
     print(f"median steps per ms over queries of 5 ms or more: {statistics.median(rates):.0f} "
-          f"(range {min(rates):.0f}-{max(rates):.0f}); RLIMIT_PER_MS = {arguments.RLIMIT_PER_MS}")
+          f"(range {min(rates):.0f}-{max(rates):.0f}); RLIMIT_PER_MS = {budget.RLIMIT_PER_MS}")
 
 
 def main() -> None:

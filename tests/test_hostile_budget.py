@@ -199,26 +199,26 @@ def _url_argument(prefix: str):
 def test_each_query_is_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
     """With one step allowed per ms, a query decided in N steps is decided with an allowance of
     N (whatever the load) and not with far fewer: the bound is a count, the same on every run."""
-    from riskscan.solve import arguments
+    from riskscan.solve import arguments, budget
 
-    monkeypatch.setattr(arguments, "RLIMIT_PER_MS", 1)
+    monkeypatch.setattr(budget, "RLIMIT_PER_MS", 1)
     argument = _url_argument("https://api.example.com")  # bypassed: https://api.example.com.attacker.example
-    roomy = arguments.Budget(timeout_ms=10_000_000)
+    roomy = budget.Budget(timeout_ms=10_000_000)
     first = arguments.judge(argument, roomy.timeout_ms, roomy)
-    steps = roomy.per_query * arguments.ARGUMENT_BUDGET - roomy.left
+    steps = roomy.per_query * budget.ARGUMENT_BUDGET - roomy.left
     assert first.status == "bypassed" and steps > 100
-    again = arguments.Budget(timeout_ms=10_000_000)
+    again = budget.Budget(timeout_ms=10_000_000)
     assert arguments.judge(argument, again.timeout_ms, again) == first and again.left == roomy.left  # same steps
     for _ in range(3):  # enough steps for its queries together: decided; a tenth of them: not
-        assert arguments.judge(argument, steps, arguments.Budget(timeout_ms=steps)).status == "bypassed"
-        short = arguments.judge(argument, steps // 10, arguments.Budget(timeout_ms=steps // 10))
+        assert arguments.judge(argument, steps, budget.Budget(timeout_ms=steps)).status == "bypassed"
+        short = arguments.judge(argument, steps // 10, budget.Budget(timeout_ms=steps // 10))
         assert short.status == "unknown" and "steps" in short.detail
 
 
 def test_an_argument_past_the_budget_is_unknown_and_never_holds():
-    from riskscan.solve import arguments
+    from riskscan.solve import arguments, budget
 
-    spent = arguments.Budget(timeout_ms=5000, left=0)
+    spent = budget.Budget(timeout_ms=5000, left=0)
     verdict = arguments.judge(_url_argument("https://api.example.com/"), 5000, spent)  # would hold
     assert verdict.status == "unknown" and "budget" in verdict.detail and spent.spent_on
 

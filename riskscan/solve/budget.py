@@ -1,0 +1,59 @@
+"""What the argument analysis may spend, deterministically, so that a verdict never flips between
+"bypassed" and "unknown" with the machine's load: each query by Z3's resource limit (`rlimit`, a
+count of solver steps: in z3 5.4 the count is the context's, cumulative, and `solver.set("rlimit",
+n)` allows n more for each `check()`; each argument gets a fresh context), `timeout_ms` x
+RLIMIT_PER_MS; the wall clock only as a backstop, at WALL_BACKSTOP x `timeout_ms`. The whole
+argument analysis has a budget of ARGUMENT_BUDGET queries' worth of steps (a query that ends
+undecided is charged its whole allowance).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from riskscan.types import GuardedArgument
+
+# Calibrated with bench/solver_budget.py --calibrate on tests/test_solve_arguments.py's queries
+# (z3-solver 5.4.1, `rlimit count`): 10-1100 steps per ms of solving, median 80 on a loaded 2-core
+# machine and 180 on an idle one. At 50 steps per ms of --timeout-ms, a query that counts steps
+# at the median rate ends by its step limit before its time limit. Queries over big regex
+# intersections count far fewer (2-5 per ms): MAX_CHECKS and the wall-clock backstop end those.
+RLIMIT_PER_MS = 50
+WALL_BACKSTOP = 3  # x timeout_ms: the wall clock ends a query only well after its step count would
+# Queries' worth of steps for all the arguments of a scan: 2 million at the default 5000 ms, where
+# a typical query counts 1-50 thousand. Its wall-clock backstop is the time that many queries
+# take when each is ended by its own backstop (2 minutes by default), so it is never the tighter
+# bound for queries that count at least a third as many steps per ms as calibrated.
+ARGUMENT_BUDGET = 8
+MAX_CHECKS = 64  # on one argument; more are not solved (each query intersects them all), but charged
+
+
+@dataclass
+class Budget:
+    """What the argument analysis may still spend, in Z3 steps (deterministic), and the arguments
+    it left undecided. A query ended undecided is charged its whole allowance: the wall clock may
+    have ended it, and charging what it really counted would make the rest depend on the load."""
+
+    timeout_ms: int
+    left: int = -1
+    spent_on: list[GuardedArgument] = field(default_factory=list)  # judged after the budget ran out
+    too_many: list[GuardedArgument] = field(default_factory=list)  # more than MAX_CHECKS checks
+    deadline: float = 0.0
+
+    def __post_init__(self):
+        if self.left < 0:
+            self.left = ARGUMENT_BUDGET * self.per_query
+        self.deadline = time.monotonic() + ARGUMENT_BUDGET * WALL_BACKSTOP * self.timeout_ms / 1000
+
+    @property
+    def per_query(self) -> int:
+        return max(1, self.timeout_ms * RLIMIT_PER_MS)
+
+    def allowance(self) -> int:
+        if time.monotonic() > self.deadline:  # the backstop: queries that count few steps
+            self.left = 0
+        return min(self.per_query, self.left)
+
+    def charge(self, steps: int) -> None:
+        self.left = max(0, self.left - steps)
