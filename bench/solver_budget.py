@@ -6,7 +6,10 @@ attack_project), against the same tool with 25 checks; and the calibration of RL
 Prints the wall time of each scan, the ratio worst/benign, and what the budget left undecided
 (before the budget, the worst case ran past 300 s). --calibrate prints, for every argument query
 of tests/test_solve_arguments.py's cases, its time, its Z3 step count (`rlimit count`) and the
-steps per ms: RLIMIT_PER_MS in riskscan/solve/budget.py is set from these. Not a test.
+steps per ms: RLIMIT_PER_MS in riskscan/solve/budget.py is set from these; then the same for the
+path-solving queries (the unrolling, configurations and the fix-set optimisation) of the random
+conditional systems of tests/test_solve_reachability.py, and the reachability fixpoint's entries
+per ms (FIXPOINT_ENTRIES_PER_MS). Not a test.
 """
 
 from __future__ import annotations
@@ -70,6 +73,71 @@ def calibrate() -> None:
           f"(range {min(rates):.0f}-{max(rates):.0f}); RLIMIT_PER_MS = {budget.RLIMIT_PER_MS}")
 
 
+def calibrate_paths(seeds: int = 40) -> None:
+    """Z3 steps per ms of the path-solving queries, and fixpoint entries per ms, on random systems."""
+    from riskscan import graph
+    from riskscan.rulesets import load
+    from riskscan.solve import arguments, backend, budget, reachability, solve
+    from riskscan.solve.cone import prune
+    from test_solve_reachability import random_conditional_system
+
+    z3 = backend.z3()
+    counted_before: dict[int, int] = {}
+    rates: dict[str, list[float]] = {"Solver": [], "Optimize": []}
+    originals = {name: getattr(z3, name) for name in rates}
+
+    def counting(name):
+        original = originals[name]
+
+        class Counted(original):
+            def check(self, *assumptions):
+                started = time.perf_counter()
+                result = original.check(self, *assumptions)
+                elapsed = (time.perf_counter() - started) * 1000
+                context = id(self.ctx)
+                count = arguments._step_count(self)
+                steps, counted_before[context] = count - counted_before.get(context, 0), count
+                if elapsed >= 1:
+                    rates[name].append(steps / elapsed)
+                return result
+        return Counted
+
+    entry_rates = []
+    original_reachability = reachability.Reachability.__init__
+
+    def timed_reachability(self, *args, **kwargs):
+        started = time.perf_counter()
+        original_reachability(self, *args, **kwargs)
+        elapsed = (time.perf_counter() - started) * 1000
+        if elapsed >= 1:
+            entry_rates.append(self.entries_taken / elapsed)
+
+    rules = [rule for rule in load().rules if rule.requires]
+    for name in rates:
+        setattr(z3, name, counting(name))
+    reachability.Reachability.__init__ = timed_reachability
+    try:
+        for seed in range(seeds):
+            capability_graph = random_conditional_system(seed, agents=10, tools=24)
+            solve(capability_graph, rules, max_steps=6, timeout_ms=5000)
+            for rule in rules:
+                cone = prune(graph.actions(capability_graph), rule, 6)
+                if cone is not None:  # the fixpoint on every cone, not only on what candidates leave
+                    reachability.Reachability(cone.actions, rule.requires, 5, 5000)
+    finally:
+        for name, original in originals.items():
+            setattr(z3, name, original)
+        reachability.Reachability.__init__ = original_reachability
+    for name, found in rates.items():
+        if found:
+            print(f"path queries ({name}) of 1 ms or more: {len(found)}, median steps per ms "
+                  f"{statistics.median(found):.0f} (range {min(found):.0f}-{max(found):.0f}); "
+                  f"PATH_RLIMIT_PER_MS = {budget.PATH_RLIMIT_PER_MS}")
+    if entry_rates:
+        print(f"fixpoint runs of 1 ms or more: {len(entry_rates)}, median entries per ms {statistics.median(entry_rates):.0f} "
+              f"(range {min(entry_rates):.0f}-{max(entry_rates):.0f}); FIXPOINT_ENTRIES_PER_MS = {budget.FIXPOINT_ENTRIES_PER_MS}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout-ms", type=int, default=5000)
@@ -78,6 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.calibrate:
         calibrate()
+        calibrate_paths()
         return
     benign, _ = timed_scan(CHECKS_PER_CALL, args.timeout_ms, args.repeat)
     worst, report = timed_scan(ATTACK_CHECKS, args.timeout_ms, args.repeat)

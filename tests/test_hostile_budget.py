@@ -234,3 +234,33 @@ def test_a_witness_that_is_not_dangerous_is_not_a_bypass():
         assert verdict.status == "not-understood" and "not dangerous" in verdict.detail, harmless
     dangerous = arguments._found(argument, (("url", "https://api.example.com.attacker.example/"),), [])
     assert dangerous.status == "bypassed"
+
+
+def test_path_queries_are_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
+    """The unrolling, the configuration checks and the fix-set optimisation end by Z3's step count
+    (PATH_RLIMIT_PER_MS x timeout_ms), not by the clock: with a second of time for each query, a
+    million steps decide it on every run, and one step leaves it unknown."""
+    from riskscan import graph
+    from riskscan.solve import backend, budget, fixes
+    from riskscan.solve.cone import prune
+    from riskscan.solve.encoding import Configurations, Unrolling
+    from riskscan.types import Atom
+    from riskscan.types import Path as SolvedPath
+    from test_solve_reachability import EXECUTION, long_way_system
+
+    cone = prune(graph.actions(long_way_system()), EXECUTION, 5)
+    atoms = tuple(Atom(f"env.V{index}", str(index % 3)) for index in range(12))
+    changes = [fixes.Change("remove-tool", f"agent{index}", f"tool{index}") for index in range(12)]
+    options = {SolvedPath("RS102", (), (Atom(f"path{index}", None),)): frozenset(changes[index:index + 4:2])
+               for index in range(10)}
+
+    def outcomes(steps_per_ms: int):
+        monkeypatch.setattr(budget, "PATH_RLIMIT_PER_MS", steps_per_ms)
+        unrolling = Unrolling(cone, EXECUTION.requires, 1000)
+        unrolling.deepen_to(5)
+        return (unrolling.find().status, Configurations(1000, backend.z3().Context()).satisfiable(atoms),
+                fixes._optimise(backend.z3(), options, 1000) is not None)
+
+    for _ in range(3):
+        assert outcomes(1000) == ("sat", True, True)
+        assert outcomes(0) == ("unknown", None, False)  # max(1, 0 x 1000): one step

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
+from unittest import mock
 
 import pytest
 
@@ -190,14 +190,22 @@ def test_past_its_size_bound_the_fixpoint_proves_nothing_and_the_unrolling_decid
     assert made == [1, 1]
 
 
-def test_past_its_deadline_the_fixpoint_proves_nothing():
+def test_past_its_allowance_of_entries_the_fixpoint_proves_nothing():
     g = long_way_system()
     cone = prune(graph.actions(g), EXECUTION, 4)
-    late = Reachability(cone.actions, EXECUTION.requires, 3, deadline=time.monotonic() - 1)
-    on_time = Reachability(cone.actions, EXECUTION.requires, 3, deadline=time.monotonic() + 60)
+    on_time = Reachability(cone.actions, EXECUTION.requires, 3, timeout_ms=60_000)
     [goal] = cone.goals
     assert on_time.complete and on_time.ways_to(goal) == []
-    assert not late.complete
+    needed = on_time.entries_taken
+    assert needed > 1
+    # an allowance of one entry fewer than the fixpoint needs: a count, not a clock
+    short = needed - 1
+    with mock.patch("riskscan.solve.reachability.FIXPOINT_ENTRIES_PER_MS", short):
+        late = Reachability(cone.actions, EXECUTION.requires, 3, timeout_ms=1)
+        enough = mock.patch("riskscan.solve.reachability.FIXPOINT_ENTRIES_PER_MS", needed)
+    assert not late.complete and late.entries_taken == short
+    with enough:
+        assert Reachability(cone.actions, EXECUTION.requires, 3, timeout_ms=1).complete
 
 
 # --- the fixpoint against Z3 and against the unrolling -------------------------------------------
@@ -207,7 +215,7 @@ def test_consistency_of_atoms_agrees_with_z3():
     values = [None, "1", "0", "false", "", "yes"]
     atoms = [Atom("env.A", value, negated) for value in values for negated in (False, True)] + [Atom("env.B", "1")]
     z3_answers = Configurations(timeout_ms=5000)
-    fixpoint = Reachability((), (), 0, deadline=time.monotonic() + 60)
+    fixpoint = Reachability((), (), 0, timeout_ms=60_000)
     for size in (1, 2, 3):
         for cube in itertools.combinations(atoms, size):
             assert fixpoint.consistent(fixpoint.cube(cube)) == z3_answers.satisfiable(cube), cube
@@ -255,7 +263,7 @@ def test_the_fixpoint_decides_every_sink_as_the_unrolling_does(seed):
         cone = prune(graph.actions(g), rule, max_steps)
         if cone is None:
             continue
-        fixpoint = Reachability(cone.actions, rule.requires, max_steps - 1, deadline=time.monotonic() + 60)
+        fixpoint = Reachability(cone.actions, rule.requires, max_steps - 1, timeout_ms=60_000)
         assert fixpoint.complete
         for sink in sorted({goal.step for goal in cone.goals}):
             ways = [way for goal in cone.goals if goal.step == sink for way in fixpoint.ways_to(goal)]

@@ -9,7 +9,7 @@ to the rule's cone of influence and answers "no path" without Z3 when even that 
 2. The sinks no candidate reached: a fixpoint over the graph of the configurations under which
    each agent can hold the required states within the step bound (reachability.py) proves a sink
    impossible, or gives its shortest path (whose configuration Z3 checks).
-3. What the fixpoint leaves undecided (past its deadline or its size bound): the bounded unrolling
+3. What the fixpoint leaves undecided (past its allowance of entries or its size bound): the bounded unrolling
    (encoding.py) on those sinks' cone, deepening one step at a time.
 
 Every path is shrunk to a minimal one (no step can be dropped, checked by re-simulation), and a
@@ -20,7 +20,6 @@ agent's sink). A query Z3 cannot decide in time ends the rule with an "unknown" 
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -32,6 +31,7 @@ from riskscan.graph import (
     merge_conditions,
     reaches_goal,
 )
+from riskscan.solve.budget import allowance
 from riskscan.solve.candidates import candidates
 from riskscan.solve.cone import Cone, prune
 from riskscan.solve.reachability import Reachability, Way
@@ -110,7 +110,7 @@ def _solve_rule(
     remaining = [goal for goal in cone.goals if goal.step not in reached]
     if not remaining:
         return found.sorted(), []
-    reachability = Reachability(cone.actions, rule.requires, max_steps - 1, time.monotonic() + timeout_ms / 1000)
+    reachability = Reachability(cone.actions, rule.requires, max_steps - 1, timeout_ms)
     proved, witnesses, undecided = _by_fixpoint(reachability, remaining, rule, max_steps)
     for minimal in witnesses:
         if found.full():
@@ -122,7 +122,7 @@ def _solve_rule(
             found.add(path)
         else:  # the fixpoint and Z3 disagree on a configuration: let the unrolling decide
             undecided.add(minimal[-1].step)
-    # 3. What the fixpoint left undecided (its deadline or size bound): the unrolling, on those
+    # 3. What the fixpoint left undecided (its allowance or size bound): the unrolling, on those
     # sinks' cone alone.
     if undecided:
         rest = prune(cone.actions, rule, max_steps, sinks=undecided)
@@ -141,7 +141,7 @@ def _configured(configurations, rule: Rule, minimal: Sequence[Action]) -> tuple[
 
 
 def _unknown_configuration(rule: Rule, timeout_ms: int) -> str:
-    return f"{rule.id}: solver returned unknown after {timeout_ms} ms on a path's configuration"
+    return f"{rule.id}: solver returned unknown within its allowance ({allowance(timeout_ms)}) on a path's configuration"
 
 
 def _by_fixpoint(
@@ -185,7 +185,7 @@ def _by_unrolling(cone: Cone, rule: Rule, found: _Found, max_steps: int, timeout
             if outcome.status == "unsat":
                 break
             if outcome.status == "unknown":
-                note = f"{rule.id}: solver returned unknown after {timeout_ms} ms at depth {depth} ({outcome.reason})"
+                note = f"{rule.id}: solver returned unknown within its allowance ({allowance(timeout_ms)}) at depth {depth} ({outcome.reason})"
                 return [Path(rule.id, (), status="unknown")], [note]
             minimal = shrink(outcome.sequence, rule)
             unrolling.block(frozenset(action.step for action in minimal), minimal[-1].step)

@@ -1,10 +1,11 @@
-"""What the argument analysis may spend, deterministically, so that a verdict never flips between
+"""What the solver may spend, deterministically, so that a verdict never flips between
 "bypassed" and "unknown" with the machine's load: each query by Z3's resource limit (`rlimit`, a
 count of solver steps: in z3 5.4 the count is the context's, cumulative, and `solver.set("rlimit",
 n)` allows n more for each `check()`; each argument gets a fresh context), `timeout_ms` x
 RLIMIT_PER_MS; the wall clock only as a backstop, at WALL_BACKSTOP x `timeout_ms`. The whole
 argument analysis has a budget of ARGUMENT_BUDGET queries' worth of steps (a query that ends
-undecided is charged its whole allowance).
+undecided is charged its whole allowance). The path-solving queries (the unrolling, configurations,
+the fix-set optimisation) are bounded the same way, one query at a time, by `bound`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,27 @@ WALL_BACKSTOP = 3  # x timeout_ms: the wall clock ends a query only well after i
 # take when each is ended by its own backstop (2 minutes by default), so it is never the tighter
 # bound for queries that count at least a third as many steps per ms as calibrated.
 ARGUMENT_BUDGET = 8
+# The path-solving queries (bench/solver_budget.py --calibrate, 40 random conditional systems):
+# 3-1460 steps per ms, median 450 on an idle 2-core machine; 100 leaves room for a loaded one.
+PATH_RLIMIT_PER_MS = 100
+# Entries the reachability fixpoint (pure Python) may take per ms of --timeout-ms; calibrated by
+# bench/solver_budget.py --calibrate, as RLIMIT_PER_MS is.
+FIXPOINT_ENTRIES_PER_MS = 20
 MAX_CHECKS = 64  # on one argument; more are not solved (each query intersects them all), but charged
+
+
+def allowance(timeout_ms: int) -> str:
+    """A path query's allowance, as notes state it."""
+    return f"{max(1, timeout_ms * PATH_RLIMIT_PER_MS):,} solver steps, --timeout-ms {timeout_ms}"
+
+
+def bound(solver, timeout_ms: int):
+    """`solver` (a Solver or an Optimize of the path solving) with each `check()` limited to
+    `timeout_ms` x PATH_RLIMIT_PER_MS steps, and to WALL_BACKSTOP x `timeout_ms` of wall clock as a
+    backstop."""
+    solver.set("rlimit", max(1, timeout_ms * PATH_RLIMIT_PER_MS))
+    solver.set("timeout", max(1, WALL_BACKSTOP * timeout_ms))
+    return solver
 
 
 @dataclass

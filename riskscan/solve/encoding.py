@@ -17,6 +17,7 @@ from typing import Sequence
 
 from riskscan.graph import Action
 from riskscan.solve import backend
+from riskscan.solve.budget import bound
 from riskscan.solve.cone import Cone
 from riskscan.types import Atom, PathStep
 
@@ -37,8 +38,7 @@ class Unrolling:
         self._cone = cone
         self._requires = tuple(requires)
         self._agents = sorted({a.step.agent for a in cone.actions} | {a.receiver for a in cone.actions})
-        self._solver = z3.Solver(ctx=self._ctx)
-        self._solver.set("timeout", timeout_ms)
+        self._solver = bound(z3.Solver(ctx=self._ctx), timeout_ms)
         self._timeout_ms = timeout_ms
         self._agent_number = {agent: number for number, agent in enumerate(self._agents)}
         self._configurations = Configurations(timeout_ms, self._ctx)
@@ -176,8 +176,7 @@ class Configurations:
             return True
         if key not in self._answers:
             z3 = self._z3
-            solver = z3.Solver(ctx=self._ctx)
-            solver.set("timeout", self._timeout_ms)
+            solver = bound(z3.Solver(ctx=self._ctx), self._timeout_ms)
             solver.add(self.condition(key))
             result = solver.check()
             self._answers[key] = None if result == z3.unknown else result == z3.sat

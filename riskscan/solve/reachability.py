@@ -20,7 +20,9 @@ at a has n < k and cube AND cond(g) consistent; when none has, no path of k step
 reaches g in any configuration: a proof, with no unrolling.
 
 Every way it gives is a real route. Its proofs hold only when `complete`: the fixpoint stops early
-at its deadline, or when a node would keep more than MAX_CUBES cubes; either way it then proves
+when it has taken its allowance of entries (`timeout_ms` x FIXPOINT_ENTRIES_PER_MS: a count, so the
+same on a loaded machine; the wall clock only as a backstop), or when a node would keep more than
+MAX_CUBES cubes; either way it then proves
 nothing (the unrolling decides), and every route it gave is still real.
 """
 
@@ -31,6 +33,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from riskscan.graph import Action
+from riskscan.solve.budget import FIXPOINT_ENTRIES_PER_MS, WALL_BACKSTOP
 from riskscan.types import Atom
 
 MAX_CUBES = 64  # per agent and set of states; past it, the fixpoint stops and proves nothing
@@ -50,9 +53,9 @@ class Way:
 
 
 class Reachability:
-    def __init__(self, actions: Sequence[Action], requires: Sequence[str], max_length: int, deadline: float):
+    def __init__(self, actions: Sequence[Action], requires: Sequence[str], max_length: int, timeout_ms: int):
         """Run the fixpoint over `actions` for routes of at most `max_length` steps, until done or
-        until `deadline` (a `time.monotonic()` value)."""
+        until it has taken `timeout_ms` x FIXPOINT_ENTRIES_PER_MS entries."""
         self.requires = tuple(requires)
         self._exact = True  # no cube dropped
         self._max_length = max_length
@@ -71,7 +74,9 @@ class Reachability:
                 for subset in range(1, self._everything + 1):
                     if subset & states == subset:
                         self._add(action.step.agent, subset, self.cube(action.condition), (1, (action,)))
-        self.complete = self._run(deadline) and self._exact
+        self.entries_taken = 0
+        allowance = max(0, timeout_ms) * FIXPOINT_ENTRIES_PER_MS
+        self.complete = self._run(allowance, time.monotonic() + WALL_BACKSTOP * timeout_ms / 1000) and self._exact
 
     def cube(self, atoms: Iterable[Atom]) -> int:
         bits = 0
@@ -108,13 +113,14 @@ class Reachability:
     def _states(self, gives: Iterable[str]) -> int:
         return sum(1 << index for index, state in enumerate(self.requires) if state in gives)
 
-    def _run(self, deadline: float) -> bool:
+    def _run(self, allowance: int, deadline: float) -> bool:
         """Every entry, fewest steps first (each rule below only adds longer ones). False when the
-        deadline passed or a cube was dropped (then nothing can be proved: stop)."""
+        allowance was taken, the backstop passed, or a cube was dropped (then nothing can be proved: stop)."""
         for bucket in self._buckets:
             while bucket:
-                if not self._exact or time.monotonic() > deadline:
+                if not self._exact or self.entries_taken >= allowance or time.monotonic() > deadline:
                     return False
+                self.entries_taken += 1
                 agent, subset, bits, entry = bucket.pop()
                 if self._nodes[(agent, subset)].get(bits) is not entry:
                     continue  # dominated since it was added
