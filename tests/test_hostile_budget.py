@@ -238,7 +238,7 @@ def test_a_witness_that_is_not_dangerous_is_not_a_bypass():
 
 def test_path_queries_are_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
     """The unrolling, the configuration checks and the fix-set optimisation end by Z3's step count
-    (PATH_RLIMIT_PER_MS x timeout_ms), not by the clock: with a second of time for each query, a
+    (PATH_RLIMIT_PER_MS, or OPTIMIZE_RLIMIT_PER_MS, x timeout_ms), not by the clock: with a second of time for each query, a
     million steps decide it on every run, and one step leaves it unknown."""
     from riskscan import graph
     from riskscan.solve import backend, budget, fixes
@@ -256,6 +256,7 @@ def test_path_queries_are_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
 
     def outcomes(steps_per_ms: int):
         monkeypatch.setattr(budget, "PATH_RLIMIT_PER_MS", steps_per_ms)
+        monkeypatch.setattr(budget, "OPTIMIZE_RLIMIT_PER_MS", steps_per_ms * 50)
         unrolling = Unrolling(cone, EXECUTION.requires, 1000)
         unrolling.deepen_to(5)
         return (unrolling.find().status, Configurations(1000, backend.z3().Context()).satisfiable(atoms),
