@@ -18,7 +18,7 @@ from report_samples import empty_report, sample_report
 
 from riskscan.report import render
 from riskscan.report.graph_export import graph_document
-from riskscan.report.html import embedded_json, render_html
+from riskscan.report.html import embedded_json, notices, render_html
 from riskscan.report.json_format import report_document
 from riskscan.scan import scan
 
@@ -87,7 +87,7 @@ def test_hostile_text_never_becomes_markup(hostile_report):
     data, script = elements.scripts
     # the data block is the whole JSON document, and it round-trips exactly
     assert json.loads(data) == json.loads(json.dumps(
-        {"report": report_document(hostile_report), "graph": graph_document(hostile_report)}))
+        {"report": report_document(hostile_report), "graph": graph_document(hostile_report), "notices": notices(hostile_report)}))
     assert script == (ASSETS / "report.js").read_text(encoding="utf-8")
     assert "</script" not in data.lower() and "<!--" not in data and "\u2028" not in data
 

@@ -100,3 +100,30 @@ def test_hostile_tool_text_is_shown_as_text_and_runs_nothing(browser, tmp_path):
     assert "get_page</script><script>window.PWNED=1</script>" in browser.find_element("css selector", "#fixes").text
     assert browser.execute_script("return window.PWNED === undefined")
     assert browser.save_screenshot(str(tmp_path / "report.png"))
+
+
+def test_the_page_states_what_the_repository_configuration_did_and_what_was_not_read(browser, tmp_path):
+    """The summary's notices, in the words of every other format: the hostile repository's refused
+    keys (RS215) and the rule choice applied, and a file of a language riskscan does not read."""
+    from test_hostile_repository import fake_home, repository, riskscan
+
+    home = fake_home(tmp_path)
+    target = repository(tmp_path, "attack")
+    (target / "server.ts").write_text("export const unread = 1;\n")
+    page = tmp_path / "out" / "report.html"
+    page.parent.mkdir()
+    result = riskscan(home, target, "scan", ".", "--format", "concise", "--html-output", str(page), "--no-cache")
+    assert result.returncode == 1, result.stderr
+    browser.get(page.as_uri())
+    assert console_errors(browser) == []
+    shown = browser.execute_script("return Array.from(document.querySelectorAll('#notices li')).map(li => li.textContent);")
+    stated = [line for line in result.stdout.splitlines() if "of the scanned repository" in line]
+    assert stated and stated[0] in shown  # the same words as the terminal's summary
+    assert "refused, see RS215: output" in stated[0] and "applied ignore" in stated[0]
+    assert "1 TypeScript file not read" in shown
+
+
+def test_a_page_with_nothing_to_state_shows_no_notices(browser, tmp_path):
+    open_report(browser, tmp_path, REPO / "examples" / "support-desk")
+    assert browser.execute_script("return document.querySelectorAll('#notices li').length") == 0
+    assert not browser.find_element("css selector", "#notices").is_displayed()

@@ -27,6 +27,7 @@ from importlib import resources
 from riskscan.report.escaping import hidden
 from riskscan.report.graph_export import graph_document
 from riskscan.report.json_format import report_document
+from riskscan.report.wording import coverage_phrases, repository_config_phrase
 from riskscan.types import Report
 
 ASSETS = "html_assets"
@@ -42,10 +43,19 @@ def render_html(report: Report) -> str:
         "VERSION": escape(report.version),
         "STYLE": style,
         "SCRIPT": script,
-        "DATA": embedded_json({"report": report_document(report), "graph": graph_document(report)}),
+        "DATA": embedded_json({"report": report_document(report), "graph": graph_document(report), "notices": notices(report)}),
     }
     # one pass, so that text inside a value is never taken for a placeholder
     return _PLACEHOLDER.sub(lambda match: values[match.group(1)], _asset("report.html"))
+
+
+def notices(report: Report) -> list[str]:
+    """What the summary of every format states beside the counts, in the same words: what was not
+    read or recognised, and what the scanned repository's own configuration did."""
+    stated = coverage_phrases(report.coverage)
+    if report.repository_config is not None:
+        stated.append(repository_config_phrase(report.repository_config))
+    return stated
 
 
 def embedded_json(document: dict) -> str:

@@ -63,6 +63,9 @@
       box.appendChild(el("span", {}, [badge(severity), " " + report.summary.by_severity[severity]]));
     });
     box.appendChild(el("span", { "class": "muted" }, [report.agents.length + " agents, " + report.tools.length + " tools"]));
+    var notices = document.getElementById("notices");
+    data.notices.forEach(function (notice) { notices.appendChild(el("li", {}, [notice])); });
+    notices.classList.toggle("hidden", data.notices.length === 0);
   }
 
   // --- the capability graph ------------------------------------------------------------------
