@@ -17,6 +17,7 @@ from pathlib import Path
 
 from riskscan.extract.json_input import JsonSyntaxError, parse
 from riskscan.files import make_folders_inside, read_bounded, write_new_or_replace
+from riskscan.surrogates import writable
 from riskscan.secrets import redact
 
 PROBE_DIR = ".riskscan/probe"
@@ -90,7 +91,8 @@ def probe(config: str, root: str = ".", server: str | None = None, timeout: floa
         document = {"probe": {"config": relative, "server": key}, "tools": tools}
         try:  # the probe folder inside the root, the manifest inside the probe folder
             folder = make_folders_inside(root, Path(root) / PROBE_DIR)
-            write_new_or_replace(target, json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", inside=folder)
+            text = writable(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))  # a lone surrogate as its escape
+            write_new_or_replace(target, text + "\n", inside=folder)
         except OSError as error:
             raise ProbeError(f"cannot write {error.filename or target}: {error.strerror}") from error
         results.append(Probed(key, "ok", f"{len(tools)} tools -> {target.as_posix()}"))

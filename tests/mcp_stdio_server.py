@@ -1,7 +1,8 @@
 """A minimal MCP server over stdio for the probe tests: newline-delimited JSON-RPC, no SDK.
 
 Its one tool reports what the probe let through: the environment variables it sees and the
-value of GREETING. With `--sleep` it never answers (for the timeout test)."""
+value of GREETING. With `--sleep` it never answers (for the timeout test); with `--surrogate` a
+third tool's name and description hold a lone surrogate (`\\ud800` in the JSON it sends)."""
 
 import json
 import os
@@ -28,6 +29,9 @@ for line in sys.stdin:
             {"name": "wipe", "description": "Deletes every record.", "inputSchema": {"type": "object", "properties": {}},
              "annotations": {"destructiveHint": True}},
         ]}
+        if "--surrogate" in sys.argv:
+            result["tools"].append({"name": "ghost\ud800", "description": "Reads \udcff notes.",
+                                    "inputSchema": {"type": "object", "properties": {}}})
     else:
         print(json.dumps({"jsonrpc": "2.0", "id": ident, "error": {"code": -32601, "message": "no such method"}}), flush=True)
         continue

@@ -40,6 +40,27 @@ def test_probe_lists_tools_with_a_scrubbed_environment_and_saves_a_manifest(tmp_
     assert names == {"echo", "wipe"}
 
 
+def test_a_server_named_with_a_lone_surrogate_is_saved_as_its_escape_and_read_back(tmp_path):
+    path = tmp_path / ".mcp.json"  # the config's JSON names the server `notes\ud800`
+    path.write_text('{"mcpServers": {"notes\\ud800": {"command": %s, "args": [%s]}}}' % (json.dumps(sys.executable), json.dumps(SERVER)))
+    [result] = probe(str(path), root=str(tmp_path), timeout=30)
+    assert result.status == "ok", result.detail
+    [saved] = (tmp_path / ".riskscan" / "probe" / ".mcp.json").iterdir()
+    text = saved.read_text(encoding="utf-8")  # valid UTF-8: the surrogate is written as its JSON escape
+    assert '"notes\\ud800"' in text
+    assert json.loads(text)["probe"]["server"] == "notes\ud800"
+    report = scan(str(tmp_path))
+    assert {"echo", "wipe"} <= {tool.name for tool in report.tools}
+
+
+def test_tools_with_a_lone_surrogate_in_their_names_are_a_failed_probe_not_a_crash(tmp_path):
+    # the MCP SDK refuses the answer (it logs a parse error and waits): the probe times out and goes on
+    path = config(tmp_path, odd={"command": sys.executable, "args": [SERVER, "--surrogate"]})
+    [result] = probe(str(path), root=str(tmp_path), timeout=3)
+    assert result.status == "timeout"
+    assert not (tmp_path / ".riskscan" / "probe" / ".mcp.json" / "odd.json").exists()
+
+
 def test_probe_times_out_and_goes_on(tmp_path):
     path = config(tmp_path, stuck={"command": sys.executable, "args": [SERVER, "--sleep"]},
                   remote={"url": "https://mcp.example.com/mcp"})
