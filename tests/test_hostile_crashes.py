@@ -255,3 +255,22 @@ def test_a_yaml_escape_that_is_no_character_is_placed_on_its_line(tmp_path, path
     report = scan(str(tmp_path), Config(cache=False))
     assert _places(report, path) == {("parse-error", line)}
     assert ("RS102", "good.py") in _findings(report)
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "json"])
+def test_a_4301_digit_integer_in_a_trace_is_a_warning_at_its_line_and_the_run_still_replayed(tmp_path, kind):
+    """The OpenAI messages trace of an injection, with a huge integer added to its first message:
+    a `too-long` warning at that line, and the same RS101 finding as without it."""
+    lines = (ROOT / "fixtures" / "traces" / "openai" / "injected.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    lines[0] = json.dumps(first)[:-1] + f', "tokens": {HUGE}}}'
+    if kind == "jsonl":
+        trace, line = tmp_path / "run.jsonl", 1
+        trace.write_text("\n".join(lines) + "\n")
+    else:
+        trace, line = tmp_path / "run.json", 2
+        trace.write_text("[\n" + ",\n".join(lines) + "\n]\n")
+    result = _riskscan("trace", str(trace), "--format", "json", cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert [f["rule_id"] for f in document["findings"]] == ["RS101"], result.stderr[-300:]
+    assert [(d["code"], d["location"]["line"]) for d in document["diagnostics"]] == [("too-long", line)]

@@ -76,7 +76,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     if positions.duplicates and facts.kind != source.kind:  # a file riskscan reads, not any JSON
         facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.duplicate_diagnostics()})))
     if positions.long_integers and facts.kind != source.kind:
-        long = {Diagnostic(positions.location(p), "too-long", "an integer of more digits than Python converts; read as text", "warning")
+        long = {Diagnostic(positions.location(p), "too-long", LONG_INTEGER, "warning")
                 for p in positions.long_integers}
         facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *long})))
     return facts
@@ -113,7 +113,7 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
     """Parse JSON or JSONC text into plain Python values and their positions."""
     strict = _blank_jsonc(text)
     try:
-        document = json.loads(strict, parse_constant=_reject_constant, parse_int=_integer)
+        document = json.loads(strict, parse_constant=_reject_constant, parse_int=integer)
     except json.JSONDecodeError as error:
         raise JsonSyntaxError(f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
     except ValueError as error:  # NaN / Infinity, not JSON
@@ -129,8 +129,11 @@ def parse(text: str, path: str = "") -> tuple[object, Positions]:
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
     positions = Positions(path, offsets, line_starts)
     positions.duplicates = duplicates
-    positions.long_integers = _long_integers(document)
+    positions.long_integers = long_integers(document)
     return document, positions
+
+
+LONG_INTEGER = "an integer of more digits than Python converts; read as text"
 
 
 class LongInteger(str):
@@ -138,14 +141,14 @@ class LongInteger(str):
     text: `int()` of it raises, which lost the whole file."""
 
 
-def _integer(text: str) -> int | LongInteger:
+def integer(text: str) -> int | LongInteger:
     try:
         return int(text)
     except ValueError:
         return LongInteger(text)
 
 
-def _long_integers(document: object) -> list[Pointer]:
+def long_integers(document: object) -> list[Pointer]:
     found: list[Pointer] = []
     stack: list[tuple[object, Pointer]] = [(document, ())]
     while stack:

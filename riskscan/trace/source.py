@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from riskscan.extract.json_input import JsonSyntaxError, parse
+from riskscan.extract.json_input import LONG_INTEGER, JsonSyntaxError, integer, long_integers, parse
 from riskscan.types import Diagnostic, Location
 
 Pointer = tuple
@@ -63,7 +63,10 @@ def load(path: str, data: bytes, display: str | None = None) -> Source:
         return _load_lines(name, text)
     try:
         document, positions = parse(text, name)
-        return Source(name, [document], positions=positions)
+        source = Source(name, [document], positions=positions)
+        for pointer in positions.long_integers:
+            source.diagnose(positions.location(pointer), "too-long", LONG_INTEGER)
+        return source
     except JsonSyntaxError as error:
         if len([line for line in text.splitlines() if line.strip()]) < 2:
             source = Source(name, [])
@@ -93,12 +96,14 @@ def _load_lines(name: str, text: str) -> Source:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_int=integer)
         except (ValueError, RecursionError) as error:
-            message = getattr(error, "msg", None) or "nested too deeply"
+            message = "nested too deeply" if isinstance(error, RecursionError) else getattr(error, "msg", None) or str(error)
             first_error = first_error or (number, message)
             source.diagnose(Location(name, number), "trace-parse-error", f"invalid JSON on this line: {message}; line skipped")
             continue
+        if long_integers(record):
+            source.diagnose(Location(name, number), "too-long", LONG_INTEGER)
         source.records.append(record)
         source.lines.append(number)
     if not source.records and first_error:  # no line is JSON: plain text, not JSON Lines
