@@ -113,7 +113,7 @@ def test_the_page_states_what_the_repository_configuration_did_and_what_was_not_
     page = tmp_path / "out" / "report.html"
     page.parent.mkdir()
     result = riskscan(home, target, "scan", ".", "--format", "concise", "--html-output", str(page), "--no-cache")
-    assert result.returncode == 1, result.stderr
+    assert result.returncode == 0, result.stderr  # only RS215 (medium) is left by the repository's own ignore
     browser.get(page.as_uri())
     assert console_errors(browser) == []
     shown = browser.execute_script("return Array.from(document.querySelectorAll('#notices li')).map(li => li.textContent);")
