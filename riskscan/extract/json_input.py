@@ -42,6 +42,9 @@ class Positions:
             for key, offset in self.duplicates
         )
 
+    def long_integer_diagnostics(self) -> tuple[Diagnostic, ...]:
+        return tuple(Diagnostic(self.location(pointer), "too-long", LONG_INTEGER) for pointer in self.long_integers)
+
     def location(self, pointer: Pointer) -> Location:
         while pointer not in self._offsets and pointer:
             pointer = pointer[:-1]
@@ -76,9 +79,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     if positions.duplicates and facts.kind != source.kind:  # a file riskscan reads, not any JSON
         facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.duplicate_diagnostics()})))
     if positions.long_integers and facts.kind != source.kind:
-        long = {Diagnostic(positions.location(p), "too-long", LONG_INTEGER, "warning")
-                for p in positions.long_integers}
-        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *long})))
+        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.long_integer_diagnostics()})))
     return facts
 
 

@@ -28,10 +28,10 @@ WALL_BACKSTOP = 3  # x timeout_ms: the wall clock ends a query only well after i
 # bound for queries that count at least a third as many steps per ms as calibrated.
 ARGUMENT_BUDGET = 8
 # The path-solving queries (bench/solver_budget.py --calibrate, 40 random conditional systems):
-# 3-1460 steps per ms, median 450 on an idle 2-core machine; 100 leaves room for a loaded one.
+# 7-1643 steps per ms, median 554 on an idle 2-core machine; 100 leaves room for a loaded one.
 PATH_RLIMIT_PER_MS = 100
 # The fix-set optimisation (z3.Optimize) counts far more steps per ms: 5,000-32,000 on the bundled
-# example's rounds (bench/solver_budget.py --calibrate); the example's largest round takes 1.5 million.
+# example's rounds, median 17,000 (bench/solver_budget.py --calibrate); its largest round takes 1.5 million.
 OPTIMIZE_RLIMIT_PER_MS = 5000
 # Entries the reachability fixpoint (pure Python) may take per ms of --timeout-ms; calibrated by
 # bench/solver_budget.py --calibrate, as RLIMIT_PER_MS is.
@@ -39,17 +39,21 @@ FIXPOINT_ENTRIES_PER_MS = 20
 MAX_CHECKS = 64  # on one argument; more are not solved (each query intersects them all), but charged
 
 
+def steps_for(timeout_ms: int, per_ms: int | None = None) -> int:
+    """The steps one path query may count: `timeout_ms` x `per_ms` (PATH_RLIMIT_PER_MS unless given)."""
+    return max(1, timeout_ms * (PATH_RLIMIT_PER_MS if per_ms is None else per_ms))
+
+
 def allowance(timeout_ms: int, per_ms: int | None = None) -> str:
     """A query's allowance, as notes state it."""
-    steps = max(1, timeout_ms * (PATH_RLIMIT_PER_MS if per_ms is None else per_ms))
-    return f"{steps:,} solver steps, --timeout-ms {timeout_ms}"
+    return f"{steps_for(timeout_ms, per_ms):,} solver steps, --timeout-ms {timeout_ms}"
 
 
 def bound(solver, timeout_ms: int, per_ms: int | None = None):
     """`solver` (a Solver or an Optimize of the path solving) with each `check()` limited to
     `timeout_ms` x `per_ms` steps (PATH_RLIMIT_PER_MS unless given), and to WALL_BACKSTOP x
     `timeout_ms` of wall clock as a backstop."""
-    solver.set("rlimit", max(1, timeout_ms * (PATH_RLIMIT_PER_MS if per_ms is None else per_ms)))
+    solver.set("rlimit", steps_for(timeout_ms, per_ms))
     solver.set("timeout", max(1, WALL_BACKSTOP * timeout_ms))
     return solver
 

@@ -39,7 +39,6 @@ class Unrolling:
         self._requires = tuple(requires)
         self._agents = sorted({a.step.agent for a in cone.actions} | {a.receiver for a in cone.actions})
         self._solver = bound(z3.Solver(ctx=self._ctx), timeout_ms)
-        self._timeout_ms = timeout_ms
         self._agent_number = {agent: number for number, agent in enumerate(self._agents)}
         self._configurations = Configurations(timeout_ms, self._ctx)
         self._chose: list[list] = []

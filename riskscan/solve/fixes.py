@@ -12,9 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from riskscan.solve import backend
-from riskscan.solve import budget
-from riskscan.solve.budget import allowance, bound
+from riskscan.solve import backend, budget
 from riskscan.types import Agent, Fix, Gate, Path, PathStep, Rule, SystemModel, Tool
 
 MAX_ROUNDS = 8
@@ -49,7 +47,7 @@ def smallest_fix(system: SystemModel, rules: Sequence[Rule], paths: Sequence[Pat
         options = {path: _changes_for(path, system) for path in known}
         chosen = _optimise(z3, options, timeout_ms)
         if chosen is None:
-            notes.append(f"the fix-set optimisation did not finish within its allowance ({allowance(timeout_ms, budget.OPTIMIZE_RLIMIT_PER_MS)})")
+            notes.append(f"the fix-set optimisation did not finish within its allowance ({budget.allowance(timeout_ms, budget.OPTIMIZE_RLIMIT_PER_MS)})")
             return FixResult((), {}, False, tuple(notes))
         changes = chosen
         remaining = solve_again(apply(system, changes))
@@ -94,7 +92,7 @@ def _optimise(z3, options: dict[Path, frozenset[Change]], timeout_ms: int) -> tu
     ctx = z3.Context()
     every = sorted(set().union(*options.values()))
     chosen = {change: z3.Bool(f"change{index}", ctx) for index, change in enumerate(every)}
-    optimiser = bound(z3.Optimize(ctx=ctx), timeout_ms, budget.OPTIMIZE_RLIMIT_PER_MS)
+    optimiser = budget.bound(z3.Optimize(ctx=ctx), timeout_ms, budget.OPTIMIZE_RLIMIT_PER_MS)
     for path, hitting in sorted(options.items(), key=lambda item: (item[0].rule, item[0].steps)):
         optimiser.add(z3.Or([chosen[change] for change in sorted(hitting)]))
     one, zero = z3.IntVal(1, ctx), z3.IntVal(0, ctx)

@@ -63,10 +63,7 @@ def load(path: str, data: bytes, display: str | None = None) -> Source:
         return _load_lines(name, text)
     try:
         document, positions = parse(text, name)
-        source = Source(name, [document], positions=positions)
-        for pointer in positions.long_integers:
-            source.diagnose(positions.location(pointer), "too-long", LONG_INTEGER)
-        return source
+        return Source(name, [document], positions=positions, diagnostics=list(positions.long_integer_diagnostics()))
     except JsonSyntaxError as error:
         if len([line for line in text.splitlines() if line.strip()]) < 2:
             source = Source(name, [])
@@ -83,7 +80,7 @@ def _is_json_lines(text: str) -> bool:
     if not first.startswith("{") or not rest.strip():
         return False
     try:
-        json.loads(first)
+        json.loads(first, parse_int=integer)
     except (ValueError, RecursionError):
         return False
     return True
