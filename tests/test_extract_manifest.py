@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from riskscan import rulesets
-from riskscan.extract import json_input
+from riskscan.extract import json_files
 from riskscan.types import Diagnostic, Facts, Items, Location, Ref, SourceFile, ToolFact
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ def rs():
 
 
 def load(rel: str, rs) -> Facts:
-    return json_input.extract((REPO / rel).read_bytes(), SourceFile(rel, "json"), rs)
+    return json_files.extract((REPO / rel).read_bytes(), SourceFile(rel, "json"), rs)
 
 
 def canonical(schema: dict) -> str:
@@ -117,19 +117,19 @@ def test_junk_items_are_diagnostics_and_the_rest_is_kept(rs):
 
 def test_duplicate_names_keep_the_first(rs):
     text = '{"tools": [\n{"name": "a", "inputSchema": {"type": "object"}},\n{"name": "a", "inputSchema": {"type": "object"}}\n]}'
-    facts = json_input.extract(text.encode(), SourceFile("t.json", "json"), rs)
+    facts = json_files.extract(text.encode(), SourceFile("t.json", "json"), rs)
     assert [(t.name, t.location.line) for t in facts.tools] == [("a", 2)]
     assert [(d.code, d.location.line) for d in facts.diagnostics] == [("duplicate-tool", 3)]
 
 
 def test_mcp_tool_with_a_non_object_input_schema_fails_validation(rs):
     text = '{"tools": [{"name": "a", "inputSchema": {"type": "string"}}, {"name": "b", "inputSchema": {"type": "object"}}]}'
-    facts = json_input.extract(text.encode(), SourceFile("t.json", "json"), rs)
+    facts = json_files.extract(text.encode(), SourceFile("t.json", "json"), rs)
     assert [t.name for t in facts.tools] == ["b"]
     assert [d.code for d in facts.diagnostics] == ["invalid-tool"]
     assert "inputSchema/type" in facts.diagnostics[0].message
 
 
 def test_an_empty_tool_list_is_an_agent_without_tools(rs):
-    facts = json_input.extract(b'{"tools": []}', SourceFile("t.json", "json"), rs)
+    facts = json_files.extract(b'{"tools": []}', SourceFile("t.json", "json"), rs)
     assert facts.tools == () and facts.agents[0].tools == (Items(()),) and facts.diagnostics == ()

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from riskscan import rulesets
+from riskscan.extract import json_files
 from riskscan.extract import json_input
 from riskscan.types import (
     CONFIDENCE_CATALOG,
@@ -32,11 +33,11 @@ def rs():
 
 
 def load(rel: str, rs) -> Facts:
-    return json_input.extract((REPO / rel).read_bytes(), SourceFile(rel, "json"), rs)
+    return json_files.extract((REPO / rel).read_bytes(), SourceFile(rel, "json"), rs)
 
 
 def from_text(text: str, rs, path: str = ".mcp.json") -> Facts:
-    return json_input.extract(text.encode(), SourceFile(path, "json"), rs)
+    return json_files.extract(text.encode(), SourceFile(path, "json"), rs)
 
 
 def servers(facts: Facts) -> dict[str, str | None]:
@@ -320,7 +321,7 @@ def test_non_utf8_is_a_decode_error_naming_the_file(rs):
 
 def test_a_byte_order_mark_is_tolerated(rs):
     data = b"\xef\xbb\xbf" + b'{"mcpServers": {"t": {"command": "uvx", "args": ["mcp-server-time==0.6.2"]}}}'
-    facts = json_input.extract(data, SourceFile("claude_desktop_config.json", "json"), rs)
+    facts = json_files.extract(data, SourceFile("claude_desktop_config.json", "json"), rs)
     assert facts.diagnostics == () and {t.server for t in facts.tools} == {"time"}
 
 
@@ -343,7 +344,7 @@ def test_irrelevant_json_gives_empty_facts(rs, text):
     ],
 )
 def test_classify(text, kind):
-    assert json_input.classify("x.json", json.loads(text)) == kind
+    assert json_files.classify("x.json", json.loads(text)) == kind
 
 
 def test_jsonc_comments_and_trailing_commas_keep_positions():

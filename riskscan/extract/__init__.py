@@ -13,7 +13,7 @@ from riskscan.types import Diagnostic, Facts, Location, SourceFile
 # a scan with no Python files never loads libcst.
 EXTRACTORS = {
     "python": "riskscan.extract.python",
-    "json": "riskscan.extract.json_input",
+    "json": "riskscan.extract.json_files",
     "toml": "riskscan.extract.codex_config",
     "yaml": "riskscan.extract.continue_config",
     "agents-config": "riskscan.extract.declared",

@@ -1,4 +1,6 @@
-"""Every JSON file discovery hands over: decode, parse (JSON and JSONC), classify, delegate.
+"""JSON and JSONC text parsed into plain values and the line and column of each: the reader every
+JSON input of riskscan shares (client configs and manifests: riskscan/extract/json_files.py;
+traces; probe results).
 
 MCP client configs (VS Code, Cursor) allow comments and trailing commas, so the text is first made
 strict by blanking those out in place; offsets do not move, so the line and column of every value,
@@ -10,19 +12,12 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import replace
 from json.decoder import scanstring
 
-from riskscan.rulesets import Rulesets
-from riskscan.types import Diagnostic, Facts, Location, SourceFile
+from riskscan.types import Diagnostic, Location
 
 # A JSON pointer as a tuple of keys and indexes; () is the document itself.
 Pointer = tuple[str | int, ...]
-
-MCP_CONFIG = "mcp-config"
-MANIFEST = "manifest"
-CLIENT_SETTINGS = "client-settings"
-LOCK = "lock"
 
 
 class Positions:
@@ -63,45 +58,6 @@ class JsonSyntaxError(Exception):
         super().__init__(message)
         self.line = line
         self.column = column
-
-
-def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line, column = decode_error_place(data, error)
-        return _failed(source, line, column, "decode-error", f"not UTF-8 text (byte 0x{data[error.start]:02x}); not read")
-    try:
-        document, positions = parse(text, source.path)
-    except JsonSyntaxError as error:
-        return _failed(source, error.line, error.column, "parse-error", str(error))
-    facts = _classified(document, positions, source, rulesets)
-    if positions.duplicates and facts.kind != source.kind:  # a file riskscan reads, not any JSON
-        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.duplicate_diagnostics()})))
-    if positions.long_integers and facts.kind != source.kind:
-        facts = replace(facts, diagnostics=tuple(sorted({*facts.diagnostics, *positions.long_integer_diagnostics()})))
-    return facts
-
-
-def _classified(document: object, positions: Positions, source: SourceFile, rulesets: Rulesets) -> Facts:
-    kind = classify(source.path, document)
-    if kind == CLIENT_SETTINGS:
-        from riskscan.extract import client_settings
-
-        return client_settings.extract(document, positions, source, rulesets)
-    if kind == LOCK:
-        from riskscan import lock
-
-        return lock.extract(document, positions, source)
-    if kind == MCP_CONFIG:
-        from riskscan.extract import mcp_config
-
-        return mcp_config.extract(document, positions, source, rulesets)
-    if kind == MANIFEST:
-        from riskscan.extract import manifest
-
-        return manifest.extract(document, positions, source)
-    return Facts(path=source.path, kind=source.kind)
 
 
 def decode_error_place(data: bytes, error: UnicodeDecodeError) -> tuple[int, int]:
@@ -163,59 +119,8 @@ def long_integers(document: object) -> list[Pointer]:
     return sorted(found, key=str)
 
 
-def classify(path: str, document: object) -> str | None:
-    """`mcp-config`, `manifest`, `client-settings`, `lock`, or None for JSON that is none of them."""
-    from riskscan.extract.client_settings import is_settings_path
-
-    if is_settings_path(path):
-        return CLIENT_SETTINGS
-    if isinstance(document, dict):
-        if document.get("riskscan_lock") is not None:
-            return LOCK
-        if isinstance(document.get("mcpServers"), dict) or isinstance(document.get("context_servers"), dict):
-            return MCP_CONFIG
-        projects = document.get("projects")
-        if isinstance(projects, dict) and any(isinstance(p, dict) and isinstance(p.get("mcpServers"), dict) for p in projects.values()):
-            return MCP_CONFIG
-        if isinstance(document.get("servers"), dict) and _looks_like_servers(document["servers"]):
-            return MCP_CONFIG
-        nested = document.get("mcp")
-        if isinstance(nested, dict) and isinstance(nested.get("servers"), dict):
-            return MCP_CONFIG
-        tools = document.get("tools")
-        result = document.get("result")
-        if isinstance(result, dict) and isinstance(result.get("tools"), list):
-            tools = result["tools"]
-        if isinstance(tools, list) and (not tools or any(_looks_like_tool(t) for t in tools)):
-            return MANIFEST
-        return None
-    if isinstance(document, list) and any(_looks_like_tool(item) for item in document):
-        return MANIFEST
-    return None
-
-
-def _looks_like_servers(servers: dict) -> bool:
-    return not servers or any(
-        isinstance(entry, dict) and ({"command", "url", "serverUrl", "httpUrl", "type"} & entry.keys())
-        for entry in servers.values()
-    )
-
-
-def _looks_like_tool(item: object) -> bool:
-    if not isinstance(item, dict):
-        return False
-    if item.get("type") == "function" and ("function" in item or "name" in item):
-        return True
-    return "name" in item and ({"inputSchema", "input_schema", "parameters"} & item.keys() != set())
-
-
 def _shown(key: str) -> str:
     return f"`{key}`" if len(key) <= 40 else f"`{key[:40]}…`"
-
-
-def _failed(source: SourceFile, line: int, column: int, code: str, message: str) -> Facts:
-    diagnostic = Diagnostic(Location(source.path, line, column), code, message, "error")
-    return Facts(path=source.path, kind=source.kind, diagnostics=(diagnostic,))
 
 
 def _reject_constant(name: str) -> object:
