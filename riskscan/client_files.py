@@ -1,7 +1,7 @@
 """What client files say about each other, joined before the model is built: permission rules of
 client settings applied to the configs they govern (permissions.py), tools a probe listed for a
 config's server put in that client's context, a lockfile compared with the manifests it pinned
-(lock.py), and tool names that collide across the servers of one context (metadata.py). Each
+(extract/lockfile.py), and tool names that collide across the servers of one context (metadata.py). Each
 extractor reads one file; this pass is where files meet. Facts in, facts out."""
 
 from __future__ import annotations
@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from riskscan import lock, metadata, permissions
+from riskscan import metadata, permissions
+from riskscan.extract import lockfile
 from riskscan.types import Facts, HygieneFact, Items, Ref
 
 
 def apply(facts: Sequence[Facts]) -> list[Facts]:
     joined = permissions.apply(facts)
     joined = _probed_servers(joined)
-    joined = lock.drift(joined)
+    joined = lockfile.drift(joined)
     return [_with_collisions(f) for f in joined]
 
 
