@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, not an installed riskscan
 
-from riskscan.report.redaction import scrubbed  # noqa: E402
+from riskscan.secrets.reports import scrubbed  # noqa: E402
 from test_hostile_budget import SIZES, WORST_CASES  # noqa: E402
 
 

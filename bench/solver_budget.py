@@ -5,10 +5,10 @@ attack_project), against the same tool with 25 checks; and the calibration of RL
 
 Prints the wall time of each scan, the ratio worst/benign, and what the budget left undecided
 (before the budget, the worst case ran past 300 s). --calibrate prints, for every argument query
-of tests/test_solve_arguments.py's cases, its time, its Z3 step count (`rlimit count`) and the
+of tests/solve/test_solve_arguments.py's cases, its time, its Z3 step count (`rlimit count`) and the
 steps per ms: RLIMIT_PER_MS in riskscan/solve/budget.py is set from these; then the same for the
 path-solving queries (the unrolling, configurations and the fix-set optimisation) of the random
-conditional systems of tests/test_solve_reachability.py and the bundled example's fix-set rounds, and the reachability fixpoint's entries
+conditional systems of tests/solve/test_solve_reachability.py and the bundled example's fix-set rounds, and the reachability fixpoint's entries
 per ms (FIXPOINT_ENTRIES_PER_MS). Not a test.
 """
 

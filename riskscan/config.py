@@ -163,7 +163,7 @@ def _parse(path: Path, text: str) -> dict:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from error
     except ValueError as error:  # an integer of more than 4,300 digits: tomllib gives no place (toml_input.loads finds it)
-        from riskscan.extract.toml_input import value_error
+        from riskscan.formats.toml_input import value_error
 
         raise ConfigError(f"{path}: invalid TOML: {value_error(error, path.read_bytes().decode('utf-8-sig'))}") from error
 

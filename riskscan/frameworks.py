@@ -3,7 +3,7 @@
 
 Plain data with no imports, so that `riskscan --help` can list what riskscan reads without loading
 libcst. Each adapter names its ids in `frameworks` (riskscan/extract/python/adapters/);
-tests/test_frameworks_registry.py checks that the adapters and this table agree.
+tests/extract/test_frameworks_registry.py checks that the adapters and this table agree.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def listing() -> str:
 
 
 # the MCP clients whose configs the extractors read, by the name their facts carry as the client
-# (riskscan/extract/mcp_config.py, codex_config.py, continue_config.py), in the order `--help` lists them
+# (riskscan/extract/configs/mcp_config.py, codex_config.py, continue_config.py), in the order `--help` lists them
 MCP_CLIENTS: tuple[str, ...] = (
     "Claude Desktop", "Claude Code", "Cursor", "VS Code", "Windsurf", "Gemini CLI", "Zed", "Continue", "Codex",
 )

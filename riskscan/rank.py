@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable, Sequence
 
-from riskscan.surrogates import hashable
+from riskscan.files.surrogates import hashable
 from riskscan.types import (
     CODE_EXEC,
     Agent,

@@ -239,7 +239,7 @@ def _read(path: Path) -> bytes:
 def _parse(path: Path, raw: bytes) -> object:
     import yaml
 
-    from riskscan.extract import yaml_input
+    from riskscan.formats import yaml_input
 
     try:
         # libyaml's loader when PyYAML has it: the same documents, about ten times faster; aliases

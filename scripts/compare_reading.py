@@ -1,5 +1,5 @@
 """Scan a folder reading by need and reading every file in full, and compare the reports: the
-check, on real code, of what tests/test_reading.py checks on the fixtures (the survey, partial
+check, on real code, of what tests/scan/test_reading.py checks on the fixtures (the survey, partial
 readings and rounds must not change a finding, a tool or a diagnostic).
 
     python scripts/compare_reading.py /path/to/sources [--include-tests]

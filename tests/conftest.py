@@ -1,4 +1,4 @@
-"""The test session's cache folder: riskscan caches what it read (riskscan/cache.py); tests must
+"""The test session's cache folder: riskscan caches what it read (riskscan/cache/); tests must
 neither read a developer's cache nor fill it. Subprocesses inherit the variable."""
 
 import os

@@ -168,7 +168,7 @@ def _config(root: Path, name: str, data: bytes) -> None:
 
 def _suppressions(root: Path, name: str, data: bytes) -> None:
     from riskscan.scan import scan
-    from riskscan.suppressions import SuppressionsError
+    from riskscan.triage.suppressions import SuppressionsError
 
     try:
         report = timed(scan, str(FINDINGS_PROJECT), Config(suppressions=str(root / name), timeout_ms=1000))
@@ -192,7 +192,7 @@ def _saved_report(root: Path, name: str, data: bytes) -> None:
 
 
 def _baseline(root: Path, name: str, data: bytes) -> None:
-    from riskscan.baseline import BaselineError
+    from riskscan.triage.baseline import BaselineError
     from riskscan.scan import scan
 
     try:

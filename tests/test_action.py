@@ -105,7 +105,7 @@ EXAMPLE = REPO / "examples" / "support-desk"
 
 def in_repository(folder: Path) -> str:
     """The folder's path in this checkout's repository, as a prefix ('' outside git)."""
-    from riskscan.repository import locate
+    from riskscan.scan.repository import locate
 
     path = locate(str(folder.resolve())).path
     return path + "/" if path else ""

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from riskscan import linear_regex, rulesets, secrets
-from riskscan.report.redaction import scrubbed
+from riskscan.secrets import linear_regex
+from riskscan import rulesets, secrets
+from riskscan.secrets.reports import scrubbed
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_GITHUB = "ghp_" + "FAKEfakeFAKEfake0123456789abcdefghij"
@@ -109,7 +110,7 @@ def test_redaction_sees_through_lone_surrogates_and_unicode_spaces(loaded):
 
 
 def test_every_secret_shape_in_a_long_description_is_still_redacted(loaded):
-    """The shapes tests/test_secrets.py covers, scattered through 1 MB of filler, all redacted."""
+    """The shapes tests/secrets/test_secrets.py covers, scattered through 1 MB of filler, all redacted."""
     shapes = [FAKE_GITHUB, "sk-ant-api03-" + "x" * 40, "sk-proj-" + "Ab1" * 10, "AKIA" + "ABCDEFGHIJ234567",
               "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlX2Zha2U", "postgresql://app:s3cretPass@db.example.com/app"]
     filler = "lorem ipsum dolor " * 10_000
@@ -122,7 +123,7 @@ def test_every_secret_shape_in_a_long_description_is_still_redacted(loaded):
 _WORST_CASE_RUN = """
 import sys
 sys.path.insert(0, 'tests')
-from riskscan.report.redaction import scrubbed
+from riskscan.secrets.reports import scrubbed
 from test_hostile_budget import SIZES, WORST_CASES
 for size in SIZES.values():
     text = WORST_CASES[sys.argv[1]](size)
@@ -234,34 +235,3 @@ def test_a_witness_that_is_not_dangerous_is_not_a_bypass():
         assert verdict.status == "not-understood" and "not dangerous" in verdict.detail, harmless
     dangerous = arguments._found(argument, (("url", "https://api.example.com.attacker.example/"),), [])
     assert dangerous.status == "bypassed"
-
-
-def test_path_queries_are_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
-    """The unrolling, the configuration checks and the fix-set optimisation end by Z3's step count
-    (PATH_RLIMIT_PER_MS, or OPTIMIZE_RLIMIT_PER_MS, x timeout_ms), not by the clock: with a second of time for each query, a
-    million steps decide it on every run, and one step leaves it unknown."""
-    from riskscan import graph
-    from riskscan.solve import backend, budget, fixes
-    from riskscan.solve.cone import prune
-    from riskscan.solve.encoding import Configurations, Unrolling
-    from riskscan.types import Atom
-    from riskscan.types import Path as SolvedPath
-    from test_solve_reachability import EXECUTION, long_way_system
-
-    cone = prune(graph.actions(long_way_system()), EXECUTION, 5)
-    atoms = tuple(Atom(f"env.V{index}", str(index % 3)) for index in range(12))
-    changes = [fixes.Change("remove-tool", f"agent{index}", f"tool{index}") for index in range(12)]
-    options = {SolvedPath("RS102", (), (Atom(f"path{index}", None),)): frozenset(changes[index:index + 4:2])
-               for index in range(10)}
-
-    def outcomes(steps_per_ms: int):
-        monkeypatch.setattr(budget, "PATH_RLIMIT_PER_MS", steps_per_ms)
-        monkeypatch.setattr(budget, "OPTIMIZE_RLIMIT_PER_MS", steps_per_ms * 50)
-        unrolling = Unrolling(cone, EXECUTION.requires, 1000)
-        unrolling.deepen_to(5)
-        return (unrolling.find().status, Configurations(1000, backend.z3().Context()).satisfiable(atoms),
-                fixes._optimise(backend.z3(), options, 1000) is not None)
-
-    for _ in range(3):
-        assert outcomes(1000) == ("sat", True, True)
-        assert outcomes(0) == ("unknown", None, False)  # max(1, 0 x 1000): one step

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from secret_shapes import needles, secret_project, secrets
 
 from riskscan import cache as cache_module
-from riskscan import discover, reading, rulesets
+from riskscan import discover, rulesets
+from riskscan.scan import reading
 from riskscan.cache import Cache, code_digest, encode
 from riskscan.report.json_format import render_json
 from riskscan.scan import scan
@@ -35,7 +36,7 @@ CHECKOUT = Path(__file__).parents[1]
 EXAMPLE = CHECKOUT / "examples" / "support-desk"
 FIXTURES = CHECKOUT / "fixtures" / "hostile" / "cachesafe"
 EXAMPLE_FINDINGS = 20  # README: the bundled example's findings
-KEY_FILE = "integrity.key"  # the per-user key in the cache root (riskscan/cache.py KEY_FILE)
+KEY_FILE = "integrity.key"  # the per-user key in the cache root (riskscan/cache/ KEY_FILE)
 
 
 def config(folder: Path) -> Config:
@@ -287,7 +288,7 @@ def test_no_bytes_in_an_entry_crash_a_read_or_pass_unsigned(tmp_path, data, sign
 def test_a_locked_manifest_whose_texts_hold_a_secret_has_not_drifted(tmp_path):
     # facts are redacted before the model sees them; `riskscan lock` pins the same redacted texts,
     # so the scan right after the lock reports no change (RS213), with the cache or without
-    from riskscan import lock
+    from riskscan.mcp import lock
 
     shutil.copy(FIXTURES / "secret-in-config" / "tools.json", tmp_path / "tools.json")
     manifest = tmp_path / "tools.json"

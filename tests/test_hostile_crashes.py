@@ -160,7 +160,7 @@ def test_a_4301_digit_integer_in_riskscans_own_config_is_an_error_naming_its_lin
 
 
 def test_a_4301_digit_integer_in_a_suppressions_file_is_an_error_naming_its_line(tmp_path):
-    from riskscan.suppressions import SuppressionsError
+    from riskscan.triage.suppressions import SuppressionsError
 
     path = tmp_path / "riskscan-suppressions.toml"
     path.write_text(f'[[suppress]]\nrule = "RS203"\nreason = "reviewed"\nuntil = {HUGE}\n')

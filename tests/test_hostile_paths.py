@@ -251,7 +251,7 @@ HOSTILE_NAMES = ["../../../../escaped", "{outside}/absolute", "a/b", "nul\u0000n
 
 def test_probe_server_names_from_a_config_stay_inside_the_probe_folder(tmp_path):
     pytest.importorskip("mcp")
-    from riskscan.probe import probe
+    from riskscan.mcp.probe import probe
 
     outside, repo = project(tmp_path, committed=False)
     names = [name.format(outside=outside) for name in HOSTILE_NAMES]  # an absolute name: into the user's folder
@@ -271,7 +271,7 @@ def test_probe_server_names_from_a_config_stay_inside_the_probe_folder(tmp_path)
 
 def test_probe_refuses_a_probe_folder_that_is_a_link_out_of_the_root(tmp_path):
     pytest.importorskip("mcp")
-    from riskscan.probe import ProbeError, probe
+    from riskscan.mcp.probe import ProbeError, probe
 
     outside, repo = project(tmp_path, committed=False)
     (repo / ".riskscan").symlink_to(outside, target_is_directory=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from riskscan import git_command
+from riskscan.discover import git_command
 from riskscan.scan import scan
 from riskscan.trace import check_traces
 from riskscan.types import Config
@@ -149,7 +149,7 @@ def test_diff_asks_git_nothing_that_runs_the_repository_s_configuration(tmp_path
     root = tmp_path / "project"
     root.mkdir()
     markers = canary_project(root, tmp_path / "markers", listener.getsockname()[1])
-    from riskscan.diff import changed_files
+    from riskscan.triage.diff import changed_files
 
     assert "agent.py" in changed_files(str(root), "HEAD")  # found by hashing, not by git's filters
     without = subprocess.run(["git", "-C", str(root), "diff", "--name-only", "HEAD"], capture_output=True, check=False)
@@ -162,7 +162,7 @@ def test_diff_asks_git_nothing_that_runs_the_repository_s_configuration(tmp_path
 @pytest.fixture
 def guard(monkeypatch):
     """`guard()` arms the guard: from then on every connection and every process start raises,
-    but git run through riskscan.git_command; it returns the list of attempts."""
+    but git run through riskscan.discover.git_command; it returns the list of attempts."""
     attempts: list[str] = []
     return lambda: _arm(monkeypatch, attempts)
 

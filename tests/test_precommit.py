@@ -19,7 +19,9 @@ import jsonschema
 import pytest
 import yaml
 
-from riskscan import config, discover, lock, suppressions
+from riskscan import config, discover
+from riskscan.mcp import lock
+from riskscan.triage import suppressions
 
 REPO = Path(__file__).resolve().parents[1]
 VULNERABLE = REPO / "fixtures" / "cases" / "anthropic-webhook-bot" / "bot.py"
@@ -46,7 +48,7 @@ def hook_types() -> set[str]:
     return set(hook["types_or"])
 
 
-# One file of each kind riskscan/discover.py reads, in the places it reads them.
+# One file of each kind riskscan/discover/ reads, in the places it reads them.
 READ_FILES = ("agent.py", ".mcp.json", ".vscode/mcp.json", "manifests/tools.json", "pyproject.toml", "riskscan.toml",
               ".codex/config.toml", ".continue/mcpServers/docs.yaml", ".continue/config.yml", "crew/config/agents.yaml",
               "crew/config/tasks.yml")

@@ -50,7 +50,7 @@ def test_no_example_has_an_expiry_date_in_the_past(tmp_path):
     import datetime
     import tomllib
 
-    from riskscan.suppressions import read_file
+    from riskscan.triage.suppressions import read_file
 
     today = datetime.date.today()
 

@@ -3,7 +3,7 @@ a config, a manifest, agent code or a trace can hold one (tests/secret_shapes.py
 traced; no output contains any part of a secret beyond the short prefix `redact` shows: text,
 JSON, SARIF, Markdown, HTML, GitHub annotations, the graph exports, every finding's explanation,
 diagnostics, the baseline file, stdout and stderr of the command line, the guard's decision log.
-(tests/test_cli.py and tests/test_extract_mcp_config.py check the example's one token; this is the
+(tests/cli/test_cli.py and tests/extract/test_extract_mcp_config.py check the example's one token; this is the
 whole corpus.)"""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from secret_shapes import needles, secret_project
 
-from riskscan import baseline
+from riskscan.triage import baseline
 from riskscan.guard import Guard
 from riskscan.guard.log import DecisionLog
 from riskscan.report import FORMATS, render

@@ -14,8 +14,8 @@ from riskscan.types import Diagnostic, Facts, Location, SourceFile
 EXTRACTORS = {
     "python": "riskscan.extract.python",
     "json": "riskscan.extract.json_files",
-    "toml": "riskscan.extract.codex_config",
-    "yaml": "riskscan.extract.continue_config",
+    "toml": "riskscan.extract.configs.codex_config",
+    "yaml": "riskscan.extract.configs.continue_config",
     "agents-config": "riskscan.extract.declared",
     "crewai-config": "riskscan.extract.crewai_config",
 }

@@ -17,8 +17,8 @@ from posixpath import dirname
 
 import yaml
 
-from riskscan.extract import yaml_input
-from riskscan.extract.json_input import decode_error_place
+from riskscan.formats import yaml_input
+from riskscan.formats.json_input import decode_error_place
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import tomllib
 
-from riskscan.extract.json_input import decode_error_place
-from riskscan.extract.toml_input import error_place, left_out_diagnostics, loads
+from riskscan.formats.json_input import decode_error_place
+from riskscan.formats.toml_input import error_place, left_out_diagnostics, loads
 from riskscan.rulesets import Rulesets
 from riskscan.types import (
     AgentFact,

@@ -1,4 +1,4 @@
-"""Every JSON file discovery hands over: decode, parse (riskscan/extract/json_input.py), classify,
+"""Every JSON file discovery hands over: decode, parse (riskscan/formats/json_input.py), classify,
 delegate to the reader of its kind: an MCP client config, a client's settings, a tool manifest, or
 riskscan's lockfile. JSON that is none of them is left unread, without a diagnostic: most JSON in a
 repository is neither (package.json, test data).
@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract import client_settings, lockfile, manifest, mcp_config
-from riskscan.extract.json_input import JsonSyntaxError, Positions, decode_error_place, parse
+from riskscan.extract.configs import client_settings, mcp_config
+from riskscan.extract import lockfile, manifest
+from riskscan.formats.json_input import JsonSyntaxError, Positions, decode_error_place, parse
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 

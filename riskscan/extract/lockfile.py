@@ -1,5 +1,5 @@
 """The lockfile, `riskscan.lock.json`, as `scan` reads it: the pins of each tool of each manifest
-(`riskscan lock` writes them: riskscan/lock.py), and the drift of the manifests read in the same
+(`riskscan lock` writes them: riskscan/mcp/lock.py), and the drift of the manifests read in the same
 scan from those pins: every tool whose name, description, input schema or annotations changed
 since (a rug pull), and every tool added or removed, naming what changed. Data, compared offline.
 """
@@ -11,8 +11,8 @@ import json
 from dataclasses import replace
 from typing import Sequence
 
-from riskscan.extract.json_input import Positions
-from riskscan.surrogates import hashable
+from riskscan.formats.json_input import Positions
+from riskscan.files.surrogates import hashable
 from riskscan.types import Diagnostic, Facts, HygieneFact, SourceFile, ToolFact
 from riskscan.types.facts import Pin
 

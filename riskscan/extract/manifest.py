@@ -12,8 +12,8 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from riskscan import metadata
-from riskscan.extract.json_input import Pointer, Positions
+from riskscan.extract import metadata
+from riskscan.formats.json_input import Pointer, Positions
 from riskscan.types import (
     AgentFact,
     Diagnostic,

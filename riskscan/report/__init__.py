@@ -16,15 +16,15 @@ def render(report: Report, fmt: str, *, color: bool = False, automation_id: str 
     """Render `report` in `fmt` (one of FORMATS). `color` adds ANSI colours to text; the other
     formats ignore it. `automation_id` sets the SARIF run's category (default: `riskscan/`).
     `link_base` makes Markdown's file links absolute (`https://github.com/o/r/blob/SHA/`).
-    Every text of the report is redacted first (riskscan.report.redaction): no format prints a secret.
-    The result can always be written as UTF-8: a lone surrogate (riskscan/surrogates.py) is escaped."""
-    from riskscan.surrogates import writable
+    Every text of the report is redacted first (riskscan.secrets.reports): no format prints a secret.
+    The result can always be written as UTF-8: a lone surrogate (riskscan/files/surrogates.py) is escaped."""
+    from riskscan.files.surrogates import writable
 
     return writable(_render(report, fmt, color=color, automation_id=automation_id, link_base=link_base))
 
 
 def _render(report: Report, fmt: str, *, color: bool, automation_id: str | None, link_base: str) -> str:
-    from riskscan.report.redaction import scrubbed
+    from riskscan.secrets.reports import scrubbed
 
     report = scrubbed(report)
     if fmt == "text":

@@ -29,7 +29,7 @@ def select(report: Report, wanted: str) -> Finding | None:
 def render_explanation(report: Report, finding: Finding) -> str:
     """The explanation of `finding` (one of `report`'s), secrets redacted and the scanned project's
     texts escaped for the terminal (riskscan.report.escaping)."""
-    from riskscan.report.redaction import scrubbed
+    from riskscan.secrets.reports import scrubbed
 
     report = replace(report, fixes=terminal_safe(scrubbed(report.fixes)))
     finding = terminal_safe(scrubbed(finding))

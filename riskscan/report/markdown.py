@@ -25,7 +25,7 @@ from urllib.parse import quote
 from riskscan.report.escaping import for_terminal, markdown_code, markdown_message, markdown_text
 from riskscan.report.github import workspace_prefix
 from riskscan.report.wording import coverage_phrases, plural, repository_config_phrase, severity_counts
-from riskscan.surrogates import path_bytes
+from riskscan.files.surrogates import path_bytes
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")

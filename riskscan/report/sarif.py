@@ -22,8 +22,8 @@ from urllib.parse import quote
 
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.wording import step_sentence
-from riskscan.rule_docs import doc_uri
-from riskscan.surrogates import path_bytes
+from riskscan.report.rule_docs import doc_uri
+from riskscan.files.surrogates import path_bytes
 from riskscan.types import (
     BaselineEntry,
     Coverage,

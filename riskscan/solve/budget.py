@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from riskscan.types import GuardedArgument
 
-# Calibrated with bench/solver_budget.py --calibrate on tests/test_solve_arguments.py's queries
+# Calibrated with bench/solver_budget.py --calibrate on tests/solve/test_solve_arguments.py's queries
 # (z3-solver 5.4.1, `rlimit count`): 10-1100 steps per ms of solving, median 80 on a loaded 2-core
 # machine and 180 on an idle one. At 50 steps per ms of --timeout-ms, a query that counts steps
 # at the median rate ends by its step limit before its time limit. Queries over big regex

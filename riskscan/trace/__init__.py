@@ -49,7 +49,7 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
     from riskscan.trace.mapping import ModelIndex
     from riskscan.trace.replay import Outcome, replay
 
-    from riskscan import select
+    from riskscan.triage import select
 
     loaded = rulesets.load(config.rulesets)
     trace_rules = {rule.id: rule for rule in rulesets.trace_rules()}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Iterable
 
-from riskscan.surrogates import hashable
+from riskscan.files.surrogates import hashable
 from riskscan.rank import SEVERITY_WEIGHT, STATE_LABELS, STATE_NOTES, sink_note
 from riskscan.trace.events import TraceCall
 from riskscan.trace.replay import Happened, Observed

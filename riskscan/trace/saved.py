@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from riskscan.files import read_bounded
-from riskscan.labels import lexicon_capabilities
+from riskscan.model.labels import lexicon_capabilities
 from riskscan.rulesets import Rulesets
 from riskscan.trace.events import Trace, TraceCall
 from riskscan.trace.mapping import split_mcp_name

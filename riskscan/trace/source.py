@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from riskscan.extract.json_input import LONG_INTEGER, JsonSyntaxError, integer, long_integers, parse
+from riskscan.formats.json_input import LONG_INTEGER, JsonSyntaxError, integer, long_integers, parse
 from riskscan.types import Diagnostic, Location
 
 Pointer = tuple
@@ -25,7 +25,7 @@ class Source:
     path: str
     records: list
     lines: list[int] | None = None  # JSON Lines only
-    positions: object = None  # JSON only: riskscan.extract.json_input.Positions
+    positions: object = None  # JSON only: riskscan.formats.json_input.Positions
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property

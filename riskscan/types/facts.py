@@ -168,7 +168,7 @@ class PermissionRule:
 @dataclass(frozen=True, order=True)
 class Pin:
     """One tool as a lockfile pinned it: the manifest it came from, its name and the canonical
-    hash of its name, description, schemas and annotations (riskscan/lock.py)."""
+    hash of its name, description, schemas and annotations (riskscan/mcp/lock.py)."""
 
     manifest: str
     tool: str

@@ -150,7 +150,7 @@ class Report:
     absent: tuple[BaselineEntry, ...] = ()
     # findings of the --baseline that a format for people leaves out (baseline.new_only): counted as hidden
     baselined: tuple[Finding, ...] = ()
-    # where the scan root sits in its git repository (riskscan.repository); None for a Report
+    # where the scan root sits in its git repository (riskscan.scan.repository); None for a Report
     # built without a scan (traces, tests), which the formats treat as a repository of its own
     repository: Repository | None = None
     # what the run read and what it did not; None for a report built by hand or read back from JSON

@@ -5,7 +5,7 @@ PositionProvider generates the module's code while tracking the line and column 
 the few nodes the extractor reports are wanted, so the code is generated once, on the first
 question, keeping only the offset where each node starts (libcst's own rules decide where that
 is: the syntactic start of a statement or expression, whitespace included for the rest), and an
-offset becomes a line and column only when asked. tests/test_positions.py holds it to
+offset becomes a line and column only when asked. tests/extract/test_positions.py holds it to
 PositionProvider for every node of every fixture.
 """
 

@@ -3,7 +3,7 @@ by one plain walk of the tree instead of libcst's visitors.
 
 libcst's provider walks the module with two visitors (expression contexts, then scopes), rebuilds
 every node it passes and keeps an Access object for every name. The walk here takes its steps in
-the same order and applies the same rules (tests/test_scopes.py holds it to libcst's answers):
+the same order and applies the same rules (tests/extract/test_scopes.py holds it to libcst's answers):
 decorators, defaults, annotations and bases evaluated outside the scope they introduce, the first
 iterable of a comprehension outside it, string annotations read as code, an access seeing the
 assignments of its own scope made before it (else the enclosing ones), `a.b.c` read as the

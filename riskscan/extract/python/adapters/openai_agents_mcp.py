@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract.mcp_config import server_tool_facts
+from riskscan.extract.configs.mcp_config import server_tool_facts
 from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract.mcp_config import server_tool_facts
+from riskscan.extract.configs.mcp_config import server_tool_facts
 from riskscan.extract.python.adapters.frameworks import (
     AgentSpec,
     DecoratorSpec,

@@ -9,7 +9,7 @@ the tools named under {"never": {"tool_names": [...]}}); "never" for all is a hy
 
 from __future__ import annotations
 
-from riskscan.extract.mcp_config import UNKNOWN_SERVER_LABELS, remote_server
+from riskscan.extract.configs.mcp_config import UNKNOWN_SERVER_LABELS, remote_server
 from riskscan.extract.python.adapters import BaseAdapter
 from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.survey import Triggers

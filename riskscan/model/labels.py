@@ -1,0 +1,244 @@
+"""Capability labels for tools, with their confidence and evidence (DESIGN.md: the model of danger).
+
+Evidence, strongest first: calls in the tool's body and the project helpers it calls, resolved to
+qualified names in the API catalog; a framework's built-in tool; MCP annotations; words of the
+name, description and parameters (the lexicon).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from riskscan.model.argument_checks import guarded_argument, through_helper
+from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
+from riskscan.types import (
+    CONFIDENCE_ANNOTATION,
+    CONFIDENCE_API,
+    CONFIDENCE_CATALOG,
+    CONFIDENCE_LEXICON,
+    EXTERNAL_SEND,
+    FS_DELETE,
+    UNTRUSTED_INPUT,
+    ArgFlow,
+    CallSite,
+    Capability,
+    Evidence,
+    FunctionFact,
+    HygieneFact,
+    ToolFact,
+)
+
+MAX_HELPER_DEPTH = 8
+# Parameters a framework fills in itself; the model never chooses them.
+FRAMEWORK_PARAMS = frozenset({"self", "cls", "ctx", "context", "run_context", "wrapper", "tool_context"})
+SINK_LABELS_NEEDING_CONTROL = frozenset({EXTERNAL_SEND})
+
+
+@dataclass(frozen=True)
+class BodyAnalysis:
+    capabilities: tuple[Capability, ...]
+    hygiene: tuple[HygieneFact, ...]
+
+
+class BodyAnalyser:
+    """Labels a function from the catalogued APIs it calls, directly or through project helpers,
+    and whether the model controls each dangerous argument."""
+
+    def __init__(self, functions: dict[str, FunctionFact], rulesets: Rulesets):
+        self.functions = functions
+        self.apis = rulesets.api_index()
+        self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
+
+    def analyse(self, qualname: str, subject: str) -> BodyAnalysis:
+        function = self.functions.get(qualname)
+        if function is None:
+            return BodyAnalysis((), ())
+        controlled = frozenset(p for p in function.params if p not in FRAMEWORK_PARAMS)
+        capabilities, hygiene = self._walk(qualname, controlled, frozenset())
+        hygiene = tuple(HygieneFact(h.check, h.location, subject, h.detail) for h in hygiene)
+        return BodyAnalysis(merge(capabilities), tuple(sorted(set(hygiene))))
+
+    def _walk(self, qualname: str, controlled: frozenset[str], visiting: frozenset[str]):
+        key = (qualname, controlled)
+        if key in self._memo:
+            return self._memo[key]
+        if qualname in visiting or len(visiting) > MAX_HELPER_DEPTH:
+            return (), ()
+        capabilities: list[Capability] = []
+        hygiene: list[HygieneFact] = []
+        for call in self.functions[qualname].calls:
+            for callee in call.callee:
+                entry = self.apis.get(callee)
+                if entry is not None:
+                    capabilities += _api_capabilities(entry, call, controlled)
+                    hygiene += _shell_hygiene(entry, call, controlled)
+                    break
+                if callee in self.functions and callee != qualname:
+                    helper_controlled = _controlled_params(self.functions[callee], call, controlled)
+                    sub_caps, sub_hygiene = self._walk(callee, helper_controlled, visiting | {qualname})
+                    capabilities += _through(sub_caps, self.functions[callee], call)
+                    hygiene += sub_hygiene
+                    break
+        result = (tuple(capabilities), tuple(hygiene))
+        self._memo[key] = result
+        return result
+
+
+def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) -> list[Capability]:
+    target = _target_arg(entry, call)
+    model_controlled = bool(target and set(target.params) & controlled)
+    if target is None:
+        how = "target not given"
+    elif model_controlled:
+        how = f"target from parameter `{sorted(set(target.params) & controlled)[0]}`"
+    else:
+        how = "fixed target"
+    evidence = (Evidence("api-call", f"calls {entry.name} ({how})", call.location),)
+    labels = list(entry.write_labels if _writes(entry, call) else entry.labels)
+    labels += list(entry.if_model_controlled) if model_controlled else []
+    argument = guarded_argument(entry, call, target, controlled) if model_controlled else None
+    arguments = (argument,) if argument is not None else ()
+    return [Capability(label, CONFIDENCE_API, evidence, model_controlled, arguments) for label in labels]
+
+
+def _writes(entry: ApiEntry, call: CallSite) -> bool:
+    if not entry.write_labels:
+        return False
+    for arg in call.args:
+        if (arg.keyword is not None and arg.keyword == entry.mode_keyword) or (
+            arg.keyword is None and arg.position == entry.mode_position
+        ):
+            return arg.constant is None or any(flag in arg.constant for flag in "wax+")
+    return False
+
+
+def _shell_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) -> list[HygieneFact]:
+    target = _target_arg(entry, call)
+    if target is None or not set(target.params) & controlled:
+        return []
+    runs_shell = entry.shell or (
+        entry.shell_keyword is not None
+        and any(arg.keyword == entry.shell_keyword and arg.constant == "True" for arg in call.args)
+    )
+    if not runs_shell:
+        return []
+    parameter = sorted(set(target.params) & controlled)[0]
+    return [HygieneFact("model-controlled-shell", call.location, "", f"{entry.name} runs a shell command built from parameter `{parameter}`")]
+
+
+def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:
+    if entry.target_receiver:
+        return call.receiver
+    for arg in call.args:
+        if entry.target_keyword is not None and arg.keyword == entry.target_keyword:
+            return arg
+    for arg in call.args:
+        if entry.target_position is not None and arg.position == entry.target_position:
+            return arg
+    if entry.target_position is None and entry.target_keyword is None and call.args:
+        # No designated target: any model-chosen argument makes the call model-controlled.
+        return next((arg for arg in call.args if arg.params), call.args[0])
+    return None
+
+
+def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozenset[str]) -> frozenset[str]:
+    params = list(helper.params)
+    offset = 1 if params and params[0] in ("self", "cls") else 0
+    result = set()
+    for arg in call.args:
+        if not set(arg.params) & controlled:
+            continue
+        if arg.keyword is not None and arg.keyword in params:
+            result.add(arg.keyword)
+        elif arg.position is not None and arg.position + offset < len(params):
+            result.add(params[arg.position + offset])
+    return frozenset(result)
+
+
+def _through(capabilities, helper: FunctionFact, call: CallSite) -> list[Capability]:
+    short = helper.qualname.rsplit(".", 1)[-1]
+    return [
+        Capability(
+            c.label,
+            c.confidence,
+            tuple(Evidence(e.kind, f"{e.detail} via {short}() at line {call.location.line}", e.location) for e in c.evidence),
+            c.model_controlled,
+            tuple(through_helper(argument, helper, call) for argument in c.arguments),
+        )
+        for c in capabilities
+    ]
+
+
+def merge(capabilities) -> tuple[Capability, ...]:
+    """One capability per label: highest confidence, model-controlled if any evidence says so,
+    evidence from all, deduplicated and sorted."""
+    by_label: dict[str, list[Capability]] = {}
+    for capability in capabilities:
+        by_label.setdefault(capability.label, []).append(capability)
+    merged = []
+    for label, group in sorted(by_label.items()):
+        evidence = tuple(sorted({e for c in group for e in c.evidence}, key=_evidence_order))
+        arguments = tuple(sorted({a for c in group for a in c.arguments}))
+        merged.append(
+            Capability(label, max(c.confidence for c in group), evidence, any(c.model_controlled for c in group), arguments)
+        )
+    return tuple(merged)
+
+
+def _evidence_order(evidence: Evidence):
+    strength = ("api-call", "builtin-tool", "known-server", "annotation", "schema", "lexicon", "unknown-server")
+    rank = strength.index(evidence.kind) if evidence.kind in strength else len(strength)
+    return (rank, evidence.location or (), evidence.detail)
+
+
+def builtin_capabilities(tool: ToolFact, rulesets: Rulesets) -> tuple[BuiltinTool, tuple[Capability, ...]] | None:
+    """The catalog entry of a framework built-in tool and the labels it gives, or None when the
+    catalog does not know the class."""
+    entry = rulesets.builtin_index().get(tool.builtin or "")
+    if entry is None:
+        return None
+    evidence = (Evidence("builtin-tool", f"{entry.framework} built-in {entry.tool_name} ({tool.builtin})", tool.location),)
+    return entry, tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in entry.labels)
+
+
+def annotation_capabilities(tool: ToolFact) -> tuple[Capability, ...]:
+    """MCP tool annotations: hints, not guarantees, so medium confidence."""
+    hints = dict(tool.annotations)
+    if hints.get("readOnlyHint"):
+        return ()
+    found = []
+    if hints.get("destructiveHint"):
+        found.append(Capability(FS_DELETE, CONFIDENCE_ANNOTATION, (Evidence("annotation", "destructiveHint: true", tool.location),)))
+    if hints.get("openWorldHint"):
+        evidence = (Evidence("annotation", "openWorldHint: true and not read-only", tool.location),)
+        found += [Capability(UNTRUSTED_INPUT, CONFIDENCE_ANNOTATION, evidence), Capability(EXTERNAL_SEND, CONFIDENCE_ANNOTATION, evidence)]
+    return tuple(found)
+
+
+def lexicon_capabilities(tool: ToolFact, docstring: str, rulesets: Rulesets) -> tuple[Capability, ...]:
+    name_words = words(tool.name) | words(tool.function.rsplit(".", 1)[-1] if tool.function else "")
+    param_words = {w for p in tool.params for w in words(p)}
+    text_words = words(tool.description) | words(docstring)
+    every = name_words | param_words | text_words
+    found = []
+    for entry in rulesets.lexicon:
+        hits = []
+        for group in entry.groups:
+            hit = sorted(set(group) & every)
+            if not hit:
+                break
+            hits.append(hit[0])
+        else:
+            where = "name" if set(hits) <= name_words else "name, parameters and description"
+            evidence = (Evidence("lexicon", f"{where} words: {', '.join(hits)}", tool.location),)
+            found.append(Capability(entry.label, CONFIDENCE_LEXICON, evidence))
+    return tuple(found)
+
+
+_WORD_BOUNDARY = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+
+
+def words(text: str) -> set[str]:
+    """Words of an identifier or a sentence: snake_case, camelCase and prose alike, lower-cased."""
+    return {w.lower() for w in _WORD_BOUNDARY.findall(text or "")}

@@ -1,0 +1,171 @@
+"""The project's symbol table, and following a value through it across files: re-exports,
+lists built in other modules, helper functions that return tool lists, conditions on the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Sequence
+
+from riskscan.types import (
+    AgentFact,
+    Condition,
+    ContextLink,
+    Dispatch,
+    Facts,
+    FunctionFact,
+    Items,
+    Location,
+    Opaque,
+    Ref,
+    Registration,
+    ToolFact,
+    Value,
+    When,
+)
+
+MAX_REFERENCE_DEPTH = 32
+INSTANCE = ".<instance>"  # a reference to an instance of a class (see extract/python/values.py)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a value turned out to be: a tool, an agent or a function, under a condition; or a
+    reason it could not be resolved."""
+
+    kind: str  # tool | agent | function | unresolved
+    target: str  # id, qualname, or the reason
+    condition: Condition
+    location: Location | None = None
+
+
+@dataclass
+class Asked:
+    """What the model looked for and did not find: qualified names, tool names without a dispatch,
+    modules whose declarations it listed. The reader (riskscan/scan/reading.py) reads the files that
+    may hold them and builds the model again, so that files no declaration needs are never read."""
+
+    names: set[str] = field(default_factory=set)
+    dispatches: set[str] = field(default_factory=set)
+    modules: set[str] = field(default_factory=set)
+
+
+class _Recorded(dict):
+    """A dict that notes every key asked for and missing."""
+
+    def __init__(self, missed: set[str]) -> None:
+        super().__init__()
+        self.missed = missed
+
+    def __contains__(self, key: object) -> bool:
+        found = dict.__contains__(self, key)
+        if not found:
+            self.missed.add(key)  # type: ignore[arg-type]
+        return found
+
+    def get(self, key, default=None):
+        if not dict.__contains__(self, key):
+            self.missed.add(key)
+        return dict.get(self, key, default)
+
+    def __missing__(self, key):
+        self.missed.add(key)
+        raise KeyError(key)
+
+
+@dataclass
+class Project:
+    asked: Asked = field(default_factory=Asked)
+    functions: dict[str, FunctionFact] = field(default_factory=dict)
+    tools: dict[str, ToolFact] = field(default_factory=dict)
+    agents: dict[str, AgentFact] = field(default_factory=dict)
+    bindings: dict[str, Value] = field(default_factory=dict)
+    dispatches: dict[str, list[Dispatch]] = field(default_factory=dict)
+    registrations: list[Registration] = field(default_factory=list)
+    links: list[ContextLink] = field(default_factory=list)
+    modules: set[str] = field(default_factory=set)
+    python_files: dict[str, str] = field(default_factory=dict)  # path -> module
+    overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
+
+
+def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
+    asked = asked if asked is not None else Asked()
+    project = Project(
+        asked, _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.dispatches)
+    )
+    for file_facts in sorted(facts, key=lambda f: f.path):
+        if file_facts.module:
+            project.modules.add(file_facts.module)
+            project.python_files[file_facts.path] = file_facts.module
+        project.functions.update((f.qualname, f) for f in file_facts.functions)
+        project.tools.update((t.id, t) for t in file_facts.tools)
+        project.agents.update((a.id, a) for a in file_facts.agents if a.framework != "crewai-config")
+        project.overlays += [a for a in file_facts.agents if a.framework == "crewai-config"]
+        project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
+        for dispatch in file_facts.dispatches:
+            project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
+        project.registrations += file_facts.registrations
+        project.links += file_facts.links
+    return project
+
+
+class Resolver:
+    """Follows values through the project. `replaced_tools` collects tool classes of the project
+    that were first taken for a framework's built-in tools."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.replaced_tools: set[str] = set()
+
+    def resolve(self, value: Value, condition: Condition = (), depth: int = 0) -> Iterator[Resolved]:
+        if depth > MAX_REFERENCE_DEPTH:
+            yield Resolved("unresolved", "reference chain too long (a cycle?)", condition)
+        elif isinstance(value, Items):
+            for item in value.items:
+                yield from self.resolve(item, condition, depth + 1)
+        elif isinstance(value, When):
+            yield from self.resolve(value.value, conjoin(condition, value.condition), depth + 1)
+        elif isinstance(value, Opaque):
+            yield Resolved("unresolved", value.reason, condition, value.location)
+        elif isinstance(value, Ref):
+            yield from self._resolve_ref(value, condition, depth)
+
+    def _resolve_ref(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
+        name = ref.qualname
+        if name in self.project.tools and self.project.tools[name].builtin in self.project.tools:
+            # a tool class of the project, instantiated where it looked like a framework's built-in
+            self.replaced_tools.add(name)
+            yield Resolved("tool", self.project.tools[name].builtin or "", condition, ref.location)
+        elif name in self.project.tools:
+            yield Resolved("tool", name, condition, ref.location)
+        elif name in self.project.agents:
+            yield Resolved("agent", name, condition, ref.location)
+        elif name in self.project.bindings:
+            yield from self.resolve(self.project.bindings[name], condition, depth + 1)
+        elif name in self.project.functions:
+            yield Resolved("function", name, condition, ref.location)
+        elif name.endswith(INSTANCE):
+            cls = name[: -len(INSTANCE)]
+            if cls in self.project.tools or cls in self.project.agents:
+                yield from self._resolve_ref(Ref(cls, ref.location), condition, depth + 1)
+            else:
+                where = "a class of the project that is not a tool" if self._in_project(cls) else "an external class"
+                yield Resolved("unresolved", f"instance of {cls}, {where}", condition, ref.location)
+        elif name.endswith(".<return>"):
+            function = name[: -len(".<return>")]
+            if function in self.project.functions:
+                reason = f"cannot tell what {function}() returns"
+            else:
+                reason = f"call to external function {function}"
+            yield Resolved("unresolved", reason, condition, ref.location)
+        elif self._in_project(name):
+            yield Resolved("unresolved", f"{name} is not defined in the scanned files", condition, ref.location)
+        else:
+            yield Resolved("unresolved", f"{name} comes from outside the scanned project", condition, ref.location)
+
+    def _in_project(self, qualname: str) -> bool:
+        parts = qualname.split(".")
+        return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
+
+
+def conjoin(first: Condition, second: Condition) -> Condition:
+    return tuple(sorted(set(first) | set(second)))
