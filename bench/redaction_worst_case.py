@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, not an installed riskscan
 
-from riskscan.secrets.reports import scrubbed  # noqa: E402
 from test_hostile_budget import SIZES, WORST_CASES  # noqa: E402
+
+from riskscan.secrets.reports import scrubbed  # noqa: E402
 
 
 def best_time(text: str, repeat: int) -> float:

@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout, not an installed riskscan
 
+from test_hostile_budget import ATTACK_CHECKS, CHECKS_PER_CALL, attack_project  # noqa: E402
+
 from riskscan.scan import scan  # noqa: E402
 from riskscan.types import Config  # noqa: E402
-from test_hostile_budget import ATTACK_CHECKS, CHECKS_PER_CALL, attack_project  # noqa: E402
 
 
 def timed_scan(checks: int, timeout_ms: int, repeat: int):
@@ -41,8 +42,9 @@ def timed_scan(checks: int, timeout_ms: int, repeat: int):
 
 
 def calibrate() -> None:
-    from riskscan.solve import arguments, backend, budget
     from test_solve_arguments import CASES
+
+    from riskscan.solve import arguments, backend, budget
 
     z3 = backend.z3()
     rates = []
@@ -75,11 +77,12 @@ def calibrate() -> None:
 
 def calibrate_paths(seeds: int = 40) -> None:
     """Z3 steps per ms of the path-solving queries, and fixpoint entries per ms, on random systems."""
+    from test_solve_reachability import random_conditional_system
+
     from riskscan import graph
     from riskscan.rulesets import load
     from riskscan.solve import arguments, backend, budget, reachability, solve
     from riskscan.solve.cone import prune
-    from test_solve_reachability import random_conditional_system
 
     z3 = backend.z3()
     counted_before: dict[int, int] = {}

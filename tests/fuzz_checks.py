@@ -192,8 +192,8 @@ def _saved_report(root: Path, name: str, data: bytes) -> None:
 
 
 def _baseline(root: Path, name: str, data: bytes) -> None:
-    from riskscan.triage.baseline import BaselineError
     from riskscan.scan import scan
+    from riskscan.triage.baseline import BaselineError
 
     try:
         report = timed(scan, str(FINDINGS_PROJECT), Config(baseline=str(root / name), timeout_ms=1000))

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from riskscan.secrets import linear_regex
 from riskscan import rulesets, secrets
+from riskscan.secrets import linear_regex
 from riskscan.secrets.reports import scrubbed
 
 ROOT = Path(__file__).resolve().parents[1]

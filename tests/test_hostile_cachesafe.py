@@ -26,10 +26,9 @@ from secret_shapes import needles, secret_project, secrets
 
 from riskscan import cache as cache_module
 from riskscan import discover, rulesets
-from riskscan.scan import reading
 from riskscan.cache import Cache, code_digest, encode
 from riskscan.report.json_format import render_json
-from riskscan.scan import scan
+from riskscan.scan import reading, scan
 from riskscan.types import Config, Facts
 
 CHECKOUT = Path(__file__).parents[1]

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from secret_shapes import needles, secret_project
 
-from riskscan.triage import baseline
 from riskscan.guard import Guard
 from riskscan.guard.log import DecisionLog
 from riskscan.report import FORMATS, render
@@ -26,6 +25,7 @@ from riskscan.report.graph_export import GRAPH_FORMATS, render_graph
 from riskscan.scan import scan
 from riskscan.secrets import scrub
 from riskscan.trace import AUTOMATION_ID, check_traces
+from riskscan.triage import baseline
 from riskscan.types import Config
 
 CHECKOUT = Path(__file__).parents[1]

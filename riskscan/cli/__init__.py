@@ -24,7 +24,8 @@ from riskscan.cli.options import (
     solver_options,
     tuning_of,
 )
-from riskscan.frameworks import client_listing, listing as framework_listing
+from riskscan.frameworks import client_listing
+from riskscan.frameworks import listing as framework_listing
 from riskscan.severities import SEVERITIES
 
 EXIT_CLEAN = 0
@@ -101,9 +102,9 @@ def scan(path, **params) -> None:
     """
     import os
 
-    from riskscan.triage import baseline
     from riskscan.rank import at_or_above
     from riskscan.report import render
+    from riskscan.triage import baseline
 
     settings = settings_of(path, params)
     fmt, output, fail_on = settings["fmt"], settings["output"], settings["fail_on"]
@@ -322,9 +323,8 @@ def trace(files, with_scan, fmt, output, fail_on, exit_zero, rulesets, select, i
     from riskscan.report import render
     from riskscan.rulesets import RulesetError
     from riskscan.trace import AUTOMATION_ID, ModelError, check_traces, load_model
-    from riskscan.types import Config
-
     from riskscan.triage.select import SelectionError
+    from riskscan.types import Config
 
     def codes(values):
         return tuple(code.strip() for value in values for code in value.split(",") if code.strip())

@@ -102,10 +102,10 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
                      repository_config=None, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the
     options of `selection_options` when the command has them."""
-    from riskscan.triage.baseline import BaselineError
-    from riskscan.triage.diff import DiffError
     from riskscan.rulesets import RulesetError
     from riskscan.scan import scan as run_scan
+    from riskscan.triage.baseline import BaselineError
+    from riskscan.triage.diff import DiffError
     from riskscan.triage.select import SelectionError
     from riskscan.triage.suppressions import SuppressionsError
     from riskscan.types import Config

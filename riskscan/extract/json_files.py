@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract.configs import client_settings, mcp_config
 from riskscan.extract import lockfile, manifest
+from riskscan.extract.configs import client_settings, mcp_config
 from riskscan.formats.json_input import JsonSyntaxError, Positions, decode_error_place, parse
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile

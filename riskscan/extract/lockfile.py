@@ -11,8 +11,8 @@ import json
 from dataclasses import replace
 from typing import Sequence
 
-from riskscan.formats.json_input import Positions
 from riskscan.files.surrogates import hashable
+from riskscan.formats.json_input import Positions
 from riskscan.types import Diagnostic, Facts, HygieneFact, SourceFile, ToolFact
 from riskscan.types.facts import Pin
 

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskscan.formats.json_input import JsonSyntaxError, parse
 from riskscan.files import make_folders_inside, read_bounded, write_new_or_replace
 from riskscan.files.surrogates import writable
+from riskscan.formats.json_input import JsonSyntaxError, parse
 from riskscan.secrets import redact
 
 PROBE_DIR = ".riskscan/probe"

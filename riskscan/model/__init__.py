@@ -33,7 +33,6 @@ from riskscan.types import (
     Value,
 )
 
-
 # tools declared by a schema or a name alone, whose implementation a dispatch names: plain function
 # calling, MCP low-level servers (call_tool branches), agents declared in config files
 DISPATCHED_FRAMEWORKS = frozenset({"function-calling", "mcp-sdk", "declared"})

@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from riskscan.extract import metadata
+from riskscan.extract import lockfile, metadata
 from riskscan.model import permissions
-from riskscan.extract import lockfile
 from riskscan.types import Facts, HygieneFact, Items, Ref
 
 

@@ -25,8 +25,8 @@ GRAPH_SCHEMA_VERSION = "1"
 def render_graph(report: Report, fmt: str) -> str:
     """The capability graph of `report` in `fmt` (one of GRAPH_FORMATS), secrets redacted, lone
     surrogates escaped (riskscan/files/surrogates.py)."""
-    from riskscan.secrets.reports import scrubbed
     from riskscan.files.surrogates import writable
+    from riskscan.secrets.reports import scrubbed
 
     document = graph_document(scrubbed(report))
     if fmt == "json":

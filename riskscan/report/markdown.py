@@ -22,10 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from riskscan.files.surrogates import path_bytes
 from riskscan.report.escaping import for_terminal, markdown_code, markdown_message, markdown_text
 from riskscan.report.github import workspace_prefix
 from riskscan.report.wording import coverage_phrases, plural, repository_config_phrase, severity_counts
-from riskscan.files.surrogates import path_bytes
 from riskscan.types import SEVERITIES, Finding, Location, Report, Step
 
 DRAWN = ("critical", "high")

@@ -20,10 +20,10 @@ from dataclasses import fields, is_dataclass, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from riskscan.report.json_format import factor_document, gate_document
-from riskscan.report.wording import step_sentence
-from riskscan.report.rule_docs import doc_uri
 from riskscan.files.surrogates import path_bytes
+from riskscan.report.json_format import factor_document, gate_document
+from riskscan.report.rule_docs import doc_uri
+from riskscan.report.wording import step_sentence
 from riskscan.types import (
     BaselineEntry,
     Coverage,

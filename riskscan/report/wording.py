@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from riskscan.types import SEVERITIES, Coverage, Finding, RepositoryConfig, Report, Step
+from riskscan.types import SEVERITIES, Coverage, Finding, Report, RepositoryConfig, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from riskscan import __version__, discover, rank, rulesets
+from riskscan import __version__, cache, discover, rank, rulesets
+from riskscan.cache import digest_of
 from riskscan.discover import globs
 from riskscan.scan import repository
-from riskscan.triage import select as selection
-from riskscan import cache
-from riskscan.cache import digest_of
 from riskscan.scan.reading import read
+from riskscan.triage import select as selection
 from riskscan.types import (
     Config,
     Coverage,

@@ -29,9 +29,9 @@ from riskscan import cache as _cache
 from riskscan.cache import Cache, digest_of, entry_key
 from riskscan.extract import extract_data, failed, is_binary
 from riskscan.extract.python.focus import Span
-from riskscan.secrets.facts import redacted
 from riskscan.model.references import Asked
 from riskscan.rulesets import Rulesets
+from riskscan.secrets.facts import redacted
 from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
 
 # progress(stage, done, total): "surveying" per Python file surveyed, "reading" per file read

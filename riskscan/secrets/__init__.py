@@ -10,8 +10,8 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
-from riskscan.secrets import linear_regex
 from riskscan.rulesets import Rulesets
+from riskscan.secrets import linear_regex
 
 SECRET_NAMED_KEY = "secret-named-key"
 

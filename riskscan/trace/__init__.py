@@ -48,7 +48,6 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
     from riskscan.trace import findings as build
     from riskscan.trace.mapping import ModelIndex
     from riskscan.trace.replay import Outcome, replay
-
     from riskscan.triage import select
 
     loaded = rulesets.load(config.rulesets)

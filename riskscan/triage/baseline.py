@@ -38,9 +38,8 @@ def document(report: Report) -> dict:
 
 def render(report: Report) -> str:
     """The baseline file of `report`: its findings' messages with secrets redacted, like every output."""
-    from riskscan.secrets.reports import scrubbed
-
     from riskscan.files.surrogates import writable
+    from riskscan.secrets.reports import scrubbed
 
     return writable(json.dumps(document(scrubbed(report)), indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from riskscan.discover import globs
-from riskscan.discover import discover
+from riskscan.discover import discover, globs
 from riskscan.scan import scan
-from riskscan.triage.select import SelectionError, Selection, from_config, path_matches
+from riskscan.triage.select import Selection, SelectionError, from_config, path_matches
 from riskscan.types import Config
 
 OPS = Path(__file__).resolve().parents[2] / "fixtures" / "cases" / "fastmcp-ops-server"  # RS102 and RS301, in server.py

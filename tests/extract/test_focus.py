@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 
 from riskscan import discover, rulesets
-from riskscan.scan import reading
 from riskscan.extract import extract_data
 from riskscan.extract.python.adapters import triggers
 from riskscan.extract.python.focus import blank
 from riskscan.extract.python.survey import DECLARES, look
 from riskscan.report.json_format import render_json
-from riskscan.scan import scan
+from riskscan.scan import reading, scan
 from riskscan.types import Config, SourceFile
 
 NO_CACHE = Config(cache=False)

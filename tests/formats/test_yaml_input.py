@@ -8,8 +8,8 @@ import time
 import pytest
 
 from riskscan import rulesets
-from riskscan.extract.configs import continue_config
 from riskscan.extract import crewai_config
+from riskscan.extract.configs import continue_config
 from riskscan.formats import yaml_input
 from riskscan.types import SourceFile
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from report_samples import AGENTS_PY, empty_report, sample_report
 
-from riskscan.triage import baseline
 from riskscan import rulesets
 from riskscan.report import render
 from riskscan.report.explain import render_explanation
 from riskscan.scan import scan
+from riskscan.triage import baseline
 from riskscan.types import ALL_LABELS, Config, Fix, Location
 
 RULES = len(rulesets.load().rules)  # every bundled rule is in the report

@@ -12,13 +12,12 @@ from pathlib import Path
 import pytest
 
 from riskscan import discover, rulesets
-from riskscan.scan import reading
 from riskscan.cache import Cache, decode, encode
 from riskscan.extract import extract_file
 from riskscan.extract.python.adapters import triggers
 from riskscan.extract.python.survey import DECLARES, DISPATCHES, survey
 from riskscan.report.json_format import render_json
-from riskscan.scan import scan
+from riskscan.scan import reading, scan
 from riskscan.types import Config, Facts
 
 REPO = Path(__file__).resolve().parents[2]

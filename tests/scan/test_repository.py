@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from riskscan.report import render
-from riskscan.scan.repository import locate, public_uri
 from riskscan.scan import scan
+from riskscan.scan.repository import locate, public_uri
 from riskscan.types import Config, Repository
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "support-desk"

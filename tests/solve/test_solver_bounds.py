@@ -101,13 +101,14 @@ def test_path_queries_are_bounded_by_solver_steps_not_by_the_clock(monkeypatch):
     """The unrolling, the configuration checks and the fix-set optimisation end by Z3's step count
     (PATH_RLIMIT_PER_MS, or OPTIMIZE_RLIMIT_PER_MS, x timeout_ms), not by the clock: with a second of time for each query, a
     million steps decide it on every run, and one step leaves it unknown."""
+    from test_solve_reachability import EXECUTION, long_way_system
+
     from riskscan import graph
     from riskscan.solve import backend, budget, fixes
     from riskscan.solve.cone import prune
     from riskscan.solve.encoding import Configurations, Unrolling
     from riskscan.types import Atom
     from riskscan.types import Path as SolvedPath
-    from test_solve_reachability import EXECUTION, long_way_system
 
     cone = prune(graph.actions(long_way_system()), EXECUTION, 5)
     atoms = tuple(Atom(f"env.V{index}", str(index % 3)) for index in range(12))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import tomllib
 
-from riskscan.formats.json_input import Pointer, Positions, decode_error_place
 from riskscan.extract.configs.mcp_config import Context, build
+from riskscan.formats.json_input import Pointer, Positions, decode_error_place
 from riskscan.formats.toml_input import error_place, left_out_diagnostics, loads
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, HygieneFact, Location, SourceFile

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import yaml
 
+from riskscan.extract.configs.mcp_config import Context, build
 from riskscan.formats import yaml_input
 from riskscan.formats.json_input import Pointer, Positions, decode_error_place
-from riskscan.extract.configs.mcp_config import Context, build
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-from riskscan.formats.json_input import Pointer, Positions
 from riskscan.extract.configs.server_launch import (
     Launch,
     normalise_image,
@@ -23,6 +22,7 @@ from riskscan.extract.configs.server_launch import (
     read_launch,
 )
 from riskscan.extract.configs.server_options import offered_tools
+from riskscan.formats.json_input import Pointer, Positions
 from riskscan.rulesets import McpServer, Rulesets
 from riskscan.secrets import find_secret, redact
 from riskscan.types import (
