@@ -1,4 +1,6 @@
-"""The command line. Only this module imports click; it turns the unexpected into exit code 2.
+"""The command line: argv in, a report and an exit code out. The commands are here, their shared
+option groups and the configuration they read in options.py, the progress display in progress.py.
+Only this package imports click; it turns the unexpected into exit code 2.
 
 Exit codes: 0 nothing at or above the threshold, 1 findings at or above it, 2 usage or
 configuration error.

@@ -1,4 +1,6 @@
-"""Discover: which files under the scan root to read, and as what kind.
+"""Discover: a scan root and its limits in, a `Discovery` out: which files to read, each with its
+kind, and what was left out and why. Git is run here (git_command.py, as on an untrusted
+repository) and ignore globs are matched here (globs.py).
 
 Inside a git work tree the candidates are `git ls-files` (tracked, plus untracked files git does
 not ignore); elsewhere a walk that skips the usual build and environment folders and what the

@@ -1,5 +1,11 @@
 """Extract: one file in, its `Facts` out. One extractor per input kind; each is pure and never
-raises on bad input (it returns what it could read plus diagnostics)."""
+raises on bad input (it returns what it could read plus diagnostics).
+
+python/ reads Python with libcst (framework adapters in python/adapters/); json_files.py hands each
+JSON file to its reader: configs/ (MCP client configs and client settings), manifest.py (tool
+manifests, whose texts metadata.py analyses) or lockfile.py; codex_config.py and continue_config.py
+in configs/ read TOML and YAML clients; declared.py the agents a project declares in its
+configuration; crewai_config.py CrewAI's YAML."""
 
 from __future__ import annotations
 

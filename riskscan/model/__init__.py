@@ -4,6 +4,10 @@ Follows references across files (re-exports, lists built in other modules, helpe
 return tool lists), attaches tools to agents and agents to handoffs, finds the implementation of
 each plain function-calling tool, and labels every tool (see labels.py). What cannot be resolved
 becomes a diagnostic at its location; nothing is dropped silently.
+
+Beside this module: references.py (the symbol table across files), labels.py and
+argument_checks.py (capabilities and the checks that guard their arguments), client_files.py and
+permissions.py (what client configs, settings, probes and the lockfile say about each other).
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The whole static pipeline in one call: discover -> extract -> model -> graph -> solve -> rank.
+"""The whole static pipeline in one call, a path and a `Config` in, a `Report` out:
+discover -> extract -> model -> graph -> solve -> rank, then triage (selection, suppressions,
+baseline, --diff).
 
 `scan()` is the public API; the CLI and the tests use it alike. Reading (riskscan/scan/reading.py)
 parses in full only the files the project's declarations need, in worker processes, through the

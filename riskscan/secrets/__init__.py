@@ -2,6 +2,10 @@
 
 The shapes of secrets live in the `secrets` rulesets; this module only applies them to one value
 at a time. Nothing here ever returns or prints more of a secret than `redact` allows.
+
+Shared ground below every stage, with the redaction built on it: reports.py scrubs every text of a
+Report before any format renders it, facts.py redacts a file's facts before the cache keeps them,
+and linear_regex.py matches the secret shapes in time linear in the text.
 """
 
 from __future__ import annotations
