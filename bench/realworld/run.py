@@ -1,0 +1,115 @@
+"""Scan the real projects of projects.yaml and score each against its reviewed expectations.
+
+    python bench/realworld/run.py                   # every project: the table, then what to review
+    python bench/realworld/run.py --only mcp-server-git --show
+    python bench/realworld/run.py --markdown        # the table for docs/benchmarks.md
+    python bench/realworld/run.py --rescore         # after editing expectations: no new scan
+
+Each project is a source distribution from the package index, pinned by version and sha256,
+downloaded once into the work folder (`pip download --no-deps --no-binary :all:`) and unpacked
+there; nothing of it is committed, and it is never run: riskscan only reads it. Exit 1 when a
+finding has no verdict or a download does not match its sha256, so a change that moves what
+riskscan reports cannot pass unread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import scoring  # noqa: E402
+
+CHECKOUT = HERE.parents[1]
+DEFAULT_WORK = Path(tempfile.gettempdir()) / "riskscan-realworld"
+
+
+def load_projects() -> list[dict]:
+    return yaml.safe_load((HERE / "projects.yaml").read_text(encoding="utf-8"))["projects"]
+
+
+def fetch(project: dict, work: Path) -> Path:
+    """The unpacked source distribution of the project, downloaded and checked once."""
+    name, _, version = project["sdist"].partition("==")
+    unpacked = work / "src" / f"{name}-{version}"
+    if (unpacked / ".complete").exists():
+        return unpacked / project["root"]
+    downloads = work / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    archive = next(downloads.glob(f"{name.replace('-', '_')}-{version}.tar.gz"), None) or next(downloads.glob(f"{name}-{version}.tar.gz"), None)
+    if archive is None:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                        project["sdist"], "-d", str(downloads)], check=True)
+        archive = next(p for p in downloads.glob("*.tar.gz") if p.name.lower().startswith((name.replace("-", "_").lower() + "-", name.lower() + "-")) and version in p.name)
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if digest != project["sha256"]:
+        raise SystemExit(f"{archive.name}: sha256 {digest} is not the pinned {project['sha256']}")
+    unpacked.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(unpacked, filter="data")
+    [top] = [p for p in unpacked.iterdir() if p.is_dir()]
+    for item in top.iterdir():
+        item.rename(unpacked / item.name)
+    top.rmdir()
+    (unpacked / ".complete").write_text("")
+    return unpacked / project["root"]
+
+
+def scan(folder: Path, options: list[str], work: Path, again: bool = True) -> dict:
+    output = work / "reports" / f"{folder.parent.name}-{folder.name}.json"
+    if not again and output.exists():
+        return json.loads(output.read_text(encoding="utf-8"))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "riskscan", "scan", str(folder), "--format", "json", "-o", str(output),
+               "--no-cache", "--exit-zero", "--workers", "1", *options]
+    completed = subprocess.run(command, cwd=folder, capture_output=True, text=True, env={"PYTHONPATH": str(CHECKOUT), "PATH": "/usr/bin:/bin"})
+    if completed.returncode != 0:
+        raise SystemExit(f"riskscan failed on {folder} (exit {completed.returncode}): {completed.stderr[-2000:]}")
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", action="append", help="score only this project (repeatable)")
+    parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help=f"downloads, sources and reports (default {DEFAULT_WORK})")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    parser.add_argument("--show", action="store_true", help="list every finding with its verdict")
+    parser.add_argument("--rescore", action="store_true", help="score the reports of the last run again, without scanning")
+    args = parser.parse_args(argv)
+    scores, incomplete = [], False
+    for project in load_projects():
+        if args.only and project["name"] not in args.only:
+            continue
+        report = scan(fetch(project, args.work), project.get("options", []), args.work, again=not args.rescore)
+        document = yaml.safe_load((HERE / "expectations" / f"{project['name']}.yaml").read_text(encoding="utf-8"))
+        verdicts, misses = scoring.parse_expectations(document, f"expectations/{project['name']}.yaml")
+        result = scoring.score(project["name"], report, verdicts, misses)
+        scores.append(result)
+        if args.show:
+            for finding in report["findings"]:
+                match = next((v for v in verdicts if v.matches(finding)), None)
+                print(f"  {project['name']}: {scoring.describe(finding)} {scoring.evidence_basis(finding)}: "
+                      f"{match.verdict + ' - ' + match.why if match else 'UNREVIEWED'}")
+        for line in result.unreviewed:
+            print(f"{project['name']}: no verdict for {line}", file=sys.stderr)
+            incomplete = True
+        for line in result.now_found:
+            print(f"{project['name']}: a known miss is now reported, review it: {line}", file=sys.stderr)
+        for line in result.unused:
+            print(f"{project['name']}: a verdict matched no finding (fixed, or moved): {line}", file=sys.stderr)
+    print(scoring.table(scores, markdown=args.markdown), end="")
+    return 1 if incomplete else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
