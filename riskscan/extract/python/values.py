@@ -289,6 +289,24 @@ def string_value(node: cst.BaseExpression | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def launch_arguments(node: cst.BaseExpression | None, shown) -> list[str] | None:
+    """The words of a literal list of a server's launch arguments, each element that is not a
+    literal string kept as `<its code>` (`shown(node)`): `["-y", "@scope/server", folder]` still
+    names its package, and the folder is shown as unknown. None when the list itself is not
+    written out; [] when there is none."""
+    if node is None:
+        return []
+    if isinstance(node, (cst.List, cst.Tuple)):
+        words = []
+        for element in node.elements:
+            if isinstance(element, cst.StarredElement):
+                return None
+            text = string_value(element.value)
+            words.append(text if text is not None else f"<{shown(element.value)}>")
+        return words
+    return string_list(node)
+
+
 def string_list(node: cst.BaseExpression | None, *, missing: list[str] | None = None) -> list[str] | None:
     """The strings of a literal list or tuple (a lone literal string is a list of one); `missing`
     when there is no node; None when it is not such a literal."""

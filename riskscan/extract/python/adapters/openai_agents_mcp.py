@@ -19,6 +19,7 @@ from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import (
     keyword,
+    launch_arguments,
     positional,
     string_list,
     string_value,
@@ -36,7 +37,7 @@ def mcp_server(adapter, ev, call: cst.Call, names: set[str], scope, target: str 
     ctx = adapter.ctx
     ev.evaluate_arguments(call, scope)
     params = keyword(call, "params") or positional(call, 0)
-    entry = _entry(params, bool(names & STDIO))
+    entry = _entry(params, bool(names & STDIO), ctx.module.code_for_node)
     if entry is None:
         what = ctx.module.code_for_node(params) if params is not None else "no params"
         ctx.diagnose(call, "unresolved-server", f"MCP server with {what}: its command or URL is not known statically; assumed the worst", "info")
@@ -59,8 +60,9 @@ def mcp_server(adapter, ev, call: cst.Call, names: set[str], scope, target: str 
     return Items(tuple(refs))
 
 
-def _entry(params: cst.BaseExpression | None, stdio: bool) -> dict | None:
-    """`params={...}` as a client config's server entry."""
+def _entry(params: cst.BaseExpression | None, stdio: bool, shown) -> dict | None:
+    """`params={...}` as a client config's server entry; an argument that is not a literal is
+    kept as `<its code>`, so the package is still recognised."""
     if not isinstance(params, cst.Dict):
         return None
     entries = dict_entries(params)
@@ -68,7 +70,7 @@ def _entry(params: cst.BaseExpression | None, stdio: bool) -> dict | None:
         url = string_value(entries.get("url"))
         return {"url": url} if url is not None else None
     command = string_value(entries.get("command"))
-    args = string_list(entries.get("args"), missing=[])
+    args = launch_arguments(entries.get("args"), shown)
     return {"command": command, "args": args} if command is not None and args is not None else None
 
 

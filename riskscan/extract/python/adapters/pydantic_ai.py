@@ -30,7 +30,7 @@ from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import (
     flatten_items,
     keyword,
-    string_list,
+    launch_arguments,
     string_value,
 )
 from riskscan.types import Binding, Gate, Items, Opaque, Ref, Value, When
@@ -174,7 +174,7 @@ class PydanticAI(FrameworkAdapter):
         """The call as a client config's server entry: {"command", "args"} or {"url"}."""
         if names & STDIO_SERVERS:
             command = string_value(argument(call, ((0, "command"),)))
-            args = string_list(argument(call, ((1, "args"),)), missing=[])
+            args = launch_arguments(argument(call, ((1, "args"),)), self.ctx.module.code_for_node)
             return {"command": command, "args": args} if command is not None and args is not None else None
         client = argument(call, ((0, "url"), (0, "client")))
         text = string_value(client)
