@@ -37,8 +37,8 @@ def test_every_finding_of_the_sample_is_judged_and_counted(report):
     assert (result.path_true, result.path_false, result.known_misses) == (1, 1, 1)
     assert result.precision == 0.5 and result.recall == 0.5
     assert result.unreviewed == [] and result.unused == [] and result.now_found == []
-    assert result.false_findings == ["RS101 at agent.py:30 (steps: \"read_inbox_email -> send_email_reply\") "
-                                     f"[{result_severity(report, 'RS101')}]: both tools only format a string: "
+    assert result.false_findings == ["RS101 at agent.py:31 (steps: \"read_inbox_email -> send_email_reply\") "
+                                     f"[{result_severity(report, 'RS101')}]: both tools only format text with the templating library: "
                                      "'email', 'inbox' and 'send' are words of their names"]
 
 
@@ -58,16 +58,16 @@ def test_a_finding_without_a_verdict_is_unreviewed_and_a_verdict_without_a_findi
     document["findings"] = [entry for entry in document["findings"] if entry["rule"] != "RS102"]
     document["findings"].append({"rule": "RS104", "at": "agent.py:1", "verdict": "true", "why": "gone"})
     result = scoring.score("sample", report, *expectations(document))
-    assert result.unreviewed == [f"RS102 at agent.py:18 (steps: \"fetch_page -> run_command\") [{result_severity(report, 'RS102')}]"]
+    assert result.unreviewed == [f"RS102 at agent.py:19 (steps: \"fetch_page -> run_command\") [{result_severity(report, 'RS102')}]"]
     assert result.unused == ["RS104 at agent.py:1"]
     assert result.precision == 0.0  # the only judged path finding left is the false one
 
 
 def test_a_known_miss_that_a_finding_now_matches_asks_for_review(report):
     document = yaml.safe_load((SAMPLE / "expectations.yaml").read_text())
-    document["missed"] = [{"rule": "RS102", "at": "agent.py:18", "why": "found now"}]
+    document["missed"] = [{"rule": "RS102", "at": "agent.py:19", "why": "found now"}]
     result = scoring.score("sample", report, *expectations(document))
-    assert result.known_misses == 0 and result.now_found == ["RS102 at agent.py:18: found now"]
+    assert result.known_misses == 0 and result.now_found == ["RS102 at agent.py:19: found now"]
 
 
 @pytest.mark.parametrize("entry, message", [

@@ -62,7 +62,7 @@ class _Builder(Resolver):
     def __init__(self, project: Project, rulesets: Rulesets):
         super().__init__(project)
         self.rulesets = rulesets
-        self.analyser = labels.BodyAnalyser(project.functions, rulesets)
+        self.analyser = labels.BodyAnalyser(project.functions, rulesets, project.bindings, project.modules)
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
         self.launched_servers: set[str] = set()  # MCP server agents a client config runs
         self.launch_gates: dict[str, set[Gate]] = {}  # gates a server entry puts on its real tools
@@ -269,16 +269,17 @@ class _Builder(Resolver):
                 gates += [Gate(kind, f"{fact.builtin} runs in a {kind} by nature", fact.location) for kind in entry.gates]
                 name = entry.tool_name
                 known = True
-        docstring = fact.description
-        for function in self._implementations(fact):
+        implementations = self._implementations(fact)
+        for function in implementations:
             analysis = self.analyser.analyse(function, fact.name)
             capabilities += with_schema_checks(analysis.capabilities, fact.input_schema)
             hygiene += analysis.hygiene
             known = known or bool(analysis.capabilities)
-            docstring += " " + self.project.functions[function].docstring
+        # A body read to the end, every call resolved, does what its calls do: its name's words
+        # would only guess. Words are for bodies riskscan cannot follow (or cannot see).
         capabilities += labels.annotation_capabilities(fact)
-        if not known:
-            capabilities += labels.lexicon_capabilities(fact, docstring, self.rulesets)
+        if not known and not (implementations and not any(self.analyser.unknown_calls(f) for f in implementations)):
+            capabilities += labels.lexicon_capabilities(fact, self.rulesets)
         invokes = self._invoked_agent(fact)
         tool = Tool(
             id=fact.id, name=name, framework=self.registered_framework.get(fact.id, fact.framework), location=fact.location,

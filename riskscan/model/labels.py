@@ -8,6 +8,7 @@ name, description and parameters (the lexicon).
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from riskscan.model.argument_checks import guarded_argument, through_helper
@@ -26,13 +27,17 @@ from riskscan.types import (
     Evidence,
     FunctionFact,
     HygieneFact,
+    Opaque,
     ToolFact,
+    Value,
 )
 
 MAX_HELPER_DEPTH = 8
 # Parameters a framework fills in itself; the model never chooses them.
 FRAMEWORK_PARAMS = frozenset({"self", "cls", "ctx", "context", "run_context", "wrapper", "tool_context"})
 SINK_LABELS_NEEDING_CONTROL = frozenset({EXTERNAL_SEND})
+STANDARD_LIBRARY = frozenset(sys.stdlib_module_names) | {"builtins"}
+LITERAL_CONSTANTS = frozenset({"string constant", "number constant"})  # the reasons values.py gives
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,55 @@ class BodyAnalyser:
     """Labels a function from the catalogued APIs it calls, directly or through project helpers,
     and whether the model controls each dangerous argument."""
 
-    def __init__(self, functions: dict[str, FunctionFact], rulesets: Rulesets):
+    def __init__(self, functions: dict[str, FunctionFact], rulesets: Rulesets, bindings: dict[str, Value] | None = None,
+                 modules: set[str] | None = None):
         self.functions = functions
         self.apis = rulesets.api_index()
+        self.bindings = bindings if bindings is not None else {}
+        self.modules = modules or set()
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
+        self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+
+    def unknown_calls(self, qualname: str) -> tuple[str, ...]:
+        """The calls of a function, and of the project helpers it calls, whose effect riskscan
+        cannot tell: not catalogued, not a function of the project, not the standard library (the
+        catalog names its dangerous calls), not a method of a literal constant or of a value the
+        model gave (JSON: text, numbers, lists). Empty when the body is fully resolved: then its
+        labels are what it does, and its name's words add nothing."""
+        function = self.functions.get(qualname)
+        if function is None:
+            return (qualname,)
+        return self._unknown(qualname, frozenset(p for p in function.params if p not in FRAMEWORK_PARAMS), frozenset())
+
+    def _unknown(self, qualname: str, controlled: frozenset[str], visiting: frozenset[str]) -> tuple[str, ...]:
+        key = (qualname, controlled)
+        if key in self._unknown_memo:
+            return self._unknown_memo[key]
+        function = self.functions.get(qualname)
+        if function is None or qualname in visiting or len(visiting) > MAX_HELPER_DEPTH:
+            return (qualname,)
+        given = tuple(f"{qualname}.<locals>.{param}." for param in controlled)
+        unknown: list[str] = []
+        for call in function.calls:
+            if any(callee in self.apis for callee in call.callee):
+                continue
+            helper = next((c for c in call.callee if c in self.functions and c != qualname), None)
+            if helper is not None:
+                unknown += self._unknown(helper, _controlled_params(self.functions[helper], call, controlled), visiting | {qualname})
+            elif not any(callee.startswith(given) or self._harmless(callee) for callee in call.callee):
+                unknown.append(call.callee[0] if call.callee else "a call")
+        result = tuple(sorted(set(unknown)))
+        self._unknown_memo[key] = result
+        return result
+
+    def _harmless(self, callee: str) -> bool:
+        if callee.split(".", 1)[0] in STANDARD_LIBRARY:
+            return True
+        owner = callee.rpartition(".")[0]
+        if owner in self.modules:  # a module's function, not a constant's method: looking it up would ask to read the module
+            return False
+        value = self.bindings.get(owner)
+        return isinstance(value, Opaque) and value.reason in LITERAL_CONSTANTS
 
     def analyse(self, qualname: str, subject: str) -> BodyAnalysis:
         function = self.functions.get(qualname)
@@ -216,10 +266,13 @@ def annotation_capabilities(tool: ToolFact) -> tuple[Capability, ...]:
     return tuple(found)
 
 
-def lexicon_capabilities(tool: ToolFact, docstring: str, rulesets: Rulesets) -> tuple[Capability, ...]:
-    name_words = words(tool.name) | words(tool.function.rsplit(".", 1)[-1] if tool.function else "")
+def lexicon_capabilities(tool: ToolFact, rulesets: Rulesets) -> tuple[Capability, ...]:
+    """Labels from the words of what the model sees of a tool: its name, description and
+    parameters. Never from the implementing method's name or docstring (a smolagents tool's
+    `forward` is framework boilerplate the model never reads)."""
+    name_words = words(tool.name)
     param_words = {w for p in tool.params for w in words(p)}
-    text_words = words(tool.description) | words(docstring)
+    text_words = words(tool.description)
     every = name_words | param_words | text_words
     found = []
     for entry in rulesets.lexicon:

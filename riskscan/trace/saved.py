@@ -136,5 +136,5 @@ def _inferred_tool(event: TraceCall, catalog: dict, rulesets: Rulesets) -> Tool:
         capabilities = tuple(Capability(label, CONFIDENCE_CATALOG, evidence) for label in labels)
     else:
         fact = ToolFact(id=f"trace:{event.tool}", name=bare, framework="trace", location=event.location)
-        capabilities = lexicon_capabilities(fact, "", rulesets)
+        capabilities = lexicon_capabilities(fact, rulesets)
     return Tool(f"trace:{event.tool}", event.tool, "trace", event.location, capabilities=capabilities)

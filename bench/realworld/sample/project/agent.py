@@ -1,11 +1,12 @@
 # The benchmark's own sample project (bench/realworld/sample/expectations.yaml judges its findings):
 # a researcher that reads web pages and can run shell commands (a true injection-to-execution path),
-# a notifier whose tools only format text but are named after email (a finding from words alone,
-# judged false), and a cleanup tool held by no agent yet (the reviewer's known miss, once wired).
+# a notifier whose tools hand text to a formatting library riskscan does not know and are named
+# after email (a finding from words alone, judged false), and the reviewer's known miss.
 import subprocess
 
 import requests
 from agents import Agent, function_tool
+from templating import render_template
 
 
 @function_tool
@@ -31,12 +32,6 @@ def send_email_reply(to: str, body: str) -> str:
     """Send an email reply."""
     return render_template(f"{to}: {body}")
 
-
-def render_template(text: str) -> str:
-    return TEMPLATES.format(text)
-
-
-TEMPLATES = "<p>{}</p>"
 
 researcher = Agent(name="Researcher", instructions="Research the question.", tools=[fetch_page, run_command])
 notifier = Agent(name="Notifier", instructions="Answer mail.", tools=[read_inbox_email, send_email_reply])
