@@ -29,6 +29,11 @@ SEVERITY_ORDER = {name: index for index, name in enumerate(("note", "low", "medi
 # guardrail: code (often a model call) that inspects each tool call's arguments before it runs and
 # may reject it (OpenAI Agents SDK tool input guardrails); as strong as an argument check, no more.
 GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-check": 0.7, "guardrail": 0.7, "schema": 0.8}
+# how many severity levels a gate on the sink takes off: a human who confirms each call, or a
+# sandbox around code execution, stands between the model and the harm; an allow-list or a
+# guardrail narrows it. Argument checks and schemas lower only the score (the solver judges them).
+GATE_LEVELS = {"approval": 2, "sandbox": 2, "allowlist": 1, "guardrail": 1}
+LADDER = ("low", "medium", "high", "critical")
 STATE_LABELS = {"untrusted": ("untrusted_input",), "private": ("private_data", "secret_read")}
 STATE_NOTES = {"untrusted_input": "reads content an outsider can write", "private_data": "reads private data",
                "secret_read": "reads secrets"}
@@ -86,6 +91,7 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     sink = tools[path.steps[-1].tool]
     confidence = _path_confidence(rule, path, tools)
     gates = tuple(sorted(g for g in set(sink.gates) if g.status != "holds"))
+    severity, reasons = _severity(rule, path, tools, gates)
     factors = [
         Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
         Factor("confidence", round(confidence, 2), "the weakest label evidence on the path"),
@@ -100,11 +106,11 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         rule_id=rule.id,
         rule_name=rule.name,
         kind="path",
-        severity=rule.severity,
+        severity=severity,
         confidence=confidence_level(confidence),
         score=_score(factors),
         factors=tuple(factors),
-        message=_path_message(rule, group, tools, agents),
+        message=_path_message(rule, group, tools, agents) + "".join(f" {reason}" for reason in reasons),
         location=steps[-1].location,
         steps=steps,
         conditions=tuple(str(atom) for atom in path.conditions),
@@ -112,6 +118,52 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         fingerprint=path_fingerprint(path, tools, agents),
         alternatives=alternatives,
     )
+
+
+def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Gate]) -> tuple[str, list[str]]:
+    """The finding's severity, and why it is not the rule's: gates on the sink take levels off
+    (the strongest gate counts, not their sum), and a path whose weakest link rests on words alone
+    or on an unknown server assumed to do anything is a possibility, at most medium."""
+    severity, reasons = rule.severity, []
+    if severity not in LADDER:
+        return severity, reasons
+    sink = tools[path.steps[-1].tool]
+    lowering = {gate: GATE_LEVELS.get(gate.kind, 0) for gate in gates}
+    if not any(c.label == CODE_EXEC for c in sink.capabilities if c.label in rule.sinks):
+        lowering = {gate: levels for gate, levels in lowering.items() if gate.kind != "sandbox"}
+    strongest = max(lowering, key=lambda gate: (lowering[gate], gate), default=None)
+    if strongest is not None and lowering[strongest]:
+        lowered = LADDER[max(0, LADDER.index(severity) - lowering[strongest])]
+        reasons.append(f"Lowered from {severity} to {lowered} by the {strongest.kind} gate ({strongest.detail}).")
+        severity = lowered
+    basis, tool = _weakest_link(rule, path, tools)
+    if basis and LADDER.index(severity) > LADDER.index("medium"):
+        why = (f"an MCP server riskscan does not know (`{tool}`), assumed to do anything" if basis == "assumed"
+               else f"the words of `{tool}`'s name or description only")
+        reasons.append(f"Possible: it rests on {why}, so at most medium.")
+        severity = "medium"
+    return severity, reasons
+
+
+def _weakest_link(rule: Rule, path: Path, tools: dict[str, Tool]) -> tuple[str, str]:
+    """What the path rests on where it is weakest: for each thing it needs (each context state the
+    rule requires, from the calls before the sink, and the sink's own label), the surest label
+    that gives it; `words` or `assumed` when one of those has no evidence but words or an unknown
+    server's worst case, with the tool it rests on; ("", "") when every link has real evidence."""
+    calls = [step for step in path.steps if step.kind == "call"]
+    needs = [(set(STATE_LABELS[state]), calls[:-1]) for state in rule.requires] + [(set(rule.sinks), calls[-1:])]
+    weakest = ("", "")
+    for wanted, steps in needs:
+        offers = [(c.confidence, tools[step.tool].name, c) for step in steps for c in tools[step.tool].capabilities if c.label in wanted]
+        if not offers:
+            continue
+        _, name, best = max(offers, key=lambda offer: (offer[0], offer[1]))
+        kinds = {e.kind for e in best.evidence}
+        if kinds and kinds <= {"unknown-server"}:
+            return "assumed", name
+        if kinds and kinds <= {"lexicon", "unknown-server"} and not weakest[0]:
+            weakest = ("words", name)
+    return weakest
 
 
 def _gate_factor(gate: Gate, sink: Tool) -> Factor:

@@ -106,3 +106,80 @@ def test_threshold():
     path_finding, hygiene = found["RS101"], found["RS202"]
     assert rank.at_or_above(path_finding, "critical")
     assert not rank.at_or_above(hygiene, "high") and rank.at_or_above(hygiene, "medium")
+
+
+# --- severity: gates and evidence move it (issue #17) -------------------------------------------
+
+from pathlib import Path as FilePath  # noqa: E402
+
+from riskscan.scan import scan  # noqa: E402
+from riskscan.types import Config  # noqa: E402
+
+CASES = FilePath(__file__).resolve().parents[2] / "fixtures" / "cases"
+
+
+def findings_of(folder) -> dict:
+    report = scan(str(folder), Config(cache=False))
+    return {(f.rule_id, f.steps[-1].tool): f for f in report.findings if f.kind == "path"}
+
+
+def test_a_sandbox_around_code_execution_takes_two_levels_off_and_says_so():
+    [sandboxed] = findings_of(CASES / "smolagents-sandboxed-analyst").values()
+    assert sandboxed.severity == "medium"
+    assert sandboxed.message.endswith("Lowered from critical to medium by the sandbox gate (executor_type='docker').")
+    local = findings_of(CASES / "smolagents-web-coder")[("RS102", "python_code")]  # the same agent kind, its code run locally
+    assert local.severity == "critical" and "Lowered" not in local.message
+
+
+def test_an_approval_takes_two_levels_off_only_the_paths_it_stands_on():
+    found = findings_of(CASES / "langchain-hitl-files")
+    assert found[("RS101", "publish")].severity == "medium"  # interrupt_on['publish']
+    assert "by the approval gate (HumanInTheLoopMiddleware interrupt_on['publish'])" in found[("RS101", "publish")].message
+    assert found[("RS103", "file_management")].severity == "low"  # high, two levels down
+    assert found[("RS101", "requests_all")].severity == "critical"  # no interrupt on requests_all
+
+
+def test_the_strongest_gate_counts_not_the_sum_of_them():
+    gates = (Gate("allowlist", "only example.com"), Gate("approval", "a human confirms"))
+    g = system(send_gates=gates)
+    [finding] = [f for f in rank.rank(g, RULES, [PATH]) if f.kind == "path"]
+    assert finding.severity == "medium" and "by the approval gate (a human confirms)" in finding.message
+
+
+MAILER = '''
+from agents import Agent, function_tool
+from {module} import {client}
+
+mail = {client}()
+
+
+@function_tool
+def read_inbox_email(folder: str) -> str:
+    """Read the newest email of a folder."""
+    return {read}
+
+
+@function_tool
+def send_email_reply(to: str, body: str) -> str:
+    """Reply to an email."""
+    return {send}
+
+
+assistant = Agent(name="Assistant", instructions="Answer mail.", tools=[read_inbox_email, send_email_reply])
+'''
+
+
+def test_a_path_resting_on_words_alone_is_at_most_medium_and_says_why(tmp_path):
+    (tmp_path / "words").mkdir()
+    (tmp_path / "words" / "agent.py").write_text(MAILER.format(module="acme_mail", client="Mailbox", read="mail.latest(folder)",
+                                                              send="mail.reply(to, body)"))
+    [guess] = findings_of(tmp_path / "words").values()
+    assert guess.severity == "medium" and guess.rule_id == "RS101"
+    assert guess.message.endswith("Possible: it rests on the words of `read_inbox_email`'s name or description only, so at most medium.")
+    # its look-alike, whose calls say what the names say (imaplib and smtplib are catalogued)
+    (tmp_path / "calls").mkdir()
+    (tmp_path / "calls" / "agent.py").write_text("import smtplib\n" + MAILER.format(
+        module="imaplib", client="IMAP4", read="str(mail.fetch(folder, '(RFC822)'))",
+        send="str(smtplib.SMTP('localhost').sendmail('me@example.com', [to], body))"))
+    found = findings_of(tmp_path / "calls")
+    assert {f.severity for f in found.values()} == {"critical"} and not any("Possible" in f.message for f in found.values())
