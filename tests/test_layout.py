@@ -40,35 +40,33 @@ def test_the_stages_import_only_earlier_stages_without_circles():
     assert "3 kept, 0 broken" in result.stdout
 
 
-def test_an_earlier_stage_importing_a_later_one_breaks_the_layout(copy):
-    add_line(copy / "riskscan" / "extract" / "manifest.py", "from riskscan.solve import budget  # noqa")
-    result = lint(copy)
-    assert result.returncode == 1
-    assert "riskscan.extract.manifest -> riskscan.solve.budget" in result.stdout
-
-
-def test_an_import_inside_a_function_counts_as_much_as_one_at_the_top(copy):
+BREAKS = {
+    "an earlier stage importing a later one": (
+        [("extract/manifest.py", "from riskscan.solve import budget  # noqa")],
+        "riskscan.extract.manifest -> riskscan.solve.budget"),
     # a lazy import is how a circle hides: it loads fine, and the layers are still crossed
-    add_line(copy / "riskscan" / "formats" / "toml_input.py", "def later():\n    from riskscan import rank  # noqa")
-    result = lint(copy)
-    assert result.returncode == 1
-    assert "riskscan.formats.toml_input -> riskscan.rank" in result.stdout
-
-
-def test_a_circle_between_modules_of_one_package_breaks_the_layout(copy):
-    add_line(copy / "riskscan" / "formats" / "yaml_input.py", "from riskscan.formats import json_input  # noqa")
-    add_line(copy / "riskscan" / "formats" / "json_input.py", "def later():\n    from riskscan.formats import yaml_input  # noqa")
-    result = lint(copy)
-    assert result.returncode == 1
-    assert "No import circles between the modules of one package BROKEN" in result.stdout
-
-
-def test_a_heavy_library_imported_outside_its_one_place_breaks_the_layout(copy):
+    "an import inside a function, as much as one at the top": (
+        [("formats/toml_input.py", "def later():\n    from riskscan import rank  # noqa")],
+        "riskscan.formats.toml_input -> riskscan.rank"),
+    "a circle between two modules of one package": (
+        [("formats/yaml_input.py", "from riskscan.formats import json_input  # noqa"),
+         ("formats/json_input.py", "def later():\n    from riskscan.formats import yaml_input  # noqa")],
+        "No import circles between the modules of one package BROKEN"),
     # z3 belongs to solve/backend.py; a report that imported it would load the solver for --help
-    add_line(copy / "riskscan" / "report" / "text.py", "def later():\n    import z3  # noqa")
+    "a heavy library imported outside its one place": (
+        [("report/text.py", "def later():\n    import z3  # noqa")],
+        "riskscan.report.text -> z3"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BREAKS))
+def test_each_rule_breaks_on_a_copy_broken_that_one_way(copy, case):
+    lines, named = BREAKS[case]
+    for module, line in lines:
+        add_line(copy / "riskscan" / module, line)
     result = lint(copy)
     assert result.returncode == 1
-    assert "riskscan.report.text -> z3" in result.stdout
+    assert named in result.stdout
 
 
 def test_a_new_top_level_module_must_be_placed_in_a_stage(copy):
