@@ -126,6 +126,7 @@ class Rulesets:
     secret_keys: tuple[str, ...]  # words that make a config key name a secret's (token, api_key, ...)
     factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
+    sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -347,6 +348,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
     )
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
     factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
+    sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
         apis=apis,
@@ -357,6 +359,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         secret_keys=secret_keys,
         factories=factories,
         digest=digest,
+        sensitive_paths=sensitive_paths,
     )
 
 

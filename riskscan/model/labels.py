@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from riskscan.model.argument_checks import guarded_argument, through_helper
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
@@ -18,8 +19,11 @@ from riskscan.types import (
     CONFIDENCE_API,
     CONFIDENCE_CATALOG,
     CONFIDENCE_LEXICON,
+    CODE_EXEC,
     EXTERNAL_SEND,
     FS_DELETE,
+    PRIVATE_DATA,
+    SECRET_READ,
     UNTRUSTED_INPUT,
     ArgFlow,
     CallSite,
@@ -55,6 +59,7 @@ class BodyAnalyser:
         self.functions = functions
         self.apis = rulesets.api_index()
         self.bindings = bindings if bindings is not None else {}
+        self.sensitive_paths = rulesets.sensitive_paths
         self.modules = modules or set()
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
         self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
@@ -121,7 +126,7 @@ class BodyAnalyser:
             for callee in call.callee:
                 entry = self.apis.get(callee)
                 if entry is not None:
-                    capabilities += _api_capabilities(entry, call, controlled)
+                    capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths)
                     hygiene += _shell_hygiene(entry, call, controlled)
                     break
                 if callee in self.functions and callee != qualname:
@@ -135,7 +140,7 @@ class BodyAnalyser:
         return result
 
 
-def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) -> list[Capability]:
+def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str], sensitive_paths=()) -> list[Capability]:
     target = _target_arg(entry, call)
     model_controlled = bool(target and set(target.params) & controlled)
     if target is None:
@@ -144,12 +149,36 @@ def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str
         how = f"target from parameter `{sorted(set(target.params) & controlled)[0]}`"
     else:
         how = "fixed target"
-    evidence = (Evidence("api-call", f"calls {entry.name} ({how})", call.location),)
-    labels = list(entry.write_labels if _writes(entry, call) else entry.labels)
+    writes = _writes(entry, call)
+    labels = list(entry.write_labels if writes else entry.labels)
     labels += list(entry.if_model_controlled) if model_controlled else []
+    literal = target.constant if target is not None and not model_controlled else None
+    if literal is not None:
+        labels = _fixed_target_labels(entry, labels, literal, writes, sensitive_paths)
+        if SECRET_READ in labels:
+            how = f"fixed target `{literal}`, where secrets are kept"
+    evidence = (Evidence("api-call", f"calls {entry.name} ({how})", call.location),)
     argument = guarded_argument(entry, call, target, controlled) if model_controlled else None
     arguments = (argument,) if argument is not None else ()
     return [Capability(label, CONFIDENCE_API, evidence, model_controlled, arguments) for label in labels]
+
+
+def _fixed_target_labels(entry: ApiEntry, labels: list[str], literal: str, writes: bool, sensitive_paths) -> list[str]:
+    """A call whose target the project wrote out: a process it starts is its own program, not code
+    the model chose; a file it reads is the project's file, not the model reading private data,
+    unless the path names a place where secrets are kept (.env, .ssh, ...): then it reads secrets."""
+    labels = [label for label in labels if label != CODE_EXEC]
+    if entry.sink == "path" and not writes and PRIVATE_DATA in labels:
+        parts = PurePosixPath(literal.replace("\\", "/")).as_posix()
+        secret = any(_names_place(parts, name) for name in sensitive_paths)
+        labels = [label for label in labels if label != PRIVATE_DATA] + ([SECRET_READ] if secret else [])
+    return labels
+
+
+def _names_place(path: str, name: str) -> bool:
+    """Whether `name` (a file or folder, or a short run of them) is whole components of `path`."""
+    components, wanted = path.strip("/").split("/"), name.strip("/").split("/")
+    return any(components[i:i + len(wanted)] == wanted for i in range(len(components) - len(wanted) + 1))
 
 
 def _writes(entry: ApiEntry, call: CallSite) -> bool:

@@ -230,3 +230,11 @@ def test_a_client_running_a_program_not_in_the_scan_keeps_its_opaque_tool_and_sa
     system = model.build("/repo", [Facts(".mcp.json", "json", tools=(opaque,), agents=(client,))], RULESETS)
     assert [h.tool for h in system.agent(client.id).tools] == [opaque.id]
     assert ("server-not-scanned", 3) in {(d.code, d.location.line) for d in system.diagnostics}
+
+
+def test_a_fixed_path_reads_secrets_only_where_whole_components_name_a_secret_place():
+    from riskscan.model.labels import _names_place
+
+    assert _names_place("/home/me/.aws/credentials", ".aws/credentials") and _names_place("deploy/.env", ".env")
+    assert _names_place("C:/Users/me/.ssh/id_rsa", ".ssh")
+    assert not _names_place("docs/.envelope.md", ".env") and not _names_place("aws/credentials.txt", ".aws/credentials")
