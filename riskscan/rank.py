@@ -120,6 +120,14 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     )
 
 
+def path_severity(rule: Rule, path: Path, tools: dict[str, Tool]) -> str:
+    """The severity the finding of a solved path is reported at (the fix set aims at these)."""
+    if path.status != "sat" or not path.steps:
+        return rule.severity
+    gates = tuple(g for g in set(tools[path.steps[-1].tool].gates) if g.status != "holds")
+    return _severity(rule, path, tools, gates)[0]
+
+
 def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Gate]) -> tuple[str, list[str]]:
     """The finding's severity, and why it is not the rule's: gates on the sink take levels off
     (the strongest gate counts, not their sum), and a path whose weakest link rests on words alone

@@ -223,14 +223,22 @@ def _fixes(system: SystemModel, rules, paths, config: Config):
     from riskscan.solve.fixes import as_fixes, smallest_fix
 
     serious = [rule for rule in rules if rank.SEVERITY_ORDER[rule.severity] >= rank.SEVERITY_ORDER[config.fail_on]]
-    serious_ids = {rule.id for rule in serious}
-    targets = [path for path in paths if path.rule in serious_ids]
+    by_id = {rule.id: rule for rule in serious}
+
+    def failing(found, model: SystemModel):
+        """The paths whose findings are at or above --fail-on: a gate or word-only evidence that
+        lowers a finding below it leaves nothing to fix."""
+        tools = {tool.id: tool for tool in model.tools}
+        return [path for path in found if path.rule in by_id
+                and rank.SEVERITY_ORDER[rank.path_severity(by_id[path.rule], path, tools)] >= rank.SEVERITY_ORDER[config.fail_on]]
+
+    targets = failing(paths, system)
     if not targets:
         return (), ()
 
     def solve_again(changed: SystemModel):
         result = solve.solve(graph.build(changed), serious, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms)
-        return result.paths
+        return failing(result.paths, changed)
 
     result = smallest_fix(system, serious, targets, solve_again, config.timeout_ms)
     tools = {tool.id: tool for tool in system.tools}

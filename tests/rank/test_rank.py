@@ -183,3 +183,11 @@ def test_a_path_resting_on_words_alone_is_at_most_medium_and_says_why(tmp_path):
         send="str(smtplib.SMTP('localhost').sendmail('me@example.com', [to], body))"))
     found = findings_of(tmp_path / "calls")
     assert {f.severity for f in found.values()} == {"critical"} and not any("Possible" in f.message for f in found.values())
+
+
+def test_the_fix_set_aims_at_the_findings_that_fail_the_run_not_at_those_a_gate_already_lowered():
+    report = scan(str(CASES / "langchain-hitl-files"), Config(cache=False))
+    critical = [f for f in report.findings if f.kind == "path" and f.severity == "critical"]
+    assert [f.steps[-1].tool for f in critical] == ["requests_all"]
+    [fix] = report.fixes  # the approved publish and file_management paths need nothing more
+    assert (fix.kind, fix.tool, fix.removes) == ("require-approval", "requests_all", (critical[0].fingerprint,))
