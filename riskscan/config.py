@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskscan.files import read_bounded
-from riskscan.types import SEVERITIES
+from riskscan.types import CONFIDENCES, SEVERITIES
 
 FILE_NAMES = ("riskscan.toml", ".riskscan.toml", "pyproject.toml")
 RESERVED = frozenset({"agents"})
@@ -274,5 +274,6 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "suppressions": ("suppressions", _path),
     "baseline": ("baseline", _path),
     "diff": ("diff", _text),
+    "min-confidence": ("min_confidence", _choice(*CONFIDENCES)),
     "sarif-category": ("sarif_category", _text),
 }

@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from riskscan.severities import CONFIDENCES
+
 EXIT_ERROR = 2
 
 
@@ -56,6 +58,9 @@ def selection_options(command):
                      help="The suppressions file (default: riskscan-suppressions.toml at the scan root, when present)."),
         click.option("--baseline", type=click.Path(exists=True, dir_okay=False), help="Findings of this baseline are `unchanged` and do not fail the run."),
         click.option("--diff", metavar="REV", help="Report only findings whose paths touch files changed since this git revision."),
+        click.option("--min-confidence", type=click.Choice(CONFIDENCES), default="low", show_default=True,
+                     help="Hide path findings less sure than this: `medium` hides those resting on a tool's name alone or on an"
+                          " unknown server's worst case (kept as suppressed in JSON and SARIF, and counted)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -136,7 +141,7 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
             progress("done", 0, 0)
 
 
-SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff")
+SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff", "min_confidence")
 TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "max_files", "workers", "cache", "cache_dir", "read_all", "include_tests")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from riskscan.triage.select import BELOW_MIN_CONFIDENCE
 from riskscan.types import SEVERITIES, Coverage, Finding, Report, RepositoryConfig, Step
 
 
@@ -51,8 +52,10 @@ def plural(count: int, noun: str) -> str:
 
 def hidden_counts(report: Report) -> dict[str, int]:
     """The findings a report found but does not show, by why: suppressed (a comment or the
-    suppressions file), baselined (accepted in the --baseline; taken out by `baseline.new_only`)."""
-    counts = {"suppressed": len(report.suppressed), "baselined": len(report.baselined)}
+    suppressions file), below --min-confidence, baselined (accepted in the --baseline; taken out by
+    `baseline.new_only`)."""
+    unsure = sum(1 for f in report.suppressed if f.suppression and f.suppression.reason.startswith(BELOW_MIN_CONFIDENCE))
+    counts = {"suppressed": len(report.suppressed) - unsure, BELOW_MIN_CONFIDENCE: unsure, "baselined": len(report.baselined)}
     return {why: count for why, count in counts.items() if count}
 
 

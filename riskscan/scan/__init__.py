@@ -173,6 +173,11 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
         from riskscan.triage import baseline
 
         report = baseline.compare(report, baseline.load(config.baseline))
+    if config.min_confidence != "low":
+        from riskscan.triage import select
+
+        shown, hidden = select.by_confidence(report.findings, config.min_confidence)
+        report = replace(report, findings=shown, suppressed=tuple(sorted((*report.suppressed, *hidden), key=_ranked)))
     if config.diff:
         from riskscan.triage import diff
 

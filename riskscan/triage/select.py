@@ -2,18 +2,20 @@
 (`RS`, `RS1`, `RS10`, `RS101`, or `ALL`); for each rule the most specific matching prefix decides,
 and at equal specificity `ignore` wins. Per-path ignores turn rules off for the findings whose
 place matches a glob (`tests/**`, `*.json`: gitignore's semantics, see riskscan.discover.globs; a leading `!`
-applies the ignores everywhere the rest does not match, as ruff's per-file-ignores do)."""
+applies the ignores everywhere the rest does not match, as ruff's per-file-ignores do).
+`--min-confidence` keeps the path findings at least that sure, as bandit's --confidence-level."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from riskscan.discover import globs
-from riskscan.types import Config, Finding
+from riskscan.types import CONFIDENCES, Config, Finding, Location, Suppression
 
 ALL = "ALL"
+BELOW_MIN_CONFIDENCE = "below --min-confidence"
 SELECTOR = re.compile(r"^(ALL|[A-Z]+[0-9]*)$")
 
 
@@ -105,3 +107,18 @@ def parse_per_path_ignore(value: str) -> tuple[str, tuple[str, ...]]:
     if not separator or not glob or not codes.strip():
         raise SelectionError(f"--per-path-ignores: expected GLOB:CODES (tests/**:RS1,RS2), got {value!r}")
     return glob, tuple(code.strip() for code in codes.split(",") if code.strip())
+
+
+def by_confidence(findings: Sequence[Finding], least: str) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """`--min-confidence`: the path findings at least this sure, and the others as suppressed
+    findings that say why. Hygiene findings are facts read directly; a solver's undecided result is
+    not a guess about a label: both are always kept."""
+    order = {name: index for index, name in enumerate(reversed(CONFIDENCES))}
+    shown, hidden = [], []
+    for finding in findings:
+        if finding.kind == "path" and order[finding.confidence] < order[least]:
+            reason = f"{BELOW_MIN_CONFIDENCE}: its confidence is {finding.confidence}, the least shown is {least}"
+            hidden.append(replace(finding, suppression=Suppression("external", reason, Location("."))))
+        else:
+            shown.append(finding)
+    return tuple(shown), tuple(hidden)

@@ -21,6 +21,7 @@ from riskscan.types.core import (  # noqa: F401
     FS_WRITE,
     PRIVATE_DATA,
     SECRET_READ,
+    CONFIDENCES,
     SEVERITIES,
     SPAWN_AGENT,
     UNTRUSTED_INPUT,

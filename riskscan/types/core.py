@@ -40,7 +40,8 @@ CONFIDENCE_ANNOTATION = 0.6  # MCP tool annotations, JSON Schema of the paramete
 CONFIDENCE_LEXICON = 0.4  # names, docstrings, descriptions
 CONFIDENCE_UNKNOWN_SERVER = 0.3  # an MCP server nobody catalogued: assumed the worst
 
-from riskscan.severities import SEVERITIES  # noqa: E402,F401  (part of the types API)
+from riskscan.severities import CONFIDENCES, SEVERITIES  # noqa: E402,F401  (part of the types API)
+
 
 
 def confidence_level(value: float) -> str:

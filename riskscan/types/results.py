@@ -250,6 +250,9 @@ class Config:
     suppressions: str | None = None  # the suppressions file (TOML); default: riskscan-suppressions.toml at the root
     baseline: str | None = None  # a --write-baseline file: its findings are `unchanged` and do not fail
     diff: str | None = None  # a git revision: keep only findings whose paths touch files changed since
+    # hide path findings less sure than this (high | medium | low), as bandit's --confidence-level:
+    # they are kept as suppressed findings, counted and written to JSON and SARIF
+    min_confidence: str = "low"
     # reading: worker processes (0: one per core, at most 8), the cache of per-file facts, and
     # --read-all to read every file instead of only those the project's declarations need
     workers: int = 0

@@ -110,3 +110,33 @@ def test_a_copied_project_keeps_its_selection(tmp_path):
     lines = result.output.splitlines()
     assert lines[0].split()[1] == "RS301" and not [line for line in lines if "RS102" in line and not line.startswith("suppressed:")]
     assert "suppressed: RS102 1" in result.output  # what the repository's own selection left out stays in the report
+
+
+# --- --min-confidence: guesses hidden, counted, kept in the machine formats ---------------------
+
+SAMPLE = REPO / "bench" / "realworld" / "sample" / "project"  # a word-only RS101 beside a catalogued RS102
+
+
+def test_min_confidence_hides_the_guesses_counts_them_and_keeps_them_in_json(tmp_path):
+    everything = scan(str(SAMPLE), Config(cache=False))
+    assert {f.rule_id: f.confidence for f in everything.findings if f.kind == "path"} == {"RS101": "low", "RS102": "high"}
+    sure = scan(str(SAMPLE), Config(cache=False, min_confidence="medium"))
+    assert rules_of(sure) == ["RS102", "RS301"]  # the hygiene finding is a fact read directly: kept
+    [hidden] = sure.suppressed
+    assert hidden.rule_id == "RS101" and hidden.suppression.reason.startswith("below --min-confidence: its confidence is low")
+    result = CliRunner().invoke(main, ["scan", str(SAMPLE), "--no-cache", "--format", "concise", "--min-confidence", "medium"])
+    assert "1 hidden (1 below --min-confidence)" in result.output and "RS101" not in result.output.split("hidden")[0]
+    (tmp_path / "operator.toml").write_text('min-confidence = "high"\n')
+    named = CliRunner().invoke(main, ["scan", str(SAMPLE), "--no-cache", "--format", "json", "--config", str(tmp_path / "operator.toml")])
+    import json
+
+    document = json.loads(named.output)
+    assert {f["rule_id"]: f["suppressed"] for f in document["findings"]} == {"RS101": True, "RS102": False, "RS301": False}
+
+
+def test_a_scanned_repository_cannot_hide_its_own_findings_by_confidence(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(SAMPLE, project)
+    (project / "riskscan.toml").write_text('min-confidence = "high"\n')
+    result = CliRunner().invoke(main, ["scan", str(project), "--no-cache", "--format", "concise"])
+    assert "RS101" in result.output and "RS215" in result.output  # not obeyed, and said so
