@@ -63,7 +63,18 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
             findings.append(_path_finding(rule, group, tools, agents))
     by_check = {rule.check: rule for rule in rules if rule.kind == "hygiene"}
     findings += [_hygiene_finding(by_check[fact.check], fact) for fact in model.hygiene if fact.check in by_check]
-    return tuple(sorted(findings, key=lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)))
+    return tuple(sorted(findings, key=order))
+
+
+CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
+
+
+def order(finding: Finding) -> tuple:
+    """The order findings are reported in: by severity, then confidence, then score. A longer route
+    scores lower (more must happen) but is no less severe: the headline path across a handoff
+    comes before every high finding, not after them."""
+    return (-SEVERITY_ORDER[finding.severity], -CONFIDENCE_ORDER.get(finding.confidence, 0), -finding.score,
+            finding.rule_id, finding.location, finding.fingerprint)
 
 
 def at_or_above(finding: Finding, threshold: str) -> bool:

@@ -143,11 +143,6 @@ def _coverage(found: Discovery, system: SystemModel, diagnostics: tuple[Diagnost
     )
 
 
-def _ranked(finding: Finding) -> tuple:
-    """rank.rank's order."""
-    return (-finding.score, finding.rule_id, finding.location, finding.fingerprint)
-
-
 def _accepted(report: Report, files, choices, config: Config) -> Report:
     """Selection, then suppressions, then the baseline, then --diff: what the team chose to see.
     What the repository's own rule choice alone leaves out is kept as suppressed findings that
@@ -167,8 +162,8 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
             left_out.append(replace(finding, suppression=_repository_silenced(finding, config, operator, codes)))
     kept, silenced, problems = suppressions.apply(tuple(selected), report.root, files, report.tools, config.suppressions)
     diagnostics = tuple(sorted(set(report.diagnostics) | set(problems)))
-    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=_ranked)),
-                     suppressed=tuple(sorted((*silenced, *left_out), key=_ranked)), diagnostics=diagnostics)
+    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=rank.order)),
+                     suppressed=tuple(sorted((*silenced, *left_out), key=rank.order)), diagnostics=diagnostics)
     if config.baseline:
         from riskscan.triage import baseline
 
@@ -177,7 +172,7 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
         from riskscan.triage import select
 
         shown, hidden = select.by_confidence(report.findings, config.min_confidence)
-        report = replace(report, findings=shown, suppressed=tuple(sorted((*report.suppressed, *hidden), key=_ranked)))
+        report = replace(report, findings=shown, suppressed=tuple(sorted((*report.suppressed, *hidden), key=rank.order)))
     if config.diff:
         from riskscan.triage import diff
 

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from riskscan import __version__, rulesets
+from riskscan import __version__, rank, rulesets
 from riskscan.trace.events import Trace, TraceCall, TraceHandoff  # noqa: F401
 from riskscan.trace.read import read_trace
 from riskscan.trace.saved import ModelError, inferred_report, load_report
@@ -77,7 +77,7 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
         found += [build.not_exercised_finding(trace_rules[build.NOT_EXERCISED], f) for f in predicted
                   if build.sink_key(f.rule_id, f.steps) not in exercised]
     found = [f for f in found if chosen.enabled(f.rule_id)]
-    findings = tuple(sorted(found, key=lambda f: (-f.score, f.rule_id, f.location, f.fingerprint)))
+    findings = tuple(sorted(found, key=rank.order))
     diagnostics = tuple(sorted({d for trace in traces for d in trace.diagnostics}))
     stats = (
         ("traces", len(traces)),

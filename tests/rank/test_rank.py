@@ -58,7 +58,7 @@ PATH = Path("RS101", (
 def test_a_path_becomes_a_finding_with_steps_evidence_and_named_factors():
     findings = rank.rank(system(), RULES, [PATH])
     path_finding, hygiene = by_rule(findings)["RS101"], by_rule(findings)["RS202"]
-    assert [f.rule_id for f in findings] == ["RS202", "RS101"]  # 4.5 before 3.0: highest score first
+    assert [f.rule_id for f in findings] == ["RS101", "RS202"]  # critical before medium, though 3.0 < 4.5: severity first
     assert (path_finding.rule_id, path_finding.rule_name, path_finding.severity) == ("RS101", "injection-to-exfiltration", "critical")
     assert [(s.kind, s.agent, s.tool, s.target, s.location.line) for s in path_finding.steps] == [
         ("call", "Reader", "fetch", None, 3),
@@ -191,3 +191,13 @@ def test_the_fix_set_aims_at_the_findings_that_fail_the_run_not_at_those_a_gate_
     assert [f.steps[-1].tool for f in critical] == ["requests_all"]
     [fix] = report.fixes  # the approved publish and file_management paths need nothing more
     assert (fix.kind, fix.tool, fix.removes) == ("require-approval", "requests_all", (critical[0].fingerprint,))
+
+
+def test_findings_are_ordered_by_severity_then_confidence_then_score():
+    sure = replace(rank.rank(system(), RULES, [PATH])[0], severity="high", confidence="high", score=1.0)
+    unsure = replace(sure, confidence="low", score=9.0, fingerprint="b")
+    higher = replace(sure, confidence="high", score=2.0, fingerprint="c")
+    critical = replace(sure, severity="critical", confidence="low", score=0.5, fingerprint="d")
+    ordered = sorted([unsure, sure, higher, critical], key=rank.order)
+    assert [(f.severity, f.confidence, f.score) for f in ordered] == [
+        ("critical", "low", 0.5), ("high", "high", 2.0), ("high", "high", 1.0), ("high", "low", 9.0)]
