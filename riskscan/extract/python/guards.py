@@ -204,6 +204,15 @@ class TermReader:
             return tuple(found)
         return None
 
+    def _text(self, node: cst.BaseExpression) -> str | None:
+        """A literal string, or a name bound once to one (a module constant such as
+        `ALLOWED_HOST = "api.example.com"`)."""
+        text = _string(node)
+        if text is None and isinstance(node, cst.Name):
+            found = self.values(node)
+            text = found[0] if found is not None and len(found) == 1 and isinstance(self._single_value(node), cst.SimpleString) else None
+        return text
+
     # --- checks ----------------------------------------------------------------------------------
 
     def check(self, node: cst.BaseExpression) -> Check | None:
@@ -237,7 +246,7 @@ class TermReader:
             if length is not None and _number(right) is not None:
                 found = Check("len_eq", length, (str(_number(right)),), source=source)
             else:
-                left_text, right_text = _string(node.left), _string(right)
+                left_text, right_text = self._text(node.left), self._text(right)
                 term = self.term(right if left_text is not None else node.left)
                 text = left_text if left_text is not None else right_text
                 found = Check("eq", term, (text,), source=source) if text is not None else self._unknown_check(node)
