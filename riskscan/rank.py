@@ -101,7 +101,7 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     alternatives = tuple(_steps(other, rule, relevant, tools, agents) for other in group[1:])
     sink = tools[path.steps[-1].tool]
     confidence = _path_confidence(rule, path, tools)
-    gates = tuple(sorted(g for g in set(sink.gates) if g.status != "holds"))
+    gates = _standing_gates(sink)
     severity, reasons = _severity(rule, path, tools, gates)
     factors = [
         Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
@@ -135,8 +135,13 @@ def path_severity(rule: Rule, path: Path, tools: dict[str, Tool]) -> str:
     """The severity the finding of a solved path is reported at (the fix set aims at these)."""
     if path.status != "sat" or not path.steps:
         return rule.severity
-    gates = tuple(g for g in set(tools[path.steps[-1].tool].gates) if g.status != "holds")
-    return _severity(rule, path, tools, gates)[0]
+    return _severity(rule, path, tools, _standing_gates(tools[path.steps[-1].tool]))[0]
+
+
+def _standing_gates(sink: Tool) -> tuple[Gate, ...]:
+    """The gates on a sink that still stand between the model and it: an argument check the
+    solver proved to hold removes the path itself, so it is no gate on a reported one."""
+    return tuple(sorted(g for g in set(sink.gates) if g.status != "holds"))
 
 
 def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Gate]) -> tuple[str, list[str]]:

@@ -46,11 +46,13 @@ def fetch(project: dict, work: Path) -> Path:
         return unpacked / project["root"]
     downloads = work / "downloads"
     downloads.mkdir(parents=True, exist_ok=True)
-    archive = next(downloads.glob(f"{name.replace('-', '_')}-{version}.tar.gz"), None) or next(downloads.glob(f"{name}-{version}.tar.gz"), None)
+    archive = _archive(downloads, name, version)
     if archive is None:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
                         project["sdist"], "-d", str(downloads)], check=True)
-        archive = next(p for p in downloads.glob("*.tar.gz") if p.name.lower().startswith((name.replace("-", "_").lower() + "-", name.lower() + "-")) and version in p.name)
+        archive = _archive(downloads, name, version)
+        if archive is None:
+            raise SystemExit(f"pip download {project['sdist']} left no {name}-{version}.tar.gz in {downloads}")
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     if digest != project["sha256"]:
         raise SystemExit(f"{archive.name}: sha256 {digest} is not the pinned {project['sha256']}")
@@ -63,6 +65,13 @@ def fetch(project: dict, work: Path) -> Path:
     top.rmdir()
     (unpacked / ".complete").write_text("")
     return unpacked / project["root"]
+
+
+def _archive(downloads: Path, name: str, version: str) -> Path | None:
+    """The sdist of NAME==VERSION among the downloads, whichever spelling of the name it uses
+    (`mcp-server-git` is shipped as mcp_server_git-...)."""
+    spellings = {f"{name}-{version}.tar.gz".lower(), f"{name.replace('-', '_')}-{version}.tar.gz".lower()}
+    return next((p for p in downloads.glob("*.tar.gz") if p.name.lower() in spellings), None)
 
 
 def scan(folder: Path, options: list[str], work: Path, again: bool = True) -> dict:

@@ -19,7 +19,7 @@ The numbers, per project and in total:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 VERDICTS = ("true", "false", "disputed")
 WORD_EVIDENCE = frozenset({"lexicon"})
@@ -83,13 +83,9 @@ class Score:
         return self.path_true / wanted if wanted else None
 
     def add(self, other: "Score") -> None:
-        for name in ("findings", "path_findings", "true", "false", "disputed", "path_true", "path_false",
-                     "known_misses", "word_only", "assumed", "high_on_words"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.unreviewed += other.unreviewed
-        self.false_findings += other.false_findings
-        self.now_found += other.now_found
-        self.unused += other.unused
+        for item in fields(self):
+            if item.name != "project":
+                setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
 
 
 def finding_rule(finding: dict) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from riskscan.model.argument_checks import guarded_argument, through_helper
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
@@ -169,8 +168,7 @@ def _fixed_target_labels(entry: ApiEntry, labels: list[str], literal: str, write
     unless the path names a place where secrets are kept (.env, .ssh, ...): then it reads secrets."""
     labels = [label for label in labels if label != CODE_EXEC]
     if entry.sink == "path" and not writes and PRIVATE_DATA in labels:
-        parts = PurePosixPath(literal.replace("\\", "/")).as_posix()
-        secret = any(_names_place(parts, name) for name in sensitive_paths)
+        secret = any(_names_place(literal.replace("\\", "/"), name) for name in sensitive_paths)
         labels = [label for label in labels if label != PRIVATE_DATA] + ([SECRET_READ] if secret else [])
     return labels
 
