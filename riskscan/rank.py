@@ -4,6 +4,7 @@ score that is the product of named factors, so every number can be explained."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Iterable, Sequence
 
 from riskscan.files.surrogates import hashable
@@ -33,6 +34,7 @@ GATE_WEIGHT = {"approval": 0.4, "sandbox": 0.5, "allowlist": 0.6, "argument-chec
 # sandbox around code execution, stands between the model and the harm; an allow-list or a
 # guardrail narrows it. Argument checks and schemas lower only the score (the solver judges them).
 GATE_LEVELS = {"approval": 2, "sandbox": 2, "allowlist": 1, "guardrail": 1}
+SINKS_NAMED = 3  # a risk with more sinks names this many in its message; the report lists them all
 LADDER = ("low", "medium", "high", "critical")
 STATE_LABELS = {"untrusted": ("untrusted_input",), "private": ("private_data", "secret_read")}
 STATE_NOTES = {"untrusted_input": "reads content an outsider can write", "private_data": "reads private data",
@@ -49,21 +51,77 @@ def sink_note(labels) -> str:
 
 
 def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tuple[Finding, ...]:
+    """One finding per sink call, its fingerprint the risk's, sorted by `order`: `grouped` merges
+    the calls of one risk once suppressions (which may silence one tool of a server) are applied."""
     rules_by_id = {rule.id: rule for rule in rules}
     tools = {tool.id: tool for tool in model.tools}
     agents = {agent.id: agent for agent in model.agents}
     findings = []
+    undecided = set()
     for group in _by_sink(paths):
         rule = rules_by_id[group[0].rule]
         # shortest, then surest, then by names: the same witness whichever order the solver found them in
         group.sort(key=lambda p: (len(p.steps), -_path_confidence(rule, p, tools), [_step_key(s, tools, agents) for s in p.steps]))
         if group[0].status == "unknown":
-            findings.append(_undecided(rule, model))
+            if rule.id not in undecided:
+                undecided.add(rule.id)
+                findings.append(_undecided(rule, model))
         else:
             findings.append(_path_finding(rule, group, tools, agents))
     by_check = {rule.check: rule for rule in rules if rule.kind == "hygiene"}
     findings += [_hygiene_finding(by_check[fact.check], fact) for fact in model.hygiene if fact.check in by_check]
     return tuple(sorted(findings, key=order))
+
+
+def grouped(findings: Iterable[Finding], rules: Sequence[Rule]) -> tuple[Finding, ...]:
+    """One finding per risk: the path findings of one fingerprint (rule, the agent context of the
+    last call, and the MCP server or code tool it calls) and one suppression become one, led by
+    its most severe, surest, most damaging route, the other sinks and routes inside. Sorted by
+    `order`."""
+    titles = {rule.id: rule.title for rule in rules}
+    merged: dict[tuple, list[Finding]] = {}
+    kept = []
+    for finding in findings:
+        if finding.kind == "path" and finding.fingerprint:
+            merged.setdefault((finding.fingerprint, finding.suppression), []).append(finding)
+        else:
+            kept.append(finding)
+    for members in merged.values():
+        kept.append(_merged(titles.get(members[0].rule_id, members[0].rule_name), members))
+    return tuple(sorted(kept, key=order))
+
+
+def _merged(title: str, members: list[Finding]) -> Finding:
+    members = sorted(members, key=lambda f: (order(f), len(f.steps), [path_summary_key(s) for s in f.steps]))
+    lead = members[0]
+    routes = [route for member in members for route in (member.steps, *member.alternatives)]
+    alternatives = tuple(route for route in dict.fromkeys(routes) if route != lead.steps)
+    sinks = tuple(dict.fromkeys(name for member in members for name in member.sinks))
+    covers = tuple(sorted({fingerprint for member in members for fingerprint in member.covers}))
+    return replace(lead, message=_message(title, lead, sinks, len(alternatives)), alternatives=alternatives,
+                   sinks=sinks, covers=covers)
+
+
+def path_summary_key(step: Step) -> tuple:
+    return (step.kind, step.agent, step.tool or "", step.target or "")
+
+
+def _message(title: str, lead: Finding, sinks: Sequence[str], others: int) -> str:
+    """`{title}: agent 'A' can call `fetch` after calling `read_file` across 1 handoff (2 other
+    routes).` and the lead's notes; a risk with several sinks of one MCP server names them."""
+    sink = lead.steps[-1]
+    sources = sorted({step.tool for step in lead.steps[:-1] if step.kind == "call" and step.tool})
+    via = f" after calling {', '.join(f'`{name}`' for name in sources)}" if sources else ""
+    handoffs = sum(1 for step in lead.steps if step.kind == "handoff")
+    across = f" across {handoffs} handoff{'s' if handoffs > 1 else ''}" if handoffs else ""
+    if len(sinks) > 1:
+        named = ", ".join(f"`{name}`" for name in sinks[:SINKS_NAMED])
+        more = f" and {len(sinks) - SINKS_NAMED} more" if len(sinks) > SINKS_NAMED else ""
+        target = f"{len(sinks)} tools of MCP server `{lead.subject}` ({named}{more})"
+    else:
+        target = f"`{sink.tool}`"
+    routes = f" ({others} other route{'s' if others > 1 else ''})" if others else ""
+    return f"{title}: agent '{sink.agent}' can call {target}{via}{across}{routes}." + "".join(f" {note}" for note in lead.notes)
 
 
 CONFIDENCE_ORDER = {"high": 2, "medium": 1, "low": 0}
@@ -85,8 +143,8 @@ def at_or_above(finding: Finding, threshold: str) -> bool:
 
 
 def _by_sink(paths: Iterable[Path]) -> list[list[Path]]:
-    """One group per (rule, sink call): a finding is one place to fix, shown with its shortest
-    path first and the other ways to reach it after."""
+    """One group per (rule, sink call): shown with its shortest path first and the other ways to
+    reach the same call after (`grouped` then merges the calls of one risk)."""
     groups: dict[tuple, list[Path]] = {}
     for path in paths:
         key = (path.rule, path.status, path.steps[-1] if path.steps else None)
@@ -102,7 +160,10 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
     sink = tools[path.steps[-1].tool]
     confidence = _path_confidence(rule, path, tools)
     gates = _standing_gates(sink)
-    severity, reasons = _severity(rule, path, tools, gates)
+    severity, notes = _severity(rule, path, tools, gates)
+    bypassed = [g for g in sink.gates if g.kind == "argument-check" and g.status == "bypassed"]
+    if bypassed:
+        notes.insert(0, f"Its argument check does not hold: {bypassed[0].witness} passes it.")
     factors = [
         Factor("severity", SEVERITY_WEIGHT[rule.severity], f"{rule.severity} rule {rule.id}"),
         Factor("confidence", round(confidence, 2), "the weakest label evidence on the path"),
@@ -113,7 +174,7 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         factors.append(Factor("length", round(3 / len(path.steps), 2), f"{len(path.steps)} steps must all happen"))
     if path.conditions:
         factors.append(Factor("conditional", 0.8, "exists only in some configurations"))
-    return Finding(
+    finding = Finding(
         rule_id=rule.id,
         rule_name=rule.name,
         kind="path",
@@ -121,14 +182,19 @@ def _path_finding(rule: Rule, group: Sequence[Path], tools: dict[str, Tool], age
         confidence=confidence_level(confidence),
         score=_score(factors),
         factors=tuple(factors),
-        message=_path_message(rule, group, tools, agents) + "".join(f" {reason}" for reason in reasons),
+        message="",
         location=steps[-1].location,
         steps=steps,
         conditions=tuple(str(atom) for atom in path.conditions),
         gates=gates,
         fingerprint=path_fingerprint(path, tools, agents),
         alternatives=alternatives,
+        subject=sink.server_entry or sink.name,
+        sinks=(sink.name,),
+        covers=(_call_fingerprint(path, tools, agents),),
+        notes=tuple(notes),
     )
+    return replace(finding, message=_message(rule.title, finding, finding.sinks, len(alternatives)))
 
 
 def path_severity(rule: Rule, path: Path, tools: dict[str, Tool]) -> str:
@@ -217,7 +283,21 @@ def _path_confidence(rule: Rule, path: Path, tools: dict[str, Tool]) -> float:
 
 
 def path_fingerprint(path: Path, tools: dict[str, Tool], agents: dict[str, Agent]) -> str:
-    """The fingerprint of the finding a path belongs to: its rule and its sink call, by name."""
+    """The fingerprint of the risk a path belongs to: its rule, the agent that makes the last call,
+    and that call's MCP server entry or, for a tool of the code, the tool, all by name. A tool of
+    the code keeps the fingerprint it had when findings were per call; a new tool of the same
+    server, another way in, moved lines: the same risk, the same fingerprint."""
+    sink = path.steps[-1]
+    tool = tools[sink.tool]
+    if not tool.server_entry:
+        return _call_fingerprint(path, tools, agents)
+    agent = agents[sink.agent].name
+    return _fingerprint(path.rule, tool.location.path, f"server:{agent}:{tool.server_entry}", agent)
+
+
+def _call_fingerprint(path: Path, tools: dict[str, Tool], agents: dict[str, Agent]) -> str:
+    """The fingerprint riskscan gave a path before one finding per risk (rule and sink call):
+    baselines of version 1 hold these."""
     sink = path.steps[-1]
     return _fingerprint(path.rule, tools[sink.tool].location.path, _step_key(sink, tools, agents), agents[sink.agent].name)
 
@@ -260,21 +340,6 @@ def _flow_step(agent: Agent, target: Agent, tools: dict[str, Tool]) -> Step:
             if tool is not None and tool.invokes_agent == called.id:
                 return Step("handoff", agent.name, holding.location, target=target.name, note=f"{note} to {target.name} through tool `{tool.name}`")
     return Step("handoff", agent.name, agent.location, target=target.name, note=f"passes its context to {target.name}")
-
-
-def _path_message(rule: Rule, group: Sequence[Path], tools, agents) -> str:
-    path = group[0]
-    sink_step = path.steps[-1]
-    sink_agent = agents[sink_step.agent].name
-    sources = sorted({tools[s.tool].name for s in path.steps[:-1] if s.kind == "call"})
-    via = f" after calling {', '.join(f'`{name}`' for name in sources)}" if sources else ""
-    handoffs = [s for s in path.steps if s.kind == "handoff"]
-    across = f" across {len(handoffs)} handoff{'s' if len(handoffs) > 1 else ''}" if handoffs else ""
-    others = len(group) - 1
-    more = f" ({others} other path{'s reach' if others > 1 else ' reaches'} the same call)" if others else ""
-    bypassed = [g for g in tools[sink_step.tool].gates if g.kind == "argument-check" and g.status == "bypassed"]
-    witness = f" Its argument check does not hold: {bypassed[0].witness} passes it." if bypassed else ""
-    return f"{rule.title}: agent '{sink_agent}' can call `{tools[sink_step.tool].name}`{via}{across}{more}.{witness}"
 
 
 def _step_key(step: PathStep, tools, agents) -> str:

@@ -70,17 +70,19 @@ def exists_in_system(report, rule_id: str, spelled_steps: list[str]) -> bool:
     return graph.path_reaches_goal(graph.build(system), steps, rule)
 
 
-def finding_key(finding: Finding) -> tuple:
+def finding_keys(finding: Finding) -> list[tuple]:
+    """A path finding by each of its sinks (one finding per risk holds every sink tool of one MCP
+    server), a hygiene finding by its place."""
     if finding.kind == "path":
-        sink = finding.steps[-1]
-        return (finding.rule_id, f"{sink.agent}: {sink.tool}")
-    return (finding.rule_id, f"{finding.location.path}:{finding.location.line}")
+        agent = finding.steps[-1].agent
+        return [(finding.rule_id, f"{agent}: {sink}") for sink in finding.sinks]
+    return [(finding.rule_id, f"{finding.location.path}:{finding.location.line}")]
 
 
 @pytest.mark.parametrize("case, expected", list(case_params()))
 def test_case(case, expected):
     report = scan(str(case))
-    findings = {finding_key(f): f for f in report.findings}
+    findings = {key: f for f in report.findings for key in finding_keys(f)}
     wanted = {}
     for item in expected.get("findings", []):
         key = (item["rule"], item.get("sink") or item["at"])

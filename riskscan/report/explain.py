@@ -55,7 +55,9 @@ def render_explanation(report: Report, finding: Finding) -> str:
     lines += [f"{INDENT}{factor.name} {format_number(factor.value)}: {factor.reason}" for factor in finding.factors]
     lines.append(f"{INDENT}= {' × '.join(format_number(f.value) for f in finding.factors)} = {format_number(finding.score)}")
     if finding.alternatives:
-        lines += ["", "Other paths to the same call:"] + [f"{INDENT}{path_summary(steps)}" for steps in finding.alternatives]
+        if len(finding.sinks) > 1:
+            lines += ["", f"Sinks: {', '.join(finding.sinks)}"]
+        lines += ["", "Other routes to the same risk:"] + [f"{INDENT}{path_summary(steps)}" for steps in finding.alternatives]
     lines += ["", "How to fix it:"] + _fix_lines(report, finding, rule)
     return "\n".join(lines) + "\n"
 

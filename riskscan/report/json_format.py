@@ -170,6 +170,8 @@ def finding_document(finding: Finding) -> dict:
         "gates": [gate_document(g) for g in finding.gates],
         "fingerprint": finding.fingerprint,
         "alternatives": [[step_document(s) for s in steps] for steps in finding.alternatives],
+        "sinks": list(finding.sinks),
+        "covers": list(finding.covers),
         "suppressed": finding.suppression is not None,
         "suppression": suppression_document(finding.suppression),
         "baseline_state": finding.baseline_state or None,

@@ -114,7 +114,8 @@ def _drawn_finding(number: int, finding: Finding, links: Links) -> list[str]:
         lines.append(f"{index}. {links.to(step.location)} {step_markdown(step)}")
     if finding.alternatives:
         others = len(finding.alternatives)
-        lines += ["", f"{plural(others, 'other path')} {'reaches' if others == 1 else 'reach'} the same call."]
+        sinks = f" Sinks: {', '.join(markdown_code(name) for name in finding.sinks)}." if len(finding.sinks) > 1 else ""
+        lines += ["", f"{plural(others, 'other route')} to the same risk.{sinks}"]
     lines.append("")
     return lines
 

@@ -94,6 +94,9 @@ def header_line(report: Report) -> str:
     )
 
 
+ROUTES_SHOWN = 5  # other routes of a finding listed in the text report; `explain` lists them all
+
+
 def finding_lines(finding: Finding, style: _Style) -> list[str]:
     title = (
         f"{style.severity(finding.severity, finding.severity.upper())} {finding.rule_id} "
@@ -106,9 +109,14 @@ def finding_lines(finding: Finding, style: _Style) -> list[str]:
     for number, step in enumerate(finding.steps, start=1):
         lines.append(f"{STEP_INDENT}{number}. {step_sentence(step, words=True)}  ({style.dim(str(step.location))})")
         lines.extend(f"{DETAIL_INDENT}{evidence_phrase(e)}" for e in step.evidence)
+    if len(finding.sinks) > 1:
+        lines.append(f"{STEP_INDENT}sinks: {', '.join(finding.sinks)}")
     if finding.alternatives:
-        lines.append(f"{STEP_INDENT}other paths to the same call:")
-        lines.extend(f"{DETAIL_INDENT}{path_summary(steps)}" for steps in finding.alternatives)
+        lines.append(f"{STEP_INDENT}other routes to the same risk:")
+        lines.extend(f"{DETAIL_INDENT}{path_summary(steps)}" for steps in finding.alternatives[:ROUTES_SHOWN])
+        if len(finding.alternatives) > ROUTES_SHOWN:
+            lines.append(f"{DETAIL_INDENT}and {len(finding.alternatives) - ROUTES_SHOWN} more"
+                         f" (`riskscan explain {finding.fingerprint[:8]} PATH` lists them)")
     if finding.conditions:
         lines.append(f"{STEP_INDENT}only when {' and '.join(finding.conditions)}")
     lines.extend(f"{STEP_INDENT}gate: {gate_phrase(g)}" for g in finding.gates)

@@ -68,7 +68,7 @@ def scan(root: str, config: Config = Config(), progress: Progress | None = None)
         ("files", len(found.files)),
         ("agents", len(system.agents)),
         ("tools", len(system.tools)),
-        ("paths", sum(1 for f in findings if f.kind == "path")),
+        ("paths", len({f.fingerprint for f in findings if f.kind == "path"})),
     )
     report = Report(
         version=__version__,
@@ -162,8 +162,8 @@ def _accepted(report: Report, files, choices, config: Config) -> Report:
             left_out.append(replace(finding, suppression=_repository_silenced(finding, config, operator, codes)))
     kept, silenced, problems = suppressions.apply(tuple(selected), report.root, files, report.tools, config.suppressions)
     diagnostics = tuple(sorted(set(report.diagnostics) | set(problems)))
-    report = replace(report, findings=tuple(sorted((*kept, *warnings), key=rank.order)),
-                     suppressed=tuple(sorted((*silenced, *left_out), key=rank.order)), diagnostics=diagnostics)
+    report = replace(report, findings=rank.grouped((*kept, *warnings), report.rules),
+                     suppressed=rank.grouped((*silenced, *left_out), report.rules), diagnostics=diagnostics)
     if config.baseline:
         from riskscan.triage import baseline
 

@@ -68,14 +68,14 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
         unknown += [(trace.path, step) for step in outcome.unknown[before[0]:]]
         contradictions += [(trace.path, step) for step in outcome.contradictions[before[1]:]]
     predicted = [f for f in model.findings if f.kind == "path" and f.steps]
-    predicted_keys = {build.sink_key(f.rule_id, f.steps) for f in predicted} if scanned else None
+    predicted_keys = {key for f in predicted for key in build.risk_keys(f)} if scanned else None
     found = [build.path_finding(happened, predicted_keys) for happened in outcome.paths]
     exercised = {build.sink_key(f.rule_id, f.steps) for f in found}
     found += build.contradiction_findings(trace_rules[build.CONTRADICTION], contradictions)
     if scanned:
         found += build.unknown_tool_findings(trace_rules[build.UNKNOWN_TOOL], unknown)
         found += [build.not_exercised_finding(trace_rules[build.NOT_EXERCISED], f) for f in predicted
-                  if build.sink_key(f.rule_id, f.steps) not in exercised]
+                  if not build.risk_keys(f) & exercised]
     found = [f for f in found if chosen.enabled(f.rule_id)]
     findings = tuple(sorted(found, key=rank.order))
     diagnostics = tuple(sorted({d for trace in traces for d in trace.diagnostics}))
@@ -86,8 +86,8 @@ def check_traces(paths: Sequence[str], model: Report | None = None, config: Conf
         ("blocked_calls", outcome.blocked),
         ("unknown_calls", len(unknown) if scanned else 0),
         ("paths", sum(1 for f in findings if f.kind == "path")),
-        ("predicted_paths", len({build.sink_key(f.rule_id, f.steps) for f in predicted})),
-        ("exercised_paths", len(exercised & (predicted_keys or set()))),
+        ("predicted_paths", len({f.fingerprint or f.message for f in predicted})),
+        ("exercised_paths", sum(1 for f in predicted if build.risk_keys(f) & exercised) if scanned else 0),
     )
     rules = tuple(sorted([*path_rules, *trace_rules.values()], key=lambda r: r.id))
     not_traces = tuple(sorted({trace.path for trace in traces if not trace.is_trace}))

@@ -24,6 +24,15 @@ def sink_key(rule_id: str, steps: tuple[Step, ...]) -> tuple[str, str, str]:
     return (rule_id, steps[-1].agent, steps[-1].tool or "") if steps else (rule_id, "", "")
 
 
+def risk_keys(finding: Finding) -> frozenset[tuple[str, str, str]]:
+    """The sink keys of a predicted finding: one per sink tool of its risk (a risk holds every
+    tool of one MCP server that completes its rule); a run that took any of them exercised it."""
+    if not finding.steps:
+        return frozenset({sink_key(finding.rule_id, finding.steps)})
+    agent = finding.steps[-1].agent
+    return frozenset((finding.rule_id, agent, sink) for sink in (finding.sinks or (finding.steps[-1].tool or "",)))
+
+
 def path_finding(happened: Happened, predicted: set | None) -> Finding:
     rule = happened.rule
     relevant = {label for state in rule.requires for label in STATE_LABELS[state]} | set(rule.sinks)
@@ -99,6 +108,7 @@ def not_exercised_finding(rule: Rule, predicted: Finding) -> Finding:
         rule_id=rule.id, rule_name=rule.name, kind="hygiene", severity=rule.severity, confidence="high",
         score=_score(factors), factors=factors, message=message, location=predicted.location,
         steps=predicted.steps, fingerprint=fingerprint(rule.id, predicted.fingerprint or predicted.message),
+        sinks=predicted.sinks,
     )
 
 

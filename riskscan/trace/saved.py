@@ -107,7 +107,7 @@ def _finding(doc: dict) -> Finding:
         rule_id=doc["rule_id"], rule_name=doc["rule_name"], kind=doc["kind"], severity=doc["severity"],
         confidence=doc["confidence"], score=doc["score"], factors=(), message=doc["message"],
         location=_location(doc["location"]), steps=tuple(_step(s) for s in doc.get("steps", ())),
-        fingerprint=doc.get("fingerprint", ""),
+        fingerprint=doc.get("fingerprint", ""), sinks=tuple(doc.get("sinks", ())), covers=tuple(doc.get("covers", ())),
     )
 
 

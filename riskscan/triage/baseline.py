@@ -73,10 +73,16 @@ def compare(report: Report, entries: tuple[BaselineEntry, ...]) -> Report:
     """Mark every finding new or unchanged against `entries`; the entries no finding matches are
     the report's `absent` findings."""
     known = {entry.fingerprint for entry in entries}
-    seen = {f.fingerprint for f in (*report.findings, *report.suppressed)}
+    everything = (*report.findings, *report.suppressed)
+    # a baseline written when findings were per sink call holds those calls' fingerprints: a risk
+    # that covers one of them was accepted then (writing the baseline again migrates it)
+    seen = {key for f in everything for key in (f.fingerprint, *f.covers)}
+
+    def accepted(finding: Finding) -> bool:
+        return finding.fingerprint in known or any(key in known for key in finding.covers)
 
     def mark(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-        return tuple(replace(f, baseline_state=UNCHANGED if f.fingerprint in known else NEW) for f in findings)
+        return tuple(replace(f, baseline_state=UNCHANGED if accepted(f) else NEW) for f in findings)
 
     absent = tuple(sorted({entry for entry in entries if entry.fingerprint not in seen}))
     return replace(report, findings=mark(report.findings), suppressed=mark(report.suppressed), absent=absent)

@@ -79,7 +79,7 @@ def apply(
     diagnostics: list[Diagnostic] = []
     comments = read_comments(root, (f.path for f in files if f.kind == "python"), diagnostics)
     entries = read_file(root, suppressions_file, today or datetime.date.today(), diagnostics)
-    servers = {(tool.name, tool.location.path, tool.location.line): _server_of(tool) for tool in tools}
+    servers = {(tool.name, tool.location.path, tool.location.line): tool.server_entry for tool in tools}
     kept, suppressed = [], []
     for finding in findings:
         marker = _comment_for(finding, comments) or _entry_for(finding, entries, servers)
@@ -272,13 +272,6 @@ def _entry_for(finding: Finding, entries: list[Marker], servers: dict) -> Marker
         marker.used.add(marker.codes[0])
         return marker
     return None
-
-
-def _server_of(tool: Tool) -> str:
-    """`mcp:.mcp.json#github/push_files` -> `github`."""
-    if "#" not in tool.id:
-        return ""
-    return tool.id.split("#", 1)[1].rsplit("/", 1)[0]
 
 
 def _shown(target: Path, root: str) -> str:

@@ -95,9 +95,14 @@ class Finding:
     conditions: tuple[str, ...] = ()
     gates: tuple[Gate, ...] = ()
     fingerprint: str = ""
-    # other distinct paths that end in the same sink call, shortest first
+    # the other routes to the same risk (other sinks of the group, other ways in), the most damaging first
     alternatives: tuple[tuple[Step, ...], ...] = ()
-    subject: str = ""  # hygiene findings: the server, tool or function concerned
+    sinks: tuple[str, ...] = ()  # path findings: the sink tools of the risk, the lead route's first
+    # path findings: the per-call fingerprints of riskscan before one finding per risk (baseline
+    # version 1 keyed them), so that a baseline written then still matches
+    covers: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # path findings: the message's sentences after its first (a lowered severity, a bypassed check)
+    subject: str = ""  # the server, tool or function concerned: a path finding's sink server, or its sink tool
     suppression: Suppression | None = None  # set when a comment or the suppressions file silences it
     baseline_state: str = ""  # new | unchanged, against --baseline; empty without a baseline
 

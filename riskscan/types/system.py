@@ -21,6 +21,18 @@ class Tool:
     gates: tuple[Gate, ...] = ()
     invokes_agent: str | None = None  # agent-as-tool: id of the agent it runs
 
+    @property
+    def server_entry(self) -> str:
+        """The MCP server entry the tool comes from, by its name in the client's config or the
+        hosted MCP tool's label: `mcp:.mcp.json#github/push_files` and
+        `triage.<hosted mcp github/issue_read>` -> `github`; "" for a tool defined in code."""
+        if self.id.startswith("mcp:") and "#" in self.id:
+            return self.id.split("#", 1)[1].rsplit("/", 1)[0]
+        marker = "<hosted mcp "
+        if marker in self.id:
+            return self.id.split(marker, 1)[1].rsplit("/", 1)[0]
+        return ""
+
     def labels(self) -> tuple[str, ...]:
         return tuple(sorted({c.label for c in self.capabilities}))
 

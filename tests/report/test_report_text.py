@@ -52,7 +52,7 @@ def test_text_shows_every_step_with_its_place_and_evidence():
         "  3. coder calls run_shell [code execution] — runs a command the model chose  (app/agents.py:6:12)",
         "       evidence api-call: subprocess.run(cmd, shell=True)  (app/tools.py:31:5)",
     ]
-    assert block[8:10] == ["  other paths to the same call:", "       coder: read_issue -> coder: run_shell"]
+    assert block[8:10] == ["  other routes to the same risk:", "       coder: read_issue -> coder: run_shell"]
 
 
 def test_the_score_arithmetic_is_explain_s_not_the_report_s():
@@ -118,8 +118,8 @@ def test_the_summary_counts_what_it_hides_and_a_baseline_of_everything_shows_no_
 def test_a_real_scan_words_labels_and_plurals_for_people():
     report = scan(str(SUPPORT_DESK), Config(cache=False))
     text = render(report, "text")
-    assert "(1 other path reaches the same call)" in text and "(2 other paths reach the same call)" in text
-    assert "(s)" not in text and "1 other path reach " not in text
+    assert "(1 other route)" in text and "(2 other routes)" in text
+    assert "(s)" not in text and "(1 other routes)" not in text
     assert "completes the path: sends data out" in text
     assert not [label for label in ALL_LABELS if label in text]  # no snake_case label left
     assert len(text.splitlines()) < 20 * 12  # 305 lines for its 20 findings before: no score arithmetic

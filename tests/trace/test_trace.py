@@ -17,11 +17,11 @@ SAVED = FIXTURES / "mail-assistant.report.json"
 
 # The four path findings the static scan predicts for the fixture project: (rule, sink agent, sink tool).
 CLAUDE = "Claude Code (.mcp.json)"
+# the static scan's risks: one finding for the two Slack tools that complete RS101 for Claude Code
 PREDICTED = {
-    ("RS101", CLAUDE, "slack_reply_to_thread"),
-    ("RS101", CLAUDE, "slack_post_message"),
-    ("RS101", "Assistant", "fetch_page"),
-    ("RS101", "Assistant", "send_email"),
+    ("RS101", CLAUDE, frozenset({"slack_reply_to_thread", "slack_post_message"})),
+    ("RS101", "Assistant", frozenset({"fetch_page"})),
+    ("RS101", "Assistant", frozenset({"send_email"})),
 }
 
 # fixture -> findings other than coverage: (rule, ((agent, tool or handoff target, place, line), ...),
@@ -113,18 +113,18 @@ def test_each_trace_gives_exactly_the_expected_findings(name, model):
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_coverage_names_every_predicted_path_no_run_took(name, model):
     report = check_traces([str(FIXTURES / name)], model)
-    exercised = {EXERCISED[name]} if name in EXERCISED else set()
-    not_exercised = {(f.steps[-1].agent, f.steps[-1].tool) for f in report.findings if f.rule_id == "RS403"}
-    assert not_exercised == {(agent, tool) for _, agent, tool in PREDICTED - exercised}
+    exercised = {risk for risk in PREDICTED if name in EXERCISED and EXERCISED[name][1] == risk[1] and EXERCISED[name][2] in risk[2]}
+    not_exercised = {(f.steps[-1].agent, frozenset(f.sinks)) for f in report.findings if f.rule_id == "RS403"}
+    assert not_exercised == {(agent, sinks) for _, agent, sinks in PREDICTED - exercised}
     stats = dict(report.stats)
-    assert (stats["predicted_paths"], stats["exercised_paths"]) == (4, len(exercised))
+    assert (stats["predicted_paths"], stats["exercised_paths"]) == (3, len(exercised))
 
 
 def test_coverage_across_several_traces_counts_each_path_once(model):
     names = sorted(EXERCISED)
     report = check_traces([str(FIXTURES / n) for n in names], model)
-    assert {(f.steps[-1].agent, f.steps[-1].tool) for f in report.findings if f.rule_id == "RS403"} == {
-        (CLAUDE, "slack_reply_to_thread"), ("Assistant", "fetch_page")}
+    # the Slack risk was exercised through slack_post_message: its other tool is not named as a path no run took
+    assert {(f.steps[-1].agent, f.sinks) for f in report.findings if f.rule_id == "RS403"} == {("Assistant", ("fetch_page",))}
     assert dict(report.stats)["exercised_paths"] == 2
     assert sum(1 for f in report.findings if f.rule_id == "RS101") == len(names)
 

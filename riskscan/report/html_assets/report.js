@@ -186,7 +186,7 @@
         (gate.witness ? "; passed by " + gate.witness : "")]));
     });
     if (finding.alternatives.length) {
-      block.appendChild(el("div", { "class": "muted" }, [finding.alternatives.length + " other path(s) end in the same call"]));
+      block.appendChild(el("div", { "class": "muted" }, [finding.alternatives.length + " other route(s) to the same risk"]));
     }
     fixesFor(finding.fingerprint).forEach(function (fix) {
       block.appendChild(el("div", { "class": "fix" }, ["fix: " + fix.description + (fix.location ? " at " + where(fix.location) : "")]));
