@@ -76,8 +76,7 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
 def grouped(findings: Iterable[Finding], rules: Sequence[Rule]) -> tuple[Finding, ...]:
     """One finding per risk: the path findings of one fingerprint (rule, the agent context of the
     last call, and the MCP server or code tool it calls) and one suppression become one, led by
-    its most severe, surest, most damaging route, the other sinks and routes inside. Sorted by
-    `order`."""
+    its most severe, surest, shortest route, the other sinks and routes inside. Sorted by `order`."""
     titles = {rule.id: rule.title for rule in rules}
     merged: dict[tuple, list[Finding]] = {}
     kept = []
@@ -92,7 +91,7 @@ def grouped(findings: Iterable[Finding], rules: Sequence[Rule]) -> tuple[Finding
 
 
 def _merged(title: str, members: list[Finding]) -> Finding:
-    members = sorted(members, key=lambda f: (order(f), len(f.steps), [path_summary_key(s) for s in f.steps]))
+    members = sorted(members, key=lambda f: (order(f), len(f.steps), [_route_key(s) for s in f.steps]))
     lead = members[0]
     routes = [route for member in members for route in (member.steps, *member.alternatives)]
     alternatives = tuple(route for route in dict.fromkeys(routes) if route != lead.steps)
@@ -102,7 +101,7 @@ def _merged(title: str, members: list[Finding]) -> Finding:
                    sinks=sinks, covers=covers)
 
 
-def path_summary_key(step: Step) -> tuple:
+def _route_key(step: Step) -> tuple:
     return (step.kind, step.agent, step.tool or "", step.target or "")
 
 
