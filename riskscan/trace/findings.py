@@ -27,10 +27,8 @@ def sink_key(rule_id: str, steps: tuple[Step, ...]) -> tuple[str, str, str]:
 def risk_keys(finding: Finding) -> frozenset[tuple[str, str, str]]:
     """The sink keys of a predicted finding: one per sink tool of its risk (a risk holds every
     tool of one MCP server that completes its rule); a run that took any of them exercised it."""
-    if not finding.steps:
-        return frozenset({sink_key(finding.rule_id, finding.steps)})
-    agent = finding.steps[-1].agent
-    return frozenset((finding.rule_id, agent, sink) for sink in (finding.sinks or (finding.steps[-1].tool or "",)))
+    last = finding.steps[-1]
+    return frozenset((finding.rule_id, last.agent, sink) for sink in (finding.sinks or (last.tool or "",)))
 
 
 def path_finding(happened: Happened, predicted: set | None) -> Finding:

@@ -78,11 +78,9 @@ def compare(report: Report, entries: tuple[BaselineEntry, ...]) -> Report:
     # that covers one of them was accepted then (writing the baseline again migrates it)
     seen = {key for f in everything for key in (f.fingerprint, *f.covers)}
 
-    def accepted(finding: Finding) -> bool:
-        return finding.fingerprint in known or any(key in known for key in finding.covers)
-
     def mark(findings: tuple[Finding, ...]) -> tuple[Finding, ...]:
-        return tuple(replace(f, baseline_state=UNCHANGED if accepted(f) else NEW) for f in findings)
+        return tuple(replace(f, baseline_state=NEW if known.isdisjoint((f.fingerprint, *f.covers)) else UNCHANGED)
+                     for f in findings)
 
     absent = tuple(sorted({entry for entry in entries if entry.fingerprint not in seen}))
     return replace(report, findings=mark(report.findings), suppressed=mark(report.suppressed), absent=absent)
