@@ -234,6 +234,26 @@ def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Ga
     return severity, reasons
 
 
+def assumed_tools(tools: Iterable[Tool]) -> frozenset[str]:
+    """The tools riskscan knows nothing of but that they exist: every label an unknown server's
+    assumed worst case."""
+    return frozenset(
+        tool.id for tool in tools
+        if tool.capabilities and all({e.kind for e in c.evidence} <= {"unknown-server"} for c in tool.capabilities)
+    )
+
+
+def rests_on_assumptions(path: Path, tools: dict[str, Tool]) -> bool:
+    """Every call of the (minimal) path is to a tool known only by an unknown server's assumed
+    worst case, so every link rests on that: nothing in the scanned files says any of it. Not a
+    finding of the scanned system; the server is reported as not assessed instead."""
+    calls = [step for step in path.steps if step.kind == "call"]
+    if not calls or path.status != "sat":
+        return False
+    assumed = assumed_tools(tools[step.tool] for step in calls)
+    return all(step.tool in assumed for step in calls)
+
+
 def _weakest_link(rule: Rule, path: Path, tools: dict[str, Tool]) -> tuple[str, str]:
     """What the path rests on where it is weakest: for each thing it needs (each context state the
     rule requires, from the calls before the sink, and the sink's own label), the surest label

@@ -210,11 +210,22 @@ def _solve(system: SystemModel, rules, config: Config):
     from riskscan import graph, solve
 
     capability_graph = graph.build(system)
+    assumed = rank.assumed_tools(system.tools)
     result = solve.solve(
-        capability_graph, rules, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms
+        capability_graph, rules, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms,
+        assumed_tools=assumed,
     )
     notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
-    return result.paths, notes
+    tools = {tool.id: tool for tool in system.tools}
+    withheld = {step.tool for path in result.paths if rank.rests_on_assumptions(path, tools) for step in path.steps if step.kind == "call"}
+    not_assessed = tuple(
+        Diagnostic(tools[tool].location, "server-not-assessed",
+                   f"the tools of MCP server `{tools[tool].name}` are not known (not in the server catalog, not among the"
+                   " scanned files): no finding rests on their assumed worst case alone; scan the server's code or"
+                   " add it to a ruleset's server catalog", "warning")
+        for tool in sorted(withheld)
+    )
+    return tuple(path for path in result.paths if not rank.rests_on_assumptions(path, tools)), notes + not_assessed
 
 
 def _fixes(system: SystemModel, rules, paths, config: Config):

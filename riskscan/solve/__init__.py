@@ -55,10 +55,13 @@ def solve(
     max_paths: int = 100,
     timeout_ms: int = 2000,
     max_paths_per_sink: int = 3,
+    assumed_tools: frozenset[str] = frozenset(),
 ) -> SolveResult:
     """Distinct minimal paths of every path rule, shortest first, at most `max_paths` per rule,
     `max_paths_per_sink` ending in the same sink step (so that every reachable sink is shown before
-    a fourth way to reach one), and `max_steps` steps each; `timeout_ms` bounds each query."""
+    a fourth way to reach one), and `max_steps` steps each; `timeout_ms` bounds each query. A path
+    whose calls are all to `assumed_tools` (known only by an assumed worst case) neither hides the
+    paths that include it nor counts against the sink's bound: the ranking does not report it."""
     all_actions = actions(graph)
     known_states = set(graph.state_labels.states)
     paths: list[Path] = []
@@ -70,14 +73,15 @@ def solve(
         if unknown_states:
             notes.append(f"{rule.id}: skipped, unknown state(s) {', '.join(unknown_states)}")
             continue
-        rule_paths, rule_notes = _solve_rule(all_actions, rule, max_steps, max_paths, timeout_ms, max_paths_per_sink)
+        rule_paths, rule_notes = _solve_rule(all_actions, rule, max_steps, max_paths, timeout_ms, max_paths_per_sink, assumed_tools)
         paths += rule_paths
         notes += rule_notes
     return SolveResult(tuple(paths), tuple(notes))
 
 
 def _solve_rule(
-    all_actions: Sequence[Action], rule: Rule, max_steps: int, max_paths: int, timeout_ms: int, max_paths_per_sink: int
+    all_actions: Sequence[Action], rule: Rule, max_steps: int, max_paths: int, timeout_ms: int, max_paths_per_sink: int,
+    assumed_tools: frozenset[str] = frozenset(),
 ) -> tuple[list[Path], list[str]]:
     cone = prune(all_actions, rule, max_steps)
     if cone is None:
@@ -87,7 +91,7 @@ def _solve_rule(
         return [], [note] if beyond is not None else []
     from riskscan.solve.encoding import Configurations  # imports z3
 
-    found = _Found(rule, max_paths, max_paths_per_sink)
+    found = _Found(rule, max_paths, max_paths_per_sink, assumed_tools)
     configurations = Configurations(timeout_ms)
     # 1. Candidates from breadth-first routes; Z3 only says whether each one's configuration exists.
     for sequence in candidates(cone.actions, cone.goals, rule, max_steps):
@@ -202,8 +206,9 @@ def _by_unrolling(cone: Cone, rule: Rule, found: _Found, max_steps: int, timeout
 class _Found:
     """The paths found for one rule so far, with the bounds on how many."""
 
-    def __init__(self, rule: Rule, max_paths: int, max_paths_per_sink: int):
+    def __init__(self, rule: Rule, max_paths: int, max_paths_per_sink: int, assumed_tools: frozenset[str] = frozenset()):
         self.rule, self.max_paths, self.max_paths_per_sink = rule, max_paths, max_paths_per_sink
+        self.assumed_tools = assumed_tools
         self.paths: list[Path] = []
         self._per_sink: Counter[PathStep] = Counter()
         self._step_sets: dict[PathStep, list[frozenset[PathStep]]] = {}
@@ -225,7 +230,11 @@ class _Found:
         return any(found <= steps for found in self._step_sets.get(sequence[-1].step, ()))
 
     def add(self, path: Path) -> None:
+        if path in self.paths:  # an assumed-only path, found again by a later stage
+            return
         self.paths.append(path)
+        if all(step.tool in self.assumed_tools for step in path.steps if step.kind == "call"):
+            return
         self._per_sink[path.steps[-1]] += 1
         self._step_sets.setdefault(path.steps[-1], []).append(frozenset(path.steps))
 

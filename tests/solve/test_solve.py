@@ -393,3 +393,16 @@ def test_a_sink_whose_short_route_is_contradictory_is_reached_by_a_longer_one():
     assert call("runner", "python") in by_sink
     for path in paths:
         assert_valid_and_minimal(g, path)
+
+
+def test_a_path_of_assumed_tools_alone_hides_no_path_that_includes_it():
+    # `mcp-remote/*` is an unknown server's worst case: alone it completes RS102 (it "returns
+    # untrusted input" and "runs code"). Told that it is assumed, the solver still gives the route
+    # through the real web reader, which the assumed-only path would otherwise hide as a superset.
+    destructive = RULES["RS103"]
+    g = build([make_agent("bot", "mcp-remote/*", "web_fetch")],
+              [make_tool("mcp-remote/*", "untrusted_input", "fs_delete"), make_tool("web_fetch", "untrusted_input")])
+    hidden = {frozenset(p.steps) for p in solve(g, [destructive]).paths}
+    assert hidden == {frozenset({call("bot", "mcp-remote/*")})}
+    shown = {frozenset(p.steps) for p in solve(g, [destructive], assumed_tools=frozenset({"mcp-remote/*"})).paths}
+    assert shown == {frozenset({call("bot", "mcp-remote/*")}), frozenset({call("bot", "web_fetch"), call("bot", "mcp-remote/*")})}
