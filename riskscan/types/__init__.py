@@ -53,6 +53,8 @@ from riskscan.types.facts import (  # noqa: F401
     Facts,
     FunctionFact,
     HygieneFact,
+    PermissionRule,
+    Pin,
     Registration,
     SourceFile,
     ToolFact,
