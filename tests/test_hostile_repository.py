@@ -24,7 +24,7 @@ import jsonschema
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLE = REPO / "examples" / "support-desk"  # 10 findings: 4 critical, 3 high, 3 medium
+EXAMPLE = REPO / "examples" / "support-desk"  # 10 findings: 1 critical, 3 high, 6 medium
 HOSTILE = REPO / "fixtures" / "hostile" / "trust"
 GUARD_RULE = "RS215"
 

@@ -40,7 +40,7 @@ def _governed(facts: Facts, rules: list[PermissionRule]) -> Facts:
         if decision is None:
             kept[tool.id] = tool
         elif decision.effect == "ask" and not decision.bypassed:
-            gate = Gate("approval", f"ask rule `{decision.pattern}` ({decision.location})", decision.location)
+            gate = Gate("approval", f"ask rule `{decision.pattern}` of {decision.location.path}", decision.location)
             kept[tool.id] = replace(tool, gates=tuple(sorted(set(tool.gates) | {gate})))
         elif decision.effect not in ("deny", "disable-server"):
             kept[tool.id] = tool

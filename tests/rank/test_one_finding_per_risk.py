@@ -69,7 +69,7 @@ def test_a_baseline_of_per_call_fingerprints_still_matches_and_rewriting_migrate
     rewritten = {entry["fingerprint"] for entry in json.loads(old.read_text())["findings"]}
     assert rewritten == {f.fingerprint for f in findings}
     # one entry dropped from the old form: the findings it covered are new again, the rest unchanged
-    github = next(f for f in findings if f.subject == "github")
+    github = next(f for f in findings if f.kind == "path" and f.subject == "github")
     partial = [e for e in entries if e["fingerprint"] not in github.covers]
     old.write_text(json.dumps({"riskscan_baseline": 1, "findings": partial}))
     states = {f.fingerprint: f.baseline_state for f in scan(str(SUPPORT_DESK), Config(cache=False, baseline=str(old))).findings}

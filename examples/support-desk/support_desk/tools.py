@@ -42,7 +42,7 @@ def send_email(recipient: str, subject: str, body: str) -> str:
     return "sent"
 
 
-@function_tool
+@function_tool(needs_approval=True)
 def run_diagnostics(command: str) -> str:
     """Run a diagnostic command on the support server (e.g. `uptime`)."""
     completed = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=30)
