@@ -39,6 +39,7 @@ class ApiEntry:
     sink: str | None = None  # url | path | shell | sql: what the target is, for argument checks
     shell: bool = False  # the target is a shell command line
     shell_keyword: str | None = None  # ... only when this keyword is literally True (shell=True)
+    argv: str | None = None  # a process start: "list" (target = [program, *args]) or "rest" (program, *args)
     # open()-like calls: the mode argument's place; a literal mode with w/a/x/+ writes, and then
     # `write_labels` replace `labels`.
     mode_position: int | None = None
@@ -127,6 +128,7 @@ class Rulesets:
     factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
     sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
+    code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments: python, bash, env
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -304,6 +306,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
             sink=e.get("sink"),
             shell=e.get("shell", False),
             shell_keyword=e.get("shell_keyword"),
+            argv=e.get("argv"),
             mode_position=e.get("mode", {}).get("position"),
             mode_keyword=e.get("mode", {}).get("keyword"),
             write_labels=tuple(e.get("mode", {}).get("write_labels", ())),
@@ -349,6 +352,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
     factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
+    code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
         apis=apis,
@@ -360,6 +364,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         factories=factories,
         digest=digest,
         sensitive_paths=sensitive_paths,
+        code_runners=code_runners,
     )
 
 

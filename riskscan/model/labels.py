@@ -31,6 +31,7 @@ from riskscan.types import (
     FunctionFact,
     HygieneFact,
     Opaque,
+    Term,
     ToolFact,
     Value,
 )
@@ -59,6 +60,7 @@ class BodyAnalyser:
         self.apis = rulesets.api_index()
         self.bindings = bindings if bindings is not None else {}
         self.sensitive_paths = rulesets.sensitive_paths
+        self.code_runners = rulesets.code_runners
         self.modules = modules or set()
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
         self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
@@ -125,8 +127,10 @@ class BodyAnalyser:
             for callee in call.callee:
                 entry = self.apis.get(callee)
                 if entry is not None:
-                    capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths)
+                    capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths, self.code_runners)
                     hygiene += _shell_hygiene(entry, call, controlled)
+                    numbers = frozenset(self.functions[qualname].numbers)
+                    hygiene += _argument_hygiene(entry, call, controlled - numbers, self.code_runners)
                     break
                 if callee in self.functions and callee != qualname:
                     helper_controlled = _controlled_params(self.functions[callee], call, controlled)
@@ -139,11 +143,22 @@ class BodyAnalyser:
         return result
 
 
-def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str], sensitive_paths=()) -> list[Capability]:
+def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str], sensitive_paths=(),
+                      code_runners=frozenset()) -> list[Capability]:
     target = _target_arg(entry, call)
     model_controlled = bool(target and set(target.params) & controlled)
+    literal = target.constant if target is not None and not model_controlled else None
+    argv = _argv(entry, call, target)
+    if argv is not None and argv.program is not None:
+        # the code names the program: the model chooses code only when the program runs what its
+        # arguments name (bash -c, python, env); otherwise at most an option (RS302)
+        chosen = sorted(argv.params() & controlled)
+        model_controlled = bool(chosen) and _is_code_runner(argv.program, code_runners)
+        literal = None if model_controlled else argv.program
     if target is None:
         how = "target not given"
+    elif model_controlled and argv is not None and argv.program is not None:
+        how = f"runs `{argv.program}` with an argument from parameter `{sorted(argv.params() & controlled)[0]}`"
     elif model_controlled:
         how = f"target from parameter `{sorted(set(target.params) & controlled)[0]}`"
     else:
@@ -151,7 +166,6 @@ def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str
     writes = _writes(entry, call)
     labels = list(entry.write_labels if writes else entry.labels)
     labels += list(entry.if_model_controlled) if model_controlled else []
-    literal = target.constant if target is not None and not model_controlled else None
     if literal is not None:
         labels = _fixed_target_labels(entry, labels, literal, writes, sensitive_paths)
         if SECRET_READ in labels:
@@ -194,14 +208,87 @@ def _shell_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) 
     target = _target_arg(entry, call)
     if target is None or not set(target.params) & controlled:
         return []
-    runs_shell = entry.shell or (
-        entry.shell_keyword is not None
-        and any(arg.keyword == entry.shell_keyword and arg.constant == "True" for arg in call.args)
-    )
-    if not runs_shell:
+    if not _runs_shell(entry, call):
         return []
     parameter = sorted(set(target.params) & controlled)[0]
     return [HygieneFact("model-controlled-shell", call.location, "", f"{entry.name} runs a shell command built from parameter `{parameter}`")]
+
+
+END_OF_OPTIONS = frozenset({"--", "--end-of-options"})
+
+
+@dataclass(frozen=True)
+class Argv:
+    """A process start as the code spells it: the program when it is a literal, and the arguments."""
+
+    program: str | None
+    arguments: tuple[Term, ...]
+
+    def params(self) -> frozenset[str]:
+        return frozenset().union(*(argument.params() for argument in self.arguments))
+
+
+def _argv(entry: ApiEntry, call: CallSite, target: ArgFlow | None) -> Argv | None:
+    """The program and arguments of a process start without a shell; None when the call is none,
+    runs a shell, or its argument list is not written out (a variable: the model may name the
+    program)."""
+    if entry.argv is None or target is None or _runs_shell(entry, call):
+        return None
+    if entry.argv == "list":
+        if target.term is None or target.term.op != "list" or not target.term.args:
+            return None
+        first, rest = target.term.args[0], list(target.term.args[1:])
+    else:
+        first = Term("lit", value=target.constant) if target.constant is not None else target.term
+        after = entry.target_position if entry.target_position is not None else -1
+        rest = [_arg_term(arg) for arg in sorted(call.args, key=lambda a: a.position or 0)
+                if arg.position is not None and arg.position > after]
+    arguments = tuple(part for term in rest for part in (term.args if term.op == "list" else (term,)))
+    return Argv(first.value if first is not None and first.op == "lit" else None, arguments)
+
+
+def _arg_term(arg: ArgFlow) -> Term:
+    if arg.term is not None:
+        return arg.term
+    if arg.constant is not None:
+        return Term("lit", value=arg.constant)
+    return Term("unknown", tuple(Term("param", value=p) for p in arg.params))
+
+
+def _is_code_runner(program: str, code_runners: frozenset[str]) -> bool:
+    """`/usr/bin/python3.12`, `bash`, `PowerShell.exe`: a program that runs what its arguments name."""
+    base = program.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    names = {base, base.removesuffix(".exe"), base.rstrip("0123456789.")}
+    return bool(names & {runner.lower() for runner in code_runners})
+
+
+def _starts_with_model_text(term: Term) -> bool:
+    """Whether the model chooses how the argument begins, so that it can make it an option."""
+    if term.op == "param":
+        return True
+    return term.op == "concat" and bool(term.args) and _starts_with_model_text(term.args[0])
+
+
+def _argument_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str], code_runners) -> list[HygieneFact]:
+    argv = _argv(entry, call, _target_arg(entry, call))
+    if argv is None or argv.program is None or _is_code_runner(argv.program, code_runners):
+        return []
+    for argument in argv.arguments:
+        if argument.op == "lit" and argument.value in END_OF_OPTIONS:
+            return []
+        chosen = sorted(argument.params() & controlled)
+        if chosen and _starts_with_model_text(argument):
+            return [HygieneFact("model-controlled-argument", call.location, "",
+                                f"{entry.name} starts `{argv.program}` with parameter `{chosen[0]}` as an argument,"
+                                " where a value starting with `-` is an option")]
+    return []
+
+
+def _runs_shell(entry: ApiEntry, call: CallSite) -> bool:
+    return entry.shell or (
+        entry.shell_keyword is not None
+        and any(arg.keyword == entry.shell_keyword and arg.constant == "True" for arg in call.args)
+    )
 
 
 def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:

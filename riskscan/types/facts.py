@@ -47,6 +47,7 @@ class FunctionFact:
     params: tuple[str, ...] = ()
     docstring: str = ""
     calls: tuple[CallSite, ...] = ()
+    numbers: tuple[str, ...] = ()  # the parameters annotated int, float or bool: never an option's text
 
 
 @dataclass(frozen=True, order=True)

@@ -105,7 +105,7 @@ def test_call_sites_resolve_instances_and_carry_parameters(rulesets):
         Location("app/tools.py", 23, 5),
         (
             ArgFlow(0, None, (), "desk@example.com"),
-            ArgFlow(1, None, ("to",), term=Term("unknown", value="[to]")),
+            ArgFlow(1, None, ("to",), term=Term("list", (Term("param", value="to"),))),
             ArgFlow(2, None, ("body",), term=Term("concat", (Term("lit", value="Subject: Your order\n\n"), Term("param", value="body")))),
         ),
     )

@@ -31,6 +31,17 @@ def parameters(node: cst.FunctionDef) -> tuple[str, ...]:
     return tuple(names)
 
 
+NUMBER_TYPES = frozenset({"int", "float", "bool"})
+
+
+def number_parameters(node: cst.FunctionDef) -> tuple[str, ...]:
+    params = node.params
+    every = (*params.posonly_params, *params.params, *params.kwonly_params)
+    return tuple(p.name.value for p in every
+                 if p.annotation is not None and isinstance(p.annotation.annotation, cst.Name)
+                 and p.annotation.annotation.value in NUMBER_TYPES)
+
+
 def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> FunctionFact:
     params = parameters(node)
     flows = parameter_flows(node.body, params)
@@ -42,6 +53,7 @@ def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> Fun
         params=params,
         docstring=docstring,
         calls=collect_calls(ctx, [node.body], params, flows),
+        numbers=number_parameters(node),
     )
 
 
@@ -125,7 +137,7 @@ def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: Te
     for arg in call.args:
         carried = tuple(sorted(flow_of(arg.value, flows)))
         constant = _constant(arg.value)
-        term = reader.term(arg.value) if carried and not arg.star else None
+        term = reader.term(arg.value) if (carried or _string_list(arg.value)) and not arg.star else None
         if arg.keyword is not None:
             result.append(ArgFlow(None, arg.keyword.value, carried, constant, term))
         elif arg.star == "**":
@@ -134,6 +146,12 @@ def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: Te
             result.append(ArgFlow(position, None, carried, constant if not arg.star else None, term))
             position += 1
     return tuple(result)
+
+
+def _string_list(node: cst.BaseExpression) -> bool:
+    """`["git", "status"]`: an argv written out in full, whose program the term names."""
+    return isinstance(node, (cst.List, cst.Tuple)) and bool(node.elements) and all(
+        isinstance(e, cst.Element) and isinstance(e.value, cst.SimpleString) for e in node.elements)
 
 
 def _receiver(call: cst.Call, flows: Flows, reader: TermReader) -> ArgFlow | None:

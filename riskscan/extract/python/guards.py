@@ -65,6 +65,8 @@ class TermReader:
                 else:
                     return self._unknown(node)
             return _concat(parts)
+        if isinstance(node, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return Term("list", tuple(self.term(element.value) for element in node.elements))  # an argv
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
             return _concat([self.term(node.left), self.term(node.right)])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo) and _string(node.left) is not None:
