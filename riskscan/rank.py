@@ -10,6 +10,7 @@ from typing import Iterable, Sequence
 from riskscan.files.surrogates import hashable
 from riskscan.types import (
     CODE_EXEC,
+    SECRET_READ,
     Agent,
     Factor,
     Finding,
@@ -60,8 +61,10 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
     undecided = set()
     for group in _by_sink(paths):
         rule = rules_by_id[group[0].rule]
-        # shortest, then surest, then by names: the same witness whichever order the solver found them in
-        group.sort(key=lambda p: (len(p.steps), -_path_confidence(rule, p, tools), [_step_key(s, tools, agents) for s in p.steps]))
+        # the most damaging (one that reads secrets), then shortest, then surest, then by names: the
+        # same witness whichever order the solver found them in
+        group.sort(key=lambda p: (-_damage(rule, p, tools), len(p.steps), -_path_confidence(rule, p, tools),
+                                  [_step_key(s, tools, agents) for s in p.steps]))
         if group[0].status == "unknown":
             if rule.id not in undecided:
                 undecided.add(rule.id)
@@ -76,7 +79,8 @@ def rank(model: SystemModel, rules: Sequence[Rule], paths: Iterable[Path]) -> tu
 def grouped(findings: Iterable[Finding], rules: Sequence[Rule]) -> tuple[Finding, ...]:
     """One finding per risk: the path findings of one fingerprint (rule, the agent context of the
     last call, and the MCP server or code tool it calls) and one suppression become one, led by
-    its most severe, surest, shortest route, the other sinks and routes inside. Sorted by `order`."""
+    its most severe, surest, most damaging, shortest route, the other sinks and routes inside.
+    Sorted by `order`."""
     titles = {rule.id: rule.title for rule in rules}
     merged: dict[tuple, list[Finding]] = {}
     kept = []
@@ -91,7 +95,7 @@ def grouped(findings: Iterable[Finding], rules: Sequence[Rule]) -> tuple[Finding
 
 
 def _merged(title: str, members: list[Finding]) -> Finding:
-    members = sorted(members, key=lambda f: (order(f), len(f.steps), [_route_key(s) for s in f.steps]))
+    members = sorted(members, key=lambda f: (order(f), -_reads_secrets(f.steps), len(f.steps), [_route_key(s) for s in f.steps]))
     lead = members[0]
     routes = [route for member in members for route in (member.steps, *member.alternatives)]
     alternatives = tuple(route for route in dict.fromkeys(routes) if route != lead.steps)
@@ -99,6 +103,10 @@ def _merged(title: str, members: list[Finding]) -> Finding:
     covers = tuple(sorted({fingerprint for member in members for fingerprint in member.covers}))
     return replace(lead, message=_message(title, lead, sinks, len(alternatives)), alternatives=alternatives,
                    sinks=sinks, covers=covers)
+
+
+def _reads_secrets(steps: Sequence[Step]) -> bool:
+    return any(SECRET_READ in step.labels for step in steps[:-1])
 
 
 def _route_key(step: Step) -> tuple:
@@ -286,6 +294,14 @@ def _gate_factor(gate: Gate, sink: Tool) -> Factor:
     if gate.kind == "sandbox" and not any(c.label == CODE_EXEC for c in sink.capabilities):
         weight = 1.0
     return Factor(f"gate:{gate.kind}", weight, gate.detail)
+
+
+def _damage(rule: Rule, path: Path, tools: dict[str, Tool]) -> int:
+    """How much the route can take: 1 when the data it needs is secrets (keys, tokens, the
+    files of a home folder), 0 otherwise."""
+    if "private" not in rule.requires:
+        return 0
+    return int(any(c.label == SECRET_READ for step in path.steps[:-1] if step.kind == "call" for c in tools[step.tool].capabilities))
 
 
 def _path_confidence(rule: Rule, path: Path, tools: dict[str, Tool]) -> float:

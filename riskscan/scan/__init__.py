@@ -20,6 +20,8 @@ from riskscan.scan import repository
 from riskscan.scan.reading import read
 from riskscan.triage import select as selection
 from riskscan.types import (
+    PRIVATE_DATA,
+    SECRET_READ,
     Config,
     Coverage,
     Diagnostic,
@@ -216,6 +218,7 @@ def _solve(system: SystemModel, rules, config: Config):
         assumed_tools=assumed,
     )
     notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
+    found = result.paths + _routes_through_secrets(system, rules, config, result.paths)
     tools = {tool.id: tool for tool in system.tools}
     withheld = {step.tool for path in result.paths if rank.rests_on_assumptions(path, tools) for step in path.steps if step.kind == "call"}
     not_assessed = tuple(
@@ -225,7 +228,27 @@ def _solve(system: SystemModel, rules, config: Config):
                    " add it to a ruleset's server catalog", "warning")
         for tool in sorted(withheld)
     )
-    return tuple(path for path in result.paths if not rank.rests_on_assumptions(path, tools)), notes + not_assessed
+    return tuple(path for path in found if not rank.rests_on_assumptions(path, tools)), notes + not_assessed
+
+
+def _routes_through_secrets(system: SystemModel, rules, config: Config, found) -> tuple:
+    """The most damaging route to each sink that reads data: the solver gives the shortest routes,
+    a few per sink, and a longer one that reads secrets (a filesystem server rooted at the home
+    folder) can be left out. Solved again with only the secret reads giving private data: one
+    route per sink, where one exists and is not among those found."""
+    from riskscan import graph, solve
+
+    reading = [rule for rule in rules if "private" in rule.requires]
+    if not reading or not any(c.label == SECRET_READ for tool in system.tools for c in tool.capabilities):
+        return ()
+    secret_only = replace(system, tools=tuple(
+        tool if any(c.label == SECRET_READ for c in tool.capabilities)
+        else replace(tool, capabilities=tuple(c for c in tool.capabilities if c.label != PRIVATE_DATA))
+        for tool in system.tools))
+    again = solve.solve(graph.build(secret_only), reading, max_steps=config.max_steps, max_paths=config.max_paths,
+                        timeout_ms=config.timeout_ms, max_paths_per_sink=1, assumed_tools=rank.assumed_tools(system.tools))
+    known = set(found)
+    return tuple(path for path in again.paths if path.status == "sat" and path not in known)
 
 
 def _fixes(system: SystemModel, rules, paths, config: Config):

@@ -95,7 +95,7 @@ def test_claude_desktop_known_tool_facts_are_exact(rs):
         ),
     )
     labels = {t.name: sorted(c.label for c in t.capabilities) for t in facts.tools if t.server == "filesystem"}
-    assert labels["read_file"] == ["private_data"]
+    assert labels["read_file"] == ["private_data", "secret_read"]  # rooted at the home folder
     assert labels["write_file"] == ["fs_write"]
     assert labels["move_file"] == ["fs_delete", "fs_write"]
     github = {t.name: t for t in facts.tools if t.server == "github-archived"}
@@ -354,3 +354,16 @@ def test_jsonc_comments_and_trailing_commas_keep_positions():
     assert positions.location(("a",)) == Location("f.json", 4, 8)
     assert positions.location(("a", 1)) == Location("f.json", 4, 17)
     assert positions.location(("s",)) == Location("f.json", 5, 3)
+
+
+@pytest.mark.parametrize("root, reads_secrets", [
+    ("/Users/alice", True), ("~", True), ("/", True), ("${HOME}", True), ("C:/Users/alice", True),
+    ("/Users/alice/projects/shop", False), ("./docs", False), ("/srv/data", False),
+])
+def test_a_filesystem_server_rooted_where_secrets_are_kept_reads_secrets(rs, root, reads_secrets):
+    from riskscan.extract.configs.mcp_config import server_tool_facts
+
+    entry = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem@2025.8.21", root]}
+    facts = {f.name: {c.label for c in f.capabilities} for f in server_tool_facts("mcp:x#fs", "fs", entry, Location("x", 1), rs)}
+    assert ("secret_read" in facts["read_text_file"]) is reads_secrets
+    assert "private_data" in facts["read_text_file"] and "secret_read" not in facts["write_file"]

@@ -74,3 +74,12 @@ def test_a_baseline_of_per_call_fingerprints_still_matches_and_rewriting_migrate
     old.write_text(json.dumps({"riskscan_baseline": 1, "findings": partial}))
     states = {f.fingerprint: f.baseline_state for f in scan(str(SUPPORT_DESK), Config(cache=False, baseline=str(old))).findings}
     assert states[github.fingerprint] == "new" and list(states.values()).count("new") == 1
+
+
+def test_the_route_that_reads_secrets_leads_though_it_is_longer():
+    # Claude Code's fetch can send out what github's get_file_contents read (two steps) or what
+    # the filesystem server rooted at /Users/alice read (three): the solver's shortest routes to
+    # fetch all go through GitHub; the route through the home folder is found too, and leads.
+    [fetch] = [f for f in path_findings(SUPPORT_DESK) if f.rule_id == "RS101" and f.subject == "fetch"]
+    assert [(s.tool, "secret_read" in s.labels) for s in fetch.steps] == [("fetch", False), ("read_file", True), ("fetch", False)]
+    assert any(route[0].tool == "get_file_contents" for route in fetch.alternatives)

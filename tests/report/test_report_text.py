@@ -118,7 +118,7 @@ def test_the_summary_counts_what_it_hides_and_a_baseline_of_everything_shows_no_
 def test_a_real_scan_words_labels_and_plurals_for_people():
     report = scan(str(SUPPORT_DESK), Config(cache=False))
     text = render(report, "text")
-    assert "(1 other route)" in text and "(2 other routes)" in text
+    assert "(1 other route)" in text and "(3 other routes)" in text
     assert "(s)" not in text and "(1 other routes)" not in text
     assert "completes the path: sends data out" in text
     assert not [label for label in ALL_LABELS if label in text]  # no snake_case label left

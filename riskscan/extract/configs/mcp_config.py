@@ -21,7 +21,7 @@ from riskscan.extract.configs.server_launch import (
     normalise_package,
     read_launch,
 )
-from riskscan.extract.configs.server_options import offered_tools
+from riskscan.extract.configs.server_options import is_broad_root, offered_tools
 from riskscan.formats.json_input import Pointer, Positions
 from riskscan.rulesets import McpServer, Rulesets
 from riskscan.secrets import find_secret, redact
@@ -56,10 +56,6 @@ FRAMEWORK = "mcp-config"
 UNKNOWN_SERVER_LABELS = (UNTRUSTED_INPUT, EXTERNAL_SEND, FS_WRITE, FS_DELETE)
 
 _ENV_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")  # docker -e NAME=value
-_BROAD_ROOTS = re.compile(
-    r"^(?:/|~|\$HOME|\$\{HOME\}|\$\{env:HOME\}|\$\{userHome\}|%USERPROFILE%|\$\{env:USERPROFILE\}|/root"
-    r"|/home(?:/[^/]+)?|/Users(?:/[^/]+)?|[A-Za-z]:|[A-Za-z]:/Users(?:/[^/]+)?)$"
-)
 
 
 @dataclass(frozen=True)
@@ -334,7 +330,7 @@ def _hygiene(key: str, entry: dict, pointer: Pointer, launch: Launch, server: Mc
             + (" (@latest is not a version)" if launch.spec.endswith(("@latest", ":latest")) else ""))
     if server is not None and (server.id == "filesystem" or any(FS_WRITE in t.labels for t in server.tools)):
         for where, folder in launch.server_args + launch.mounts:
-            if _is_broad_root(folder):
+            if is_broad_root(folder):
                 add("broad-filesystem-root", where, f"{server.title} is given `{folder}` as an allowed folder")
     if launch.url:
         parts = urlsplit(launch.url)
@@ -377,13 +373,6 @@ def _secret_in(name: str | None, value: str, rulesets: Rulesets) -> tuple[str | 
         if secret:
             return secret, f" (query parameter {param})"
     return None, ""
-
-
-def _is_broad_root(folder: str) -> bool:
-    normalised = folder.strip().strip("'\"").replace("\\", "/")
-    if len(normalised) > 1:
-        normalised = normalised.rstrip("/")
-    return bool(_BROAD_ROOTS.match(normalised))
 
 
 def _is_loopback(host: str) -> bool:

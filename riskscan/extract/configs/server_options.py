@@ -5,6 +5,7 @@ one server entry of a client config, from its arguments, environment and URL. Re
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -18,8 +19,15 @@ from riskscan.types import (
     FINANCIAL,
     FS_DELETE,
     FS_WRITE,
+    PRIVATE_DATA,
+    SECRET_READ,
     Gate,
     Location,
+)
+
+_BROAD_ROOTS = re.compile(
+    r"^(?:/|~|\$HOME|\$\{HOME\}|\$\{env:HOME\}|\$\{userHome\}|%USERPROFILE%|\$\{env:USERPROFILE\}|/root"
+    r"|/home(?:/[^/]+)?|/Users(?:/[^/]+)?|[A-Za-z]:|[A-Za-z]:/Users(?:/[^/]+)?)$"
 )
 
 # What a read-only mode takes away: every label that changes or sends something.
@@ -38,6 +46,7 @@ class ServerTools:
 def offered_tools(server: McpServer, launch: Launch, entry: dict, location: Location) -> ServerTools:
     dropped_labels: set[str] = set()
     dropped_tools: set[str] = set()
+    reads_secrets = False
     gates: list[Gate] = []
     notes: list[str] = []
     for option in server.options:
@@ -49,6 +58,10 @@ def offered_tools(server: McpServer, launch: Launch, entry: dict, location: Loca
             folders += [folder for _, folder in launch.mounts]
             if folders:
                 notes.append("allowed folders: " + ", ".join(folders))
+            broad = [folder for folder in folders if is_broad_root(folder)]
+            if broad:
+                notes.append(f"`{broad[0]}` holds where secrets are kept (~/.ssh, ~/.aws, .env files): its reads read secrets")
+                reads_secrets = True
             continue
         notes.append(f"{trigger}: {option.note}")
         if option.effect == "read-only":
@@ -60,11 +73,16 @@ def offered_tools(server: McpServer, launch: Launch, entry: dict, location: Loca
         elif option.effect in ("allowlist", "sandbox"):
             gates.append(Gate(option.effect, f"{server.title}: {trigger}: {option.note}", location))
     tools = tuple(
-        (tool.name, tuple(label for label in tool.labels if label not in dropped_labels), tool.description)
+        (tool.name, _labels(tool.labels, dropped_labels, reads_secrets), tool.description)
         for tool in server.tools
         if tool.name not in dropped_tools
     )
     return ServerTools(tools, tuple(gates), tuple(notes))
+
+
+def _labels(labels: tuple[str, ...], dropped: set[str], reads_secrets: bool) -> tuple[str, ...]:
+    kept = tuple(label for label in labels if label not in dropped)
+    return kept + (SECRET_READ,) if reads_secrets and PRIVATE_DATA in kept and SECRET_READ not in kept else kept
 
 
 def _trigger(option: ServerOption, launch: Launch, entry: dict) -> str | None:
@@ -97,3 +115,11 @@ def _trigger(option: ServerOption, launch: Launch, entry: dict) -> str | None:
             if parts.path.rstrip("/").endswith(suffix):
                 return f"URL path {suffix}"
     return None
+
+
+def is_broad_root(folder: str) -> bool:
+    """The filesystem root or a home folder (`/`, `~`, `$HOME`, `/Users/alice`, `C:`): where secrets are kept."""
+    normalised = folder.strip().strip("'\"").replace("\\", "/")
+    if len(normalised) > 1:
+        normalised = normalised.rstrip("/")
+    return bool(_BROAD_ROOTS.match(normalised))
