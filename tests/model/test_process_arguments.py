@@ -31,7 +31,7 @@ CASES = {
 }
 
 
-def project(tmp_path, body: str, annotation: str = "str"):
+def project(tmp_path, body: str, annotation: str = "str", prelude: str = ""):
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__init__.py").write_text("")
     (tmp_path / "app" / "tools.py").write_text(textwrap.dedent(f'''\
@@ -41,6 +41,7 @@ def project(tmp_path, body: str, annotation: str = "str"):
 
         from agents import Agent, function_tool
 
+        {{prelude}}
 
         @function_tool
         def tool(value: {annotation}) -> str:
@@ -50,7 +51,7 @@ def project(tmp_path, body: str, annotation: str = "str"):
 
 
         bot = Agent(name="bot", tools=[tool])
-        '''))
+        ''').replace("{prelude}", prelude))
     return scan(str(tmp_path), Config(cache=False))
 
 
@@ -66,3 +67,15 @@ def test_what_a_process_start_gives_its_tool(tmp_path, body):
 def test_a_number_parameter_is_no_option(tmp_path):
     report = project(tmp_path, 'subprocess.run(["git", "log", "-n", str(value)])', annotation="int")
     assert not any(f.rule_id == "RS302" for f in report.findings)
+
+
+@pytest.mark.parametrize("target, labels", [
+    ("TEMPLATE", ()),                 # the project's own file
+    ("SECRETS", ("secret_read",)),    # a fixed place where secrets are kept
+    ("value", ("private_data",)),     # the model names the file
+])
+def test_a_module_constant_is_a_fixed_target(tmp_path, target, labels):
+    prelude = 'TEMPLATE = "config/templates.json"\nSECRETS = "deploy/.env"\n'
+    report = project(tmp_path, f"open({target}).read()", prelude=prelude)
+    [tool] = [t for t in report.tools if t.name == "tool"]
+    assert tuple(sorted({c.label for c in tool.capabilities})) == labels

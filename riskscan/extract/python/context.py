@@ -269,7 +269,13 @@ class FileContext:
                 return tuple(sorted({f"{owner}.{suffix}" for owner in owners}))
         if chain and not isinstance(base, (cst.Name, cst.Call, cst.Subscript)):
             return ()  # a method of a literal or an expression we cannot type
-        return self.names_of(func)
+        names = self.names_of(func)
+        if chain and isinstance(base, cst.Call):
+            # libcst names `open(path).read` `builtins.open`: a method of what a builtin returned
+            # is not the builtin called again
+            suffix = ".".join(chain)
+            names = tuple(sorted({n if n.endswith("." + suffix) else f"{n}.{suffix}" for n in names}))
+        return names
 
     def instance_types(self, node: cst.BaseExpression) -> tuple[str, ...]:
         """The classes `node` is an instance of, when known: a constructor call, a name bound to

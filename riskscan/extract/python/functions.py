@@ -137,6 +137,9 @@ def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: Te
     for arg in call.args:
         carried = tuple(sorted(flow_of(arg.value, flows)))
         constant = _constant(arg.value)
+        if constant is None and not carried and isinstance(arg.value, cst.Name):
+            fixed = reader.term(arg.value)  # a module constant: the project's own target
+            constant = fixed.value if fixed.op == "lit" else None
         term = reader.term(arg.value) if (carried or _string_list(arg.value)) and not arg.star else None
         if arg.keyword is not None:
             result.append(ArgFlow(None, arg.keyword.value, carried, constant, term))
@@ -149,9 +152,9 @@ def _arguments(call: cst.Call, params: tuple[str, ...], flows: Flows, reader: Te
 
 
 def _string_list(node: cst.BaseExpression) -> bool:
-    """`["git", "status"]`: an argv written out in full, whose program the term names."""
+    """`["git", "status"]`, `[GIT, "status"]`: an argv written out, whose program the term names."""
     return isinstance(node, (cst.List, cst.Tuple)) and bool(node.elements) and all(
-        isinstance(e, cst.Element) and isinstance(e.value, cst.SimpleString) for e in node.elements)
+        isinstance(e, cst.Element) and isinstance(e.value, (cst.SimpleString, cst.Name)) for e in node.elements)
 
 
 def _receiver(call: cst.Call, flows: Flows, reader: TermReader) -> ArgFlow | None:
