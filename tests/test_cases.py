@@ -4,7 +4,8 @@ An expect.yaml lists the findings of the case, exactly: path findings by rule an
 with the paths that must reach it (a step is `Agent: tool (file:line)` or `Agent => Agent
 (file:line)`; the last step is the sink, the others may come in any order the solver chose), and
 hygiene findings by rule and place; optionally `labels` of named tools as `label@evidence-kind`,
-`gates` of named tools as `kind: detail`, and `agents` by name, each with exactly the `tools` it
+`gates` of named tools as `kind: detail`, a finding's `severity` where a gate or word-only
+evidence makes it other than its rule's, and `agents` by name, each with exactly the `tools` it
 holds and the context `flows` it sends (`kind => Agent`), both spelled with ` when <condition>`
 if they have one. A case whose expectation riskscan does not meet yet says so
 with `known_miss: <reason>`; it runs as a strict xfail, so fixing it is noticed.
@@ -98,6 +99,8 @@ def test_case(case, expected):
             )
         if "conditions" in item:
             assert list(finding.conditions) == item["conditions"]
+        if "severity" in item:  # a gate, or evidence of words only, lowers the rule's severity
+            assert finding.severity == item["severity"], f"{key}: {finding.severity}: {' '.join(finding.notes)}"
     tools = {tool.name: tool for tool in report.tools}
     for name, labels in expected.get("labels", {}).items():
         assert {f"{c.label}@{c.evidence[0].kind}" for c in tools[name].capabilities} == set(labels), name
