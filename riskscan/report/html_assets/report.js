@@ -165,6 +165,9 @@
     return item;
   }
 
+  var remediations = {};
+  report.rules.forEach(function (rule) { remediations[rule.id] = rule.remediation; });
+
   function fixesFor(fingerprint) {
     return report.fixes.filter(function (fix) { return fix.removes.indexOf(fingerprint) >= 0; });
   }
@@ -182,15 +185,20 @@
       block.appendChild(el("div", {}, ["only when " + finding.conditions.join(" and ")]));
     }
     finding.gates.forEach(function (gate) {
-      block.appendChild(el("div", {}, ["gate (" + gate.status + "): " + gate.kind + ": " + gate.detail +
-        (gate.witness ? "; passed by " + gate.witness : "")]));
+      block.appendChild(el("div", {}, ["gate: " + gate.kind + (gate.status ? " (" + gate.status + ")" : "") + " \u2014 " +
+        gate.detail + (gate.witness ? "; passed by " + gate.witness : "")]));
     });
     if (finding.alternatives.length) {
-      block.appendChild(el("div", { "class": "muted" }, [finding.alternatives.length + " other route(s) to the same risk"]));
+      var others = finding.alternatives.length;
+      block.appendChild(el("div", { "class": "muted" }, [others + " other route" + (others === 1 ? "" : "s") + " to the same risk"]));
     }
-    fixesFor(finding.fingerprint).forEach(function (fix) {
+    var fixes = fixesFor(finding.fingerprint);
+    fixes.forEach(function (fix) {
       block.appendChild(el("div", { "class": "fix" }, ["fix: " + fix.description + (fix.location ? " at " + where(fix.location) : "")]));
     });
+    if (!fixes.length && remediations[finding.rule_id]) {  // not in the smallest fix: its rule's remediation, as the text report gives
+      block.appendChild(el("div", { "class": "fix" }, ["fix: " + remediations[finding.rule_id]]));
+    }
     var path = pathsByFingerprint[finding.fingerprint];
     if (path) {
       var button = el("button", { type: "button", "class": "show-path" }, ["show on the graph"]);
