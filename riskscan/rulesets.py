@@ -129,6 +129,7 @@ class Rulesets:
     digest: str  # hash of every file's content: a cache key
     sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
     code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments: python, bash, env
+    harmless: tuple[str, ...] = ()  # calls that do nothing an agent's risk needs: git.Repo.is_dirty, pydantic.*
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -143,6 +144,11 @@ class Rulesets:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def is_harmless(self, callee: str) -> bool:
+        """Whether the catalog calls `callee` harmless: named, or in a module or class named with `.*`."""
+        exact, prefixes = _harmless_index(self.harmless)
+        return callee in exact or any(callee.startswith(prefix) for prefix in prefixes)
 
     def api_index(self) -> dict[str, ApiEntry]:
         return _api_index(self)
@@ -206,6 +212,12 @@ def load(extra: tuple[str, ...] = (), bundled: bool = True, memo=None) -> Rulese
             _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = _load_paths(key, memo)
     return _LOADED[key]
+
+
+@lru_cache(maxsize=8)
+def _harmless_index(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    exact = frozenset(p for p in patterns if not p.endswith(".*"))
+    return exact, tuple(p[:-1] for p in patterns if p.endswith(".*"))  # "pydantic.*" -> "pydantic."
 
 
 _LOADED: dict[tuple[str, ...], Rulesets] = {}  # by paths: loaded once per process, with or without a memo
@@ -353,6 +365,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
     factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
     code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
+    harmless = tuple(sorted({name for document in by_kind["apis"] for name in document.get("harmless", ())}))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
         apis=apis,
@@ -365,6 +378,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         digest=digest,
         sensitive_paths=sensitive_paths,
         code_runners=code_runners,
+        harmless=harmless,
     )
 
 

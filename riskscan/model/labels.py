@@ -61,6 +61,7 @@ class BodyAnalyser:
         self.bindings = bindings if bindings is not None else {}
         self.sensitive_paths = rulesets.sensitive_paths
         self.code_runners = rulesets.code_runners
+        self.rulesets = rulesets
         self.modules = modules or set()
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
         self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
@@ -97,9 +98,48 @@ class BodyAnalyser:
         self._unknown_memo[key] = result
         return result
 
+    def census(self, qualname: str) -> list[tuple[str, str]]:
+        """Every call a function makes, and the project helpers it calls make, as (kind, callee):
+        `catalogued` (an entry of the API catalog), `harmless` (a call the catalog calls harmless),
+        `standard` (the standard library, whose dangerous calls the catalog names), `given` (a
+        method of a value the model gave, or of a literal constant), or `unknown`. For measuring
+        the catalog's coverage (scripts/catalog_coverage.py)."""
+        found: list[tuple[str, str]] = []
+
+        def walk(name: str, controlled: frozenset[str], visiting: frozenset[str]) -> None:
+            function = self.functions.get(name)
+            if function is None or name in visiting or len(visiting) > MAX_HELPER_DEPTH:
+                return
+            given = tuple(f"{name}.<locals>.{param}." for param in controlled)
+            for call in function.calls:
+                callee = call.callee[0] if call.callee else "a call"
+                helper = next((c for c in call.callee if c in self.functions and c != name), None)
+                if any(c in self.apis for c in call.callee):
+                    found.append(("catalogued", next(c for c in call.callee if c in self.apis)))
+                elif helper is not None:
+                    walk(helper, _controlled_params(self.functions[helper], call, controlled), visiting | {name})
+                elif any(c.startswith(given) for c in call.callee) or self._literal_method(callee):
+                    found.append(("given", callee))
+                elif callee.split(".", 1)[0] in STANDARD_LIBRARY:
+                    found.append(("standard", callee))
+                elif self._harmless(callee):
+                    found.append(("harmless", callee))
+                else:
+                    found.append(("unknown", callee))
+
+        function = self.functions.get(qualname)
+        if function is not None:
+            walk(qualname, frozenset(p for p in function.params if p not in FRAMEWORK_PARAMS), frozenset())
+        return found
+
     def _harmless(self, callee: str) -> bool:
         if callee.split(".", 1)[0] in STANDARD_LIBRARY:
             return True
+        if self.rulesets.is_harmless(callee):
+            return True
+        return self._literal_method(callee)
+
+    def _literal_method(self, callee: str) -> bool:
         owner = callee.rpartition(".")[0]
         if owner in self.modules:  # a module's function, not a constant's method: looking it up would ask to read the module
             return False

@@ -287,7 +287,7 @@ class FileContext:
         if isinstance(node, cst.Call):
             callee = self.callee_names(node.func)
             factories = self.rulesets.factory_index()
-            returned = {factories[n] for n in callee if n in factories}
+            returned = {factories[n] for n in callee if n in factories} | set(self._declared_return(node.func))
             return tuple(sorted(returned | {n for n in callee if looks_like_class(n)}))
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owners = self._self_class(node.value)
@@ -308,6 +308,17 @@ class FileContext:
                     found.update(n for n in self.names_of(annotation) if looks_like_class(n))
                 elif self._self_class(node):
                     found.add(self._self_class(node))
+        return tuple(sorted(found))
+
+    def _declared_return(self, func: cst.BaseExpression) -> tuple[str, ...]:
+        """The classes a function of this file says it returns (`def make_client() -> httpx.AsyncClient`)."""
+        if not isinstance(func, cst.Name):
+            return ()
+        found: set[str] = set()
+        for assignment in self.assignments(func):
+            definition = assignment.node
+            if isinstance(definition, cst.FunctionDef) and definition.returns is not None:
+                found.update(n for n in self.names_of(definition.returns.annotation) if looks_like_class(n))
         return tuple(sorted(found))
 
     def _guarded_types(self, value: cst.BaseExpression) -> tuple[str, ...]:
