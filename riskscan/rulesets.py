@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -214,6 +214,12 @@ def load(extra: tuple[str, ...] = (), bundled: bool = True, memo=None) -> Rulese
     return _LOADED[key]
 
 
+def _aliased(name: str, aliases: tuple[tuple[str, str], ...]) -> list[str]:
+    """The other names a catalogued name has where a module re-exports its class
+    (`slack_sdk.WebClient` for `slack_sdk.web.client.WebClient`)."""
+    return [alias + name[len(means):] for alias, means in aliases if name == means or name.startswith(means + ".")]
+
+
 @lru_cache(maxsize=8)
 def _harmless_index(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
     exact = frozenset(p for p in patterns if not p.endswith(".*"))
@@ -326,6 +332,8 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         )
         for e in entries("apis", "apis")
     )
+    aliases = tuple((e["name"], e["means"]) for e in entries("apis", "aliases"))
+    apis = apis + tuple(replace(entry, name=name) for entry in apis for name in _aliased(entry.name, aliases))
     builtin = tuple(
         BuiltinTool(
             names=tuple(e["names"]),
@@ -363,9 +371,11 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
     )
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
     factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
+    factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
     code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
-    harmless = tuple(sorted({name for document in by_kind["apis"] for name in document.get("harmless", ())}))
+    harmless = {name for document in by_kind["apis"] for name in document.get("harmless", ())}
+    harmless = tuple(sorted(harmless | {name for pattern in harmless for name in _aliased(pattern, aliases)}))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
         apis=apis,
