@@ -130,6 +130,8 @@ class Rulesets:
     sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
     code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments: python, bash, env
     harmless: tuple[str, ...] = ()  # calls that do nothing an agent's risk needs: git.Repo.is_dirty, pydantic.*
+    # factories whose literal argument names the class returned: (name, returns prefix, position, keyword)
+    selected_factories: tuple[tuple[str, str, int | None, str | None], ...] = ()
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -158,6 +160,11 @@ class Rulesets:
 
     def factory_index(self) -> dict[str, str]:
         return _factory_index(self)
+
+    def selected_factory_index(self) -> dict[str, tuple[str, int | None, str | None]]:
+        """`boto3.client` -> ("boto3.services", 0, "service_name"): `boto3.client("s3")` makes a
+        `boto3.services.s3`."""
+        return {name: (returns, position, keyword) for name, returns, position, keyword in self.selected_factories}
 
 
 @lru_cache(maxsize=8)
@@ -370,7 +377,11 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         for e in entries("secrets", "patterns")
     )
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
-    factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories"))
+    factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories") if "selected_by" not in e)
+    selected_factories = tuple(
+        (e["name"], e["returns"], e["selected_by"].get("position"), e["selected_by"].get("keyword"))
+        for e in entries("apis", "factories") if "selected_by" in e
+    )
     factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
     code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
@@ -389,6 +400,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         sensitive_paths=sensitive_paths,
         code_runners=code_runners,
         harmless=harmless,
+        selected_factories=selected_factories,
     )
 
 

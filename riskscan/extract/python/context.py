@@ -288,6 +288,7 @@ class FileContext:
             callee = self.callee_names(node.func)
             factories = self.rulesets.factory_index()
             returned = {factories[n] for n in callee if n in factories} | set(self._declared_return(node.func))
+            returned |= set(self._selected_class(node, callee))
             return tuple(sorted(returned | {n for n in callee if looks_like_class(n)}))
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owners = self._self_class(node.value)
@@ -309,6 +310,22 @@ class FileContext:
                 elif self._self_class(node):
                     found.add(self._self_class(node))
         return tuple(sorted(found))
+
+    def _selected_class(self, node: cst.Call, callee: tuple[str, ...]) -> tuple[str, ...]:
+        """`boto3.client("s3")`: the class a factory returns, named by its literal argument."""
+        selected = self.rulesets.selected_factory_index()
+        found = []
+        for name in callee:
+            if name not in selected:
+                continue
+            returns, position, keyword = selected[name]
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            chosen = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == keyword), None)
+            if chosen is None and position is not None and position < len(positional):
+                chosen = positional[position].value
+            if isinstance(chosen, cst.SimpleString) and isinstance(chosen.evaluated_value, str):
+                found.append(f"{returns}.{chosen.evaluated_value.replace('-', '_')}")
+        return tuple(found)
 
     def _declared_return(self, func: cst.BaseExpression) -> tuple[str, ...]:
         """The classes a function of this file says it returns (`def make_client() -> httpx.AsyncClient`)."""
