@@ -383,6 +383,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         for e in entries("apis", "factories") if "selected_by" in e
     )
     factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
+    selected_factories += tuple((name, *rest) for made, *rest in selected_factories for name in _aliased(made, aliases))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
     code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
     harmless = {name for document in by_kind["apis"] for name in document.get("harmless", ())}
