@@ -132,6 +132,7 @@ class Rulesets:
     harmless: tuple[str, ...] = ()  # calls that do nothing an agent's risk needs: git.Repo.is_dirty, pydantic.*
     # factories whose literal argument names the class returned: (name, returns prefix, position, keyword)
     selected_factories: tuple[tuple[str, str, int | None, str | None], ...] = ()
+    generic_fields: tuple[tuple[str, str], ...] = ()  # (class, field): the field's type is the class's type argument
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -160,6 +161,9 @@ class Rulesets:
 
     def factory_index(self) -> dict[str, str]:
         return _factory_index(self)
+
+    def generic_field_index(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self.generic_fields)
 
     def selected_factory_index(self) -> dict[str, tuple[str, int | None, str | None]]:
         """`boto3.client` -> ("boto3.services", 0, "service_name"): `boto3.client("s3")` makes a
@@ -402,6 +406,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         code_runners=code_runners,
         harmless=harmless,
         selected_factories=selected_factories,
+        generic_fields=tuple((e["class"], e["field"]) for e in entries("apis", "generic_fields")),
     )
 
 

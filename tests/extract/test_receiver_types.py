@@ -43,3 +43,64 @@ def labels_of(tmp_path, prelude: str, body: str) -> set[str]:
 ])
 def test_a_receiver_typed_by_its_factory(tmp_path, prelude, body, expected):
     assert labels_of(tmp_path, prelude, body) == expected
+
+
+DEPS_TOOL = '''\
+from dataclasses import dataclass
+
+import httpx
+from pydantic_ai import Agent, RunContext
+
+
+@dataclass
+class Deps:
+    client: httpx.AsyncClient
+    city: str
+
+
+agent = Agent("openai:gpt-5-mini", deps_type=Deps)
+
+
+@agent.tool
+async def lookup(ctx: RunContext[Deps], url: str) -> str:
+    """Look something up."""
+    {body}
+    return "done"
+'''
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("return (await ctx.deps.client.get(url)).text", {"untrusted_input", "external_send"}),  # the client in the deps
+    ("return ctx.deps.city.upper()", set()),  # a plain field: nothing catalogued
+])
+def test_a_pydantic_ai_tool_is_labelled_by_what_it_calls_on_its_dependencies(tmp_path, body, expected):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "agent.py").write_text(DEPS_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "lookup"]
+    assert {c.label for c in tool.capabilities} == expected
+
+
+def test_an_openai_agents_context_is_typed_by_its_argument(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(textwrap.dedent('''\
+        from dataclasses import dataclass
+
+        import httpx
+        from agents import Agent, RunContextWrapper, function_tool
+
+
+        @dataclass
+        class Session:
+            http: httpx.Client
+
+
+        @function_tool
+        def fetch(wrapper: RunContextWrapper[Session], url: str) -> str:
+            """Fetch a page."""
+            return wrapper.context.http.get(url).text
+
+
+        bot = Agent(name="bot", tools=[fetch])
+        '''))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "fetch"]
+    assert {c.label for c in tool.capabilities} == {"untrusted_input", "external_send"}

@@ -47,6 +47,7 @@ class Declarations:
     assigned: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(target Name) -> value
     annotations: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(Param) -> annotation
     self_attributes: dict[tuple[str, str], list[cst.BaseExpression]] = field(default_factory=dict)
+    class_fields: dict[tuple[str, str], cst.BaseExpression] = field(default_factory=dict)  # (class, field) -> annotation
 
 
 class _Declare:
@@ -95,6 +96,8 @@ class _Declare:
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._bind(node.target, node.value if node.value is not None else node.annotation.annotation)
+        if self.kinds and self.kinds[-1] == "class" and isinstance(node.target, cst.Name):  # a dataclass field
+            self.out.class_fields[(".".join(self.prefix), node.target.value)] = node.annotation.annotation
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
@@ -295,7 +298,8 @@ class FileContext:
             if owners:
                 values = self.declarations.self_attributes.get((owners, node.attr.value), [])
                 return tuple(sorted({t for v in values for t in self._guarded_types(v)}))
-            return ()
+        if isinstance(node, cst.Attribute):
+            return self._field_types(node)
         if not isinstance(node, cst.Name):
             return ()
         found: set[str] = set()
@@ -309,6 +313,33 @@ class FileContext:
                     found.update(n for n in self.names_of(annotation) if looks_like_class(n))
                 elif self._self_class(node):
                     found.add(self._self_class(node))
+        return tuple(sorted(found))
+
+    def _field_types(self, node: cst.Attribute) -> tuple[str, ...]:
+        """The classes of `value.field`: a field a class of this file annotates (`client: AsyncClient`
+        of a dataclass), or a framework context's field typed by its argument (`ctx.deps` of a
+        `ctx: RunContext[Deps]`, as the catalog's `generic_fields` say)."""
+        found: set[str] = set()
+        generic = self.rulesets.generic_field_index()
+        for owner in self.instance_types(node.value):
+            if (owner, node.attr.value) in generic:
+                found.update(self._type_arguments(node.value))
+            annotation = self.declarations.class_fields.get((owner, node.attr.value))
+            if annotation is not None:
+                found.update(n for n in self.names_of(annotation) if looks_like_class(n))
+        return tuple(sorted(found))
+
+    def _type_arguments(self, node: cst.BaseExpression) -> tuple[str, ...]:
+        """The classes of the first type argument of a parameter's annotation: `Deps` of `ctx: RunContext[Deps]`."""
+        if not isinstance(node, cst.Name):
+            return ()
+        found: set[str] = set()
+        for assignment in self.assignments(node):
+            annotation = self.declarations.annotations.get(id(assignment.node)) if isinstance(assignment.node, cst.Param) else None
+            if isinstance(annotation, cst.Subscript) and annotation.slice:
+                first = annotation.slice[0].slice
+                if isinstance(first, cst.Index):
+                    found.update(n for n in self.names_of(first.value) if looks_like_class(n))
         return tuple(sorted(found))
 
     def _selected_class(self, node: cst.Call, callee: tuple[str, ...]) -> tuple[str, ...]:
