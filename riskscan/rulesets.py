@@ -128,7 +128,7 @@ class Rulesets:
     factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
     sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
-    code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments: python, bash, env
+    code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments, lower case: python, bash
     harmless: tuple[str, ...] = ()  # calls that do nothing an agent's risk needs: git.Repo.is_dirty, pydantic.*
     # factories whose literal argument names the class returned: (name, returns prefix, position, keyword)
     selected_factories: tuple[tuple[str, str, int | None, str | None], ...] = ()
@@ -389,7 +389,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
     factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
     selected_factories += tuple((name, *rest) for made, *rest in selected_factories for name in _aliased(made, aliases))
     sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
-    code_runners = frozenset(name for document in by_kind["apis"] for name in document.get("code_runners", ()))
+    code_runners = frozenset(name.lower() for document in by_kind["apis"] for name in document.get("code_runners", ()))
     harmless = {name for document in by_kind["apis"] for name in document.get("harmless", ())}
     harmless = tuple(sorted(harmless | {name for pattern in harmless for name in _aliased(pattern, aliases)}))
     return Rulesets(

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 
 from riskscan.model.argument_checks import guarded_argument, through_helper
+from riskscan.model.process_arguments import argument_hygiene, argv_of, is_code_runner, runs_shell
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
 from riskscan.types import (
     CONFIDENCE_ANNOTATION,
@@ -31,7 +32,6 @@ from riskscan.types import (
     FunctionFact,
     HygieneFact,
     Opaque,
-    Term,
     ToolFact,
     Value,
 )
@@ -84,16 +84,13 @@ class BodyAnalyser:
         function = self.functions.get(qualname)
         if function is None or qualname in visiting or len(visiting) > MAX_HELPER_DEPTH:
             return (qualname,)
-        given = tuple(f"{qualname}.<locals>.{param}." for param in controlled)
         unknown: list[str] = []
         for call in function.calls:
-            if any(callee in self.apis for callee in call.callee):
-                continue
-            helper = next((c for c in call.callee if c in self.functions and c != qualname), None)
-            if helper is not None:
-                unknown += self._unknown(helper, _controlled_params(self.functions[helper], call, controlled), visiting | {qualname})
-            elif not any(callee.startswith(given) or self._harmless(callee) for callee in call.callee):
-                unknown.append(call.callee[0] if call.callee else "a call")
+            kind, callee = self._kind(qualname, call, controlled)
+            if kind == "helper":
+                unknown += self._unknown(callee, _controlled_params(self.functions[callee], call, controlled), visiting | {qualname})
+            elif kind == "unknown":
+                unknown.append(callee)
         result = tuple(sorted(set(unknown)))
         self._unknown_memo[key] = result
         return result
@@ -110,34 +107,37 @@ class BodyAnalyser:
             function = self.functions.get(name)
             if function is None or name in visiting or len(visiting) > MAX_HELPER_DEPTH:
                 return
-            given = tuple(f"{name}.<locals>.{param}." for param in controlled)
             for call in function.calls:
-                callee = call.callee[0] if call.callee else "a call"
-                helper = next((c for c in call.callee if c in self.functions and c != name), None)
-                if any(c in self.apis for c in call.callee):
-                    found.append(("catalogued", next(c for c in call.callee if c in self.apis)))
-                elif helper is not None:
-                    walk(helper, _controlled_params(self.functions[helper], call, controlled), visiting | {name})
-                elif any(c.startswith(given) for c in call.callee) or self._literal_method(callee):
-                    found.append(("given", callee))
-                elif callee.split(".", 1)[0] in STANDARD_LIBRARY:
-                    found.append(("standard", callee))
-                elif self._harmless(callee):
-                    found.append(("harmless", callee))
+                kind, callee = self._kind(name, call, controlled)
+                if kind == "helper":
+                    walk(callee, _controlled_params(self.functions[callee], call, controlled), visiting | {name})
                 else:
-                    found.append(("unknown", callee))
+                    found.append((kind, callee))
 
         function = self.functions.get(qualname)
         if function is not None:
             walk(qualname, frozenset(p for p in function.params if p not in FRAMEWORK_PARAMS), frozenset())
         return found
 
-    def _harmless(self, callee: str) -> bool:
-        if callee.split(".", 1)[0] in STANDARD_LIBRARY:
-            return True
-        if self.rulesets.is_harmless(callee):
-            return True
-        return self._literal_method(callee)
+    def _kind(self, qualname: str, call: CallSite, controlled: frozenset[str]) -> tuple[str, str]:
+        """What a call of `qualname` is to the labeller, and the name it goes by: catalogued, a
+        project helper to follow, given (a method of a value the model gave or of a literal
+        constant), standard (library), harmless, or unknown."""
+        catalogued = next((c for c in call.callee if c in self.apis), None)
+        if catalogued is not None:
+            return "catalogued", catalogued
+        helper = next((c for c in call.callee if c in self.functions and c != qualname), None)
+        if helper is not None:
+            return "helper", helper
+        first = call.callee[0] if call.callee else "a call"
+        given = tuple(f"{qualname}.<locals>.{param}." for param in controlled)
+        if any(c.startswith(given) or self._literal_method(c) for c in call.callee):
+            return "given", first
+        if any(c.split(".", 1)[0] in STANDARD_LIBRARY for c in call.callee):
+            return "standard", first
+        if any(self.rulesets.is_harmless(c) for c in call.callee):
+            return "harmless", first
+        return "unknown", first
 
     def _literal_method(self, callee: str) -> bool:
         owner = callee.rpartition(".")[0]
@@ -170,7 +170,7 @@ class BodyAnalyser:
                     capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths, self.code_runners)
                     hygiene += _shell_hygiene(entry, call, controlled)
                     numbers = frozenset(self.functions[qualname].numbers)
-                    hygiene += _argument_hygiene(entry, call, controlled - numbers, self.code_runners)
+                    hygiene += argument_hygiene(entry, call, _target_arg(entry, call), controlled - numbers, self.code_runners)
                     break
                 if callee in self.functions and callee != qualname:
                     helper_controlled = _controlled_params(self.functions[callee], call, controlled)
@@ -188,12 +188,12 @@ def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str
     target = _target_arg(entry, call)
     model_controlled = bool(target and set(target.params) & controlled)
     literal = target.constant if target is not None and not model_controlled else None
-    argv = _argv(entry, call, target)
+    argv = argv_of(entry, call, target)
     if argv is not None and argv.program is not None:
         # the code names the program: the model chooses code only when the program runs what its
         # arguments name (bash -c, python, env); otherwise at most an option (RS302)
         chosen = sorted(argv.params() & controlled)
-        model_controlled = bool(chosen) and _is_code_runner(argv.program, code_runners)
+        model_controlled = bool(chosen) and is_code_runner(argv.program, code_runners)
         literal = None if model_controlled else argv.program
     if target is None:
         how = "target not given"
@@ -248,87 +248,10 @@ def _shell_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) 
     target = _target_arg(entry, call)
     if target is None or not set(target.params) & controlled:
         return []
-    if not _runs_shell(entry, call):
+    if not runs_shell(entry, call):
         return []
     parameter = sorted(set(target.params) & controlled)[0]
     return [HygieneFact("model-controlled-shell", call.location, "", f"{entry.name} runs a shell command built from parameter `{parameter}`")]
-
-
-END_OF_OPTIONS = frozenset({"--", "--end-of-options"})
-
-
-@dataclass(frozen=True)
-class Argv:
-    """A process start as the code spells it: the program when it is a literal, and the arguments."""
-
-    program: str | None
-    arguments: tuple[Term, ...]
-
-    def params(self) -> frozenset[str]:
-        return frozenset().union(*(argument.params() for argument in self.arguments))
-
-
-def _argv(entry: ApiEntry, call: CallSite, target: ArgFlow | None) -> Argv | None:
-    """The program and arguments of a process start without a shell; None when the call is none,
-    runs a shell, or its argument list is not written out (a variable: the model may name the
-    program)."""
-    if entry.argv is None or target is None or _runs_shell(entry, call):
-        return None
-    if entry.argv == "list":
-        if target.term is None or target.term.op != "list" or not target.term.args:
-            return None
-        first, rest = target.term.args[0], list(target.term.args[1:])
-    else:
-        first = Term("lit", value=target.constant) if target.constant is not None else target.term
-        after = entry.target_position if entry.target_position is not None else -1
-        rest = [_arg_term(arg) for arg in sorted(call.args, key=lambda a: a.position or 0)
-                if arg.position is not None and arg.position > after]
-    arguments = tuple(part for term in rest for part in (term.args if term.op == "list" else (term,)))
-    return Argv(first.value if first is not None and first.op == "lit" else None, arguments)
-
-
-def _arg_term(arg: ArgFlow) -> Term:
-    if arg.term is not None:
-        return arg.term
-    if arg.constant is not None:
-        return Term("lit", value=arg.constant)
-    return Term("unknown", tuple(Term("param", value=p) for p in arg.params))
-
-
-def _is_code_runner(program: str, code_runners: frozenset[str]) -> bool:
-    """`/usr/bin/python3.12`, `bash`, `PowerShell.exe`: a program that runs what its arguments name."""
-    base = program.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    names = {base, base.removesuffix(".exe"), base.rstrip("0123456789.")}
-    return bool(names & {runner.lower() for runner in code_runners})
-
-
-def _starts_with_model_text(term: Term) -> bool:
-    """Whether the model chooses how the argument begins, so that it can make it an option."""
-    if term.op == "param":
-        return True
-    return term.op == "concat" and bool(term.args) and _starts_with_model_text(term.args[0])
-
-
-def _argument_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str], code_runners) -> list[HygieneFact]:
-    argv = _argv(entry, call, _target_arg(entry, call))
-    if argv is None or argv.program is None or _is_code_runner(argv.program, code_runners):
-        return []
-    for argument in argv.arguments:
-        if argument.op == "lit" and argument.value in END_OF_OPTIONS:
-            return []
-        chosen = sorted(argument.params() & controlled)
-        if chosen and _starts_with_model_text(argument):
-            return [HygieneFact("model-controlled-argument", call.location, "",
-                                f"{entry.name} starts `{argv.program}` with parameter `{chosen[0]}` as an argument,"
-                                " where a value starting with `-` is an option")]
-    return []
-
-
-def _runs_shell(entry: ApiEntry, call: CallSite) -> bool:
-    return entry.shell or (
-        entry.shell_keyword is not None
-        and any(arg.keyword == entry.shell_keyword and arg.constant == "True" for arg in call.args)
-    )
 
 
 def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:

@@ -220,7 +220,8 @@ def _solve(system: SystemModel, rules, config: Config):
     notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
     found = result.paths + _routes_through_secrets(system, rules, config, result.paths)
     tools = {tool.id: tool for tool in system.tools}
-    withheld = {step.tool for path in result.paths if rank.rests_on_assumptions(path, tools) for step in path.steps if step.kind == "call"}
+    assumed_only = [path for path in found if rank.rests_on_assumptions(path, tools)]
+    withheld = {step.tool for path in assumed_only for step in path.steps if step.kind == "call"}
     not_assessed = tuple(
         Diagnostic(tools[tool].location, "server-not-assessed",
                    f"the tools of MCP server `{tools[tool].name}` are not known (not in the server catalog, not among the"
@@ -228,7 +229,7 @@ def _solve(system: SystemModel, rules, config: Config):
                    " add it to a ruleset's server catalog", "warning")
         for tool in sorted(withheld)
     )
-    return tuple(path for path in found if not rank.rests_on_assumptions(path, tools)), notes + not_assessed
+    return tuple(path for path in found if path not in assumed_only), notes + not_assessed
 
 
 def _routes_through_secrets(system: SystemModel, rules, config: Config, found) -> tuple:
