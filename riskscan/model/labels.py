@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 
 from riskscan.model.argument_checks import guarded_argument, through_helper
+from riskscan.model.references import through_fields
 from riskscan.model.process_arguments import argument_hygiene, argv_of, is_code_runner, runs_shell
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
 from riskscan.types import (
@@ -123,10 +124,11 @@ class BodyAnalyser:
         """What a call of `qualname` is to the labeller, and the name it goes by: catalogued, a
         project helper to follow, given (a method of a value the model gave or of a literal
         constant), standard (library), harmless, or unknown."""
-        catalogued = next((c for c in call.callee if c in self.apis), None)
+        names = self._names(call)
+        catalogued = next((c for c in names if c in self.apis), None)
         if catalogued is not None:
             return "catalogued", catalogued
-        helper = next((c for c in call.callee if c in self.functions and c != qualname), None)
+        helper = next((c for c in names if c in self.functions and c != qualname), None)
         if helper is not None:
             return "helper", helper
         first = call.callee[0] if call.callee else "a call"
@@ -135,9 +137,14 @@ class BodyAnalyser:
             return "given", first
         if any(c.split(".", 1)[0] in STANDARD_LIBRARY for c in call.callee):
             return "standard", first
-        if any(self.rulesets.is_harmless(c) for c in call.callee):
+        if any(self.rulesets.is_harmless(c) for c in names):
             return "harmless", first
         return "unknown", first
+
+    def _names(self, call: CallSite) -> tuple[str, ...]:
+        """The names a call goes by: its callee's, and those reached through the annotated fields
+        of project classes in other files (`Deps.client.get` is `httpx.AsyncClient.get`)."""
+        return call.callee + through_fields(call.callee, self.bindings)
 
     def _literal_method(self, callee: str) -> bool:
         owner = callee.rpartition(".")[0]
@@ -164,7 +171,7 @@ class BodyAnalyser:
         capabilities: list[Capability] = []
         hygiene: list[HygieneFact] = []
         for call in self.functions[qualname].calls:
-            for callee in call.callee:
+            for callee in self._names(call):
                 entry = self.apis.get(callee)
                 if entry is not None:
                     capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths, self.code_runners)

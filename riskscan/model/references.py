@@ -25,6 +25,8 @@ from riskscan.types import (
 
 MAX_REFERENCE_DEPTH = 32
 INSTANCE = ".<instance>"  # a reference to an instance of a class (see extract/python/values.py)
+FIELD = ".<field>"  # the binding of a class's annotated field (see extract/python/fields.py)
+MAX_FIELD_DEPTH = 4
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,27 @@ class Resolver:
     def _in_project(self, qualname: str) -> bool:
         parts = qualname.split(".")
         return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
+
+
+def through_fields(names: Sequence[str], bindings: dict[str, Value], depth: int = 0) -> tuple[str, ...]:
+    """`app.deps.Deps.client.get`, where `Deps.client` is annotated `httpx.AsyncClient` in another
+    file, also goes by `httpx.AsyncClient.get`; fields of fields are followed too."""
+    found: list[str] = []
+    for name in names:
+        parts = name.split(".")
+        for end in range(len(parts) - 1, 1, -1):  # parts[:end] ends with a field of the class before it
+            if not parts[end - 2][:1].isupper():
+                continue
+            value = bindings.get(".".join(parts[:end]) + FIELD)
+            if not isinstance(value, Items):
+                continue
+            rest = ".".join(parts[end:])
+            reached = [f"{r.qualname[: -len(INSTANCE)]}.{rest}" for r in value.items if isinstance(r, Ref) and r.qualname.endswith(INSTANCE)]
+            found += reached
+            if depth < MAX_FIELD_DEPTH:
+                found += through_fields(reached, bindings, depth + 1)
+            break
+    return tuple(dict.fromkeys(found))
 
 
 def conjoin(first: Condition, second: Condition) -> Condition:

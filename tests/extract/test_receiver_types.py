@@ -104,3 +104,75 @@ def test_an_openai_agents_context_is_typed_by_its_argument(tmp_path):
         '''))
     [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "fetch"]
     assert {c.label for c in tool.capabilities} == {"untrusted_input", "external_send"}
+
+
+CROSS_FILE = {
+    "deps.py": '''\
+        from dataclasses import dataclass
+        from typing import Optional
+
+        import httpx
+
+        from app.ledger import Ledger, Receipt
+
+
+        @dataclass
+        class Deps:
+            client: httpx.AsyncClient
+            ledger: Optional[Ledger]
+            receipt: Receipt
+        ''',
+    "ledger.py": '''\
+        import stripe
+
+
+        class Ledger:
+            def pay_out(self, account: str, cents: int) -> str:
+                return stripe.Transfer.create(amount=cents, currency="usd", destination=account).id
+
+
+        class Receipt:
+            def render(self, cents: int) -> str:
+                return f"paid {cents / 100:.2f} USD"
+        ''',
+    "agent.py": '''\
+        from pydantic_ai import Agent, RunContext
+
+        from app.deps import Deps
+
+        agent = Agent("openai:gpt-5-mini", deps_type=Deps)
+
+
+        @agent.tool
+        async def lookup(ctx: RunContext[Deps], url: str) -> str:
+            """Look something up."""
+            return (await ctx.deps.client.get(url)).text
+
+
+        @agent.tool
+        async def settle(ctx: RunContext[Deps], account: str, cents: int) -> str:
+            """Settle an invoice."""
+            return ctx.deps.ledger.pay_out(account, cents)
+
+
+        @agent.tool
+        async def receipt(ctx: RunContext[Deps], cents: int) -> str:
+            """Write the receipt of a payment."""
+            return ctx.deps.receipt.render(cents)
+        ''',
+}
+
+
+@pytest.mark.parametrize("tool, expected", [
+    ("lookup", {"untrusted_input", "external_send"}),  # the deps' client, annotated in another file
+    ("settle", {"financial"}),  # a project class of a third file, its method followed as a helper
+    ("receipt", set()),  # the look-alike: a project class whose method only formats text
+])
+def test_dependencies_declared_in_another_file_are_followed(tmp_path, tool, expected):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    for name, text in CROSS_FILE.items():
+        (tmp_path / "app" / name).write_text(textwrap.dedent(text))
+    [found] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == tool]
+    assert {c.label for c in found.capabilities} == expected
+    assert all(e.kind == "api-call" for c in found.capabilities for e in c.evidence)

@@ -7,6 +7,7 @@ qualified name. libcst is imported only inside this package.
 
 from __future__ import annotations
 
+from riskscan.extract.python.fields import field_bindings
 from riskscan.extract.python.nesting import long_integers, nesting_problem, without_long_chains
 from riskscan.rulesets import Rulesets
 from riskscan.types import Diagnostic, Facts, Location, SourceFile
@@ -85,7 +86,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         functions=tuple(sorted(ctx.functions.values(), key=_by_place)),
         tools=tuple(sorted(ctx.tools.values(), key=_by_place)),
         agents=tuple(sorted(ctx.agents.values(), key=_by_place)),
-        bindings=tuple(sorted(ctx.bindings.values(), key=lambda b: b.qualname)),
+        bindings=tuple(sorted([*ctx.bindings.values(), *field_bindings(ctx)], key=lambda b: b.qualname)),
         dispatches=tuple(sorted(set(ctx.dispatches), key=lambda d: (d.location, d.tool_name, _canonical(d)))),
         registrations=tuple(sorted(set(ctx.registrations))),
         hygiene=tuple(sorted(set(ctx.hygiene))),
