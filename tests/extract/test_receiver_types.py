@@ -176,3 +176,34 @@ def test_dependencies_declared_in_another_file_are_followed(tmp_path, tool, expe
     [found] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == tool]
     assert {c.label for c in found.capabilities} == expected
     assert all(e.kind == "api-call" for c in found.capabilities for e in c.evidence)
+
+
+FLOW_TOOL = '''\
+from pathlib import Path
+
+import requests
+from agents import Agent, function_tool
+
+
+@function_tool
+def save(path: str, text: str) -> str:
+    """Save a note."""
+    {body}
+    return "saved"
+
+
+bot = Agent(name="bot", tools=[save])
+'''
+
+
+@pytest.mark.parametrize("body, controlled", [
+    ("Path(path).write_text(text)", True),  # the model names the file
+    ("target = Path('/srv/notes/today.txt')\n    target.write_text(text)", False),  # the text is the model's, the file is not
+    ("parts = []\n    parts.append(path)\n    Path(parts[0]).write_text(text)", True),  # a list the model's path was put in
+])
+def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, body, controlled):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(FLOW_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "save"]
+    [write] = [c for c in tool.capabilities if c.label == "fs_write"]
+    assert write.model_controlled is controlled

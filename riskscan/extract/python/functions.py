@@ -32,6 +32,11 @@ def parameters(node: cst.FunctionDef) -> tuple[str, ...]:
 
 
 NUMBER_TYPES = frozenset({"int", "float", "bool"})
+# Methods that put their arguments into the object they are called on: containers, text buffers,
+# messages being composed (email.message, MIME parts), requests being built (urllib's add_header)
+MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "add", "appendleft", "extendleft",
+                      "write", "writelines", "set_content", "add_alternative", "add_attachment", "attach",
+                      "set_payload", "add_header", "add_related", "push", "put", "put_nowait"})
 
 
 def number_parameters(node: cst.FunctionDef) -> tuple[str, ...]:
@@ -215,8 +220,11 @@ class _AssignmentFinder:
             self._add(node.asname.name, node.item)
 
     def visit_Call(self, node: cst.Call) -> None:
-        # `parts.append(x)` / `parts.extend(xs)` / `d.update(...)`: the receiver carries x
-        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.args:
+        # `parts.append(x)` / `parts.extend(xs)` / `d.update(...)`: the receiver carries x. Any other
+        # method's arguments stay the call's own: `archive.upload_blob(name, text)` on a fixed
+        # container does not make the container the model's choice
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Name) and node.args \
+                and node.func.attr.value in MUTATORS:
             for arg in node.args:
                 self._add(node.func.value, arg.value)
 
