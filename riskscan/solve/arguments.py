@@ -98,6 +98,8 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000, budget: Budget | No
                 if result == z3.sat:
                     return _found(argument, languages.witness(solver.model()), skipped)
         except Unsupported as error:
+            if not argument.checks:  # nothing to bypass: a list of URLs, a value built some other way
+                return Verdict("unchecked", argument, detail="no check stands before the call")
             unread = f"; not read: {'; '.join(skipped)}" if skipped else ""
             return Verdict("not-understood", argument, detail=f"the argument is built in a way riskscan cannot follow ({error}){unread}")
     if skipped:
