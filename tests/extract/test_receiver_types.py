@@ -40,6 +40,8 @@ def labels_of(tmp_path, prelude: str, body: str) -> set[str]:
     ('s3 = boto3.client("sqs")', 's3.delete_object(Bucket="b", Key=key)', set()),  # an SQS client has no such method
     ('def make() -> httpx.Client:\n    return httpx.Client()', 'make().get(key)', {"untrusted_input", "external_send"}),
     ('def make():\n    return httpx.Client()', 'make().get(key)', set()),  # no annotation: unknown
+    ('from stagehand import Stagehand\nbrowser = Stagehand()', 'browser.page.goto(key)', {"untrusted_input", "external_send"}),
+    ('from stagehand import Stagehand\nbrowser = Stagehand()', 'browser.page.goto("https://status.example.com")', {"untrusted_input"}),
 ])
 def test_a_receiver_typed_by_its_factory(tmp_path, prelude, body, expected):
     assert labels_of(tmp_path, prelude, body) == expected
