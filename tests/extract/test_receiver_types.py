@@ -209,3 +209,22 @@ def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, bo
     [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "save"]
     [write] = [c for c in tool.capabilities if c.label == "fs_write"]
     assert write.model_controlled is controlled
+
+
+@pytest.mark.parametrize("prelude, body, expected", [
+    # arxiv (rulesets/apis_research.yaml): abstracts are written by whoever submits
+    ("import arxiv\nclient = arxiv.Client()", "return next(client.results(arxiv.Search(query=key))).summary", {"untrusted_input"}),
+    ("import arxiv\nclient = arxiv.Client()", "arxiv.Search(query=key)", set()),  # building a query reads nothing
+    # Office files (apis_documents.yaml): the file the model names is read
+    ("import docx", "return docx.Document(key).paragraphs[0].text", {"private_data"}),
+    ("import docx", "return docx.Document('/srv/handbook/style.docx').paragraphs[0].text", set()),
+    # Selenium action chains (apis_browser.yaml): keys the model chose typed into the page
+    ("from selenium import webdriver\ndriver = webdriver.Chrome()", "webdriver.ActionChains(driver).send_keys(key).perform()", {"external_send"}),
+    ("from selenium import webdriver\ndriver = webdriver.Chrome()", "webdriver.ActionChains(driver).pause(1).perform()", set()),
+    # Bedrock agents and knowledge bases (apis_cloud.yaml)
+    ('agents = boto3.client("bedrock-agent-runtime")', 'agents.invoke_agent(agentId="A", agentAliasId="B", sessionId="s", inputText=key)',
+     {"spawn_agent", "untrusted_input"}),
+    ('agents = boto3.client("bedrock-agent-runtime")', 'agents.retrieve(knowledgeBaseId="KB", retrievalQuery={"text": key})', {"private_data"}),
+])
+def test_a_library_call_gets_its_catalog_labels(tmp_path, prelude, body, expected):
+    assert labels_of(tmp_path, prelude, body) == expected
