@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from riskscan import discover, rulesets  # noqa: E402
+from riskscan.model import implementations  # noqa: E402
 from riskscan.model.labels import STANDARD_LIBRARY, BodyAnalyser  # noqa: E402
-from riskscan.model.references import index  # noqa: E402
+from riskscan.model.references import Resolver, index  # noqa: E402
 from riskscan.scan.reading import read  # noqa: E402
 from riskscan.types import Config  # noqa: E402
 
@@ -59,6 +60,7 @@ def measure(folder: Path) -> Coverage:
     reading = read(found, catalog, Config(cache=False, workers=1))
     project = index(reading.facts)
     analyser = BodyAnalyser(project.functions, catalog, project.bindings, project.modules)
+    resolver = Resolver(project)
     coverage = Coverage(f"{folder.parent.name}/{folder.name}")
     for tool in reading.system.tools:
         coverage.tools += 1
@@ -66,11 +68,12 @@ def measure(folder: Path) -> Coverage:
         if tool.capabilities and kinds <= {"lexicon"}:
             coverage.word_only.append(f"{tool.name} ({tool.location.path}:{tool.location.line})")
         fact = project.tools.get(tool.id)
-        function = fact.function if fact is not None and fact.function in project.functions else None
-        if function is None:
+        # its own function, or the branch of a dispatch (a low-level server's call_tool) for its name
+        functions = (implementations(resolver, fact) or []) if fact is not None else []
+        if not functions:
             continue
         coverage.read += 1
-        for kind, callee in analyser.census(function):
+        for kind, callee in (found for function in functions for found in analyser.census(function)):
             coverage.kinds[kind] += 1
             if kind in ("standard", "given") or _in_project(callee, project.modules):
                 continue

@@ -289,27 +289,12 @@ class _Builder(Resolver):
         return tool, hygiene
 
     def _implementations(self, fact: ToolFact) -> list[str]:
-        """The functions whose bodies implement a tool: its own function, or, for a schema-only
-        tool, what a dispatch maps its name to."""
-        if fact.function:
-            if fact.function in self.project.functions:
-                return [fact.function]
-            if fact.function in self.project.tools or fact.function in self.project.bindings:
-                return [r.target for r in self.resolve(Ref(fact.function, fact.location)) if r.kind == "function"]
-            return []
-        if fact.builtin or fact.server or fact.invokes is not None or fact.framework not in DISPATCHED_FRAMEWORKS:
-            return []
-        found = []
-        for dispatch in self.project.dispatches.get(fact.name, ()):
-            found += [r.target for r in self.resolve(dispatch.target) if r.kind == "function"]
-        for dispatch in self.project.dispatches.get("*", ()):
-            if isinstance(dispatch.target, Ref) and f"{dispatch.target.qualname}.{fact.name}" in self.project.functions:
-                found.append(f"{dispatch.target.qualname}.{fact.name}")
-        if not found:
+        found = implementations(self, fact)
+        if found is None:
             self.diagnostics.add(
                 Diagnostic(fact.location, "no-implementation", f"no function found for tool '{fact.name}' (no dispatch maps its name); labelled from its name and description only", "info")
             )
-        return sorted(set(found))
+        return found or []
 
     def _invoked_agent(self, fact: ToolFact) -> str | None:
         if fact.invokes is None:
@@ -319,3 +304,25 @@ class _Builder(Resolver):
             self._unresolved(fact.location, "unresolved-agent", f"the agent that tool '{fact.name}' runs")
             return None
         return agents[0]
+
+
+def implementations(resolver: Resolver, fact: ToolFact) -> list[str] | None:
+    """The functions whose bodies implement a tool: its own function, or, for a schema-only tool,
+    what a dispatch maps its name to (a branch of a low-level server's call_tool, a dispatch
+    table's function); None for a dispatched tool no dispatch names."""
+    project = resolver.project
+    if fact.function:
+        if fact.function in project.functions:
+            return [fact.function]
+        if fact.function in project.tools or fact.function in project.bindings:
+            return [r.target for r in resolver.resolve(Ref(fact.function, fact.location)) if r.kind == "function"]
+        return []
+    if fact.builtin or fact.server or fact.invokes is not None or fact.framework not in DISPATCHED_FRAMEWORKS:
+        return []
+    found = []
+    for dispatch in project.dispatches.get(fact.name, ()):
+        found += [r.target for r in resolver.resolve(dispatch.target) if r.kind == "function"]
+    for dispatch in project.dispatches.get("*", ()):
+        if isinstance(dispatch.target, Ref) and f"{dispatch.target.qualname}.{fact.name}" in project.functions:
+            found.append(f"{dispatch.target.qualname}.{fact.name}")
+    return sorted(set(found)) or None

@@ -3,7 +3,7 @@ lists built in other modules, helper functions that return tool lists, condition
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
 from riskscan.types import (
@@ -15,6 +15,7 @@ from riskscan.types import (
     FunctionFact,
     Items,
     Location,
+    NameParts,
     Opaque,
     Ref,
     Registration,
@@ -87,6 +88,7 @@ class Project:
     modules: set[str] = field(default_factory=set)
     python_files: dict[str, str] = field(default_factory=dict)  # path -> module
     overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
+    constants: dict[str, str] = field(default_factory=dict)  # qualname -> text (extract/python/constants.py)
 
 
 def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
@@ -94,6 +96,8 @@ def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
     project = Project(
         asked, _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.names), _Recorded(asked.dispatches)
     )
+    project.constants = _Recorded(asked.names)
+    dispatches: list[Dispatch] = []
     for file_facts in sorted(facts, key=lambda f: f.path):
         if file_facts.module:
             project.modules.add(file_facts.module)
@@ -103,11 +107,76 @@ def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
         project.agents.update((a.id, a) for a in file_facts.agents if a.framework != "crewai-config")
         project.overlays += [a for a in file_facts.agents if a.framework == "crewai-config"]
         project.bindings.update((b.qualname, b.value) for b in file_facts.bindings)
-        for dispatch in file_facts.dispatches:
-            project.dispatches.setdefault(dispatch.tool_name, []).append(dispatch)
+        project.constants.update((c.qualname, c.text) for c in file_facts.constants)
+        dispatches += file_facts.dispatches
         project.registrations += file_facts.registrations
         project.links += file_facts.links
+    for tool in [t for t in project.tools.values() if t.name_parts]:
+        name = joined_name(project, tool.name_parts)
+        if name is not None:
+            project.tools[tool.id] = replace(tool, name=name, name_parts=())
+    for dispatch in dispatches:
+        name = joined_name(project, dispatch.name_parts) if dispatch.name_parts else dispatch.tool_name
+        project.dispatches.setdefault(name or dispatch.tool_name, []).append(dispatch)
+    _follow_reexported_calls(project)
     return project
+
+
+def joined_name(project: Project, parts: NameParts) -> str | None:
+    """A name written with constants of other modules, when the scanned files hold them all."""
+    texts = []
+    for kind, value in parts:
+        text = value if kind == "text" else constant_text(project, value)
+        if text is None:
+            return None
+        texts.append(text)
+    return "".join(texts)
+
+
+def constant_text(project: Project, name: str, depth: int = 0) -> str | None:
+    """The text of the constant `name` (`pkg.names.Tools.SEARCH.value`), through re-exports:
+    `pkg.Tools.SEARCH` when `pkg/__init__.py` imports `Tools` from `pkg.names`."""
+    if depth > MAX_REFERENCE_DEPTH:
+        return None
+    if name in project.constants:  # asks for the module's file when it is not read
+        return project.constants[name]
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        bound = dict.get(project.bindings, ".".join(parts[:end]))
+        if isinstance(bound, Ref):
+            return constant_text(project, ".".join((bound.qualname, *parts[end:])), depth + 1)
+    return None
+
+
+def _follow_reexported_calls(project: Project) -> None:
+    """A call of a name a module re-exports (`from .search import handle_search` in a package's
+    `__init__.py`, then `handle_search(...)` of the package) also names what it re-exports, so that
+    the labeller follows it into the function, or finds the catalogued API it is."""
+    functions, bindings = project.functions, project.bindings
+    for qualname, function in list(dict.items(functions)):
+        calls, changed = [], False
+        for call in function.calls:
+            extra = {t for c in call.callee if not dict.__contains__(functions, c) and (t := _reexported(c, functions, bindings))}
+            if extra - set(call.callee):
+                call = replace(call, callee=tuple(sorted(set(call.callee) | extra)))
+                changed = True
+            calls.append(call)
+        if changed:
+            dict.__setitem__(functions, qualname, replace(function, calls=tuple(calls)))
+
+
+def _reexported(name: str, functions: dict, bindings: dict) -> str | None:
+    """What a chain of re-exports from `name` ends at: a function, or a name no scanned file binds
+    (a function of a file not read yet, an API); None when `name` is no re-export."""
+    found = None
+    for _ in range(MAX_REFERENCE_DEPTH):
+        bound = dict.get(bindings, name)
+        if not isinstance(bound, Ref) or bound.qualname.endswith(">") or bound.qualname == name:
+            return found
+        name = found = bound.qualname
+        if dict.__contains__(functions, name):
+            return found
+    return found
 
 
 class Resolver:

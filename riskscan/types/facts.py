@@ -17,6 +17,10 @@ from riskscan.types.core import (
 
 # --- per-file facts (extract stage output) -----------------------------------------------------
 
+# A name written with constants: its pieces in order, ("text", literal) or ("ref", the qualified
+# name of a constant of another module, resolved by the model stage from the files' `Constant`s).
+NameParts = tuple[tuple[str, str], ...]
+
 
 @dataclass(frozen=True, order=True)
 class ArgFlow:
@@ -72,6 +76,9 @@ class ToolFact:
     # an MCP server entry that runs a program of the scanned project: a script path as written in
     # the config, or "-m module"; the model gives the client that server's own tools
     launches: str | None = None
+    # a name written with constants of other modules (`Tools.SEARCH.value` imported): its pieces,
+    # which the model stage joins (`name` is the code until then); () when `name` is the name
+    name_parts: NameParts = ()
 
 
 @dataclass(frozen=True, order=True)
@@ -124,6 +131,16 @@ class Dispatch:
     tool_name: str
     target: Value
     location: Location
+    name_parts: NameParts = ()  # as ToolFact.name_parts: a name compared with another module's constant
+
+
+@dataclass(frozen=True, order=True)
+class Constant:
+    """A module constant or a string enum's member whose text another file may name a tool with:
+    `pkg.names.SEARCH`, `pkg.names.Tools.SEARCH` (of a `str` enum) and `pkg.names.Tools.SEARCH.value`."""
+
+    qualname: str
+    text: str
 
 
 @dataclass(frozen=True, order=True)
@@ -196,6 +213,7 @@ class Facts:
     diagnostics: tuple[Diagnostic, ...] = ()
     permissions: tuple[PermissionRule, ...] = ()  # client settings that govern other files' configs
     pins: tuple[Pin, ...] = ()  # a lockfile's pinned tools
+    constants: tuple[Constant, ...] = ()  # texts of module constants and enum members, for other files' names
 
 
 # --- discover stage ----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def _syntax_error_position(data: bytes, error) -> tuple[int, int, str]:
 def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
     # libcst loads with the first file read in full, not with the package (survey.py needs none of it)
     from riskscan.extract.python.adapters import make_adapters
+    from riskscan.extract.python.constants import exported
     from riskscan.extract.python.context import FileContext
     from riskscan.extract.python.interpreter import Interpreter
     from riskscan.extract.python.syntax import cst
@@ -92,6 +93,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         hygiene=tuple(sorted(set(ctx.hygiene))),
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
+        constants=exported(ctx),
     )
 
 

@@ -289,6 +289,8 @@ class FileContext:
             return self.instance_types(node.left)
         if isinstance(node, cst.Call):
             callee = self.callee_names(node.func)
+            if node.args and {"contextlib.closing", "contextlib.nullcontext"} & set(callee):  # give back their argument
+                return self.instance_types(node.args[0].value)
             factories = self.rulesets.factory_index()
             returned = {factories[n] for n in callee if n in factories} | set(self._declared_return(node.func))
             returned |= set(self._selected_class(node, callee))

@@ -6,8 +6,7 @@ names (`X | None` and `Optional[X]` name X)."""
 
 from __future__ import annotations
 
-import libcst as cst
-
+from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import INSTANCE
 from riskscan.types import Binding, Items, Ref
 

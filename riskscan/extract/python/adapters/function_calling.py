@@ -15,11 +15,12 @@ from riskscan.extract.python.adapters.declarations import (
     dict_entries,
     function_ref,
 )
+from riskscan.extract.python.constants import constants_of, named
 from riskscan.extract.python.context import looks_like_class
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import keyword, positional, string_value
-from riskscan.types import AgentFact, Dispatch, Opaque, Ref, ToolFact, Value
+from riskscan.types import AgentFact, Dispatch, NameParts, Opaque, Ref, ToolFact, Value
 
 FRAMEWORK = "function-calling"
 OPENAI_CLIENTS = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI", "openai")
@@ -57,7 +58,7 @@ class FunctionCalling(BaseAdapter):
         super().__init__(ctx)
         self.schema_names: set[str] = set()  # names of the tool schemas declared in this file
         self.llm_calls = 0  # LLM calls with tools= in this file
-        self.branch_candidates: list[tuple[str, list[tuple[str, cst.BaseSuite, cst.CSTNode]]]] = []
+        self.branch_candidates: list[tuple[str, list[tuple[str, NameParts, cst.BaseSuite, cst.CSTNode]]]] = []
 
     @classmethod
     def triggers(cls) -> Triggers:
@@ -125,10 +126,11 @@ class FunctionCalling(BaseAdapter):
             parameters = entries.get("input_schema")  # Anthropic
         else:
             return None
-        name = string_value(entries.get("name"))
-        if name is None:
-            ctx.diagnose(node, "unresolved-tool", "tool schema whose name is not a literal", "info")
+        parts = constants_of(ctx).parts(entries.get("name"))
+        if parts is None:
+            ctx.diagnose(node, "unresolved-tool", "tool schema whose name is neither a literal nor a constant", "info")
             return Opaque("tool schema with a computed name", ctx.loc(node))
+        name, name_parts = named(parts, ctx.module.code_for_node(entries["name"]))
         schema, params = canonical_schema(parameters)
         self.schema_names.add(name)
         tool_id = ctx.add_tool(
@@ -140,6 +142,7 @@ class FunctionCalling(BaseAdapter):
                 description=string_value(entries.get("description")) or "",
                 params=params,
                 input_schema=schema,
+                name_parts=name_parts,
             )
         )
         return Ref(tool_id, ctx.loc(node))
@@ -175,8 +178,8 @@ class FunctionCalling(BaseAdapter):
 
     def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
         by_subject: dict[str, list] = {}
-        for tool_name, body, test, subject in _branches_with_subjects(node.body):
-            by_subject.setdefault(self.ctx.module.code_for_node(subject), []).append((tool_name, body, test))
+        for tool_name, name_parts, body, test, subject in _branches_with_subjects(self.ctx, node.body):
+            by_subject.setdefault(self.ctx.module.code_for_node(subject), []).append((tool_name, name_parts, body, test))
         for subject_branches in by_subject.values():
             self.branch_candidates.append((fact.qualname, subject_branches))
 
@@ -190,13 +193,13 @@ class FunctionCalling(BaseAdapter):
                 continue
             # a test of a tool name declared here, or a chain on one subject with several names in
             # a file that does function calling
-            chain = len({name for name, _, _ in branches}) >= 2 and bool(self.schema_names or self.llm_calls)
-            for tool_name, body, test in branches:
+            chain = len({name for name, _, _, _ in branches}) >= 2 and bool(self.schema_names or self.llm_calls)
+            for tool_name, name_parts, body, test in branches:
                 if not chain and tool_name not in self.schema_names:
                     continue
                 ref = self.branch_target(body)
                 if ref is not None:
-                    ctx.dispatches.append(Dispatch(tool_name, ref, ctx.loc(test)))
+                    ctx.dispatches.append(Dispatch(tool_name, ref, ctx.loc(test), name_parts))
 
     def branch_target(self, body: cst.CSTNode) -> Ref | None:
         """The function a branch runs: project functions first, then imported names, then
@@ -212,52 +215,53 @@ class FunctionCalling(BaseAdapter):
         return best[2] if best else None
 
 
-def literal_branches(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cst.CSTNode]]:
-    """(string, branch body, test) for each `if x == "s":` / `elif ...` / `case "s":` under `body`,
-    nested functions excluded."""
-    for name, suite, test, _subject in _branches_with_subjects(body):
-        yield name, suite, test
+def literal_branches(ctx, body: cst.CSTNode) -> Iterator[tuple[str, NameParts, cst.BaseSuite, cst.CSTNode]]:
+    """(name, its pieces, branch body, test) for each `if x == "s":` / `elif ...` / `case "s":`
+    under `body`, nested functions excluded; the string may be a constant (`constants`): then the
+    name is the code and its pieces say what the model joins, unless this file knows it."""
+    for name, parts, suite, test, _subject in _branches_with_subjects(ctx, body):
+        yield name, parts, suite, test
 
 
-def _branches_with_subjects(body: cst.CSTNode) -> Iterator[tuple[str, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
+def _branches_with_subjects(ctx, body: cst.CSTNode) -> Iterator[tuple[str, NameParts, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
+    parts_of = constants_of(ctx).parts
     for node in find_nodes(body, cst.If, cst.Match):
         if isinstance(node, cst.If):
-            for name, subject in _tested_strings(node.test):
-                yield name, node.body, node.test, subject
+            for side, subject in _tested_strings(node.test, parts_of):
+                yield *named(parts_of(side), ctx.module.code_for_node(side)), node.body, node.test, subject
         else:
             for case in node.cases:
-                for name in _case_strings(case.pattern):
-                    yield name, case.body, case.pattern, node.subject
+                for value in _case_strings(case.pattern, parts_of):
+                    yield *named(parts_of(value), ctx.module.code_for_node(value)), case.body, case.pattern, node.subject
 
 
-def _tested_strings(test: cst.BaseExpression) -> Iterator[tuple[str, cst.CSTNode]]:
+def _tested_strings(test: cst.BaseExpression, parts_of) -> Iterator[tuple[cst.BaseExpression, cst.CSTNode]]:
+    """(the string's expression, the subject) of `subject == "s"` or `subject in ("s", "t")`."""
     if not (isinstance(test, cst.Comparison) and len(test.comparisons) == 1):
         return
     comparison = test.comparisons[0]
     left, right = test.left, comparison.comparator
     if isinstance(comparison.operator, cst.Equal):
         for literal_side, subject in ((right, left), (left, right)):
-            value = string_value(literal_side)
-            if value is not None and string_value(subject) is None:
-                yield value, subject
+            if parts_of(literal_side) is not None and parts_of(subject) is None:
+                yield literal_side, subject
                 return
     elif isinstance(comparison.operator, cst.In) and isinstance(right, (cst.Tuple, cst.List, cst.Set)):
-        values = [string_value(element.value) for element in right.elements]
-        if values and all(value is not None for value in values):
+        values = [element.value for element in right.elements]
+        if values and all(parts_of(value) is not None for value in values):
             for value in values:
                 yield value, left
 
 
-def _case_strings(pattern: cst.MatchPattern) -> Iterator[str]:
+def _case_strings(pattern: cst.MatchPattern, parts_of) -> Iterator[cst.BaseExpression]:
     if isinstance(pattern, cst.MatchValue):
-        value = string_value(pattern.value)
-        if value is not None:
-            yield value
+        if parts_of(pattern.value) is not None:
+            yield pattern.value
     elif isinstance(pattern, cst.MatchOr):
         for element in pattern.patterns:
-            yield from _case_strings(element.pattern)
+            yield from _case_strings(element.pattern, parts_of)
     elif isinstance(pattern, cst.MatchAs) and pattern.pattern is not None:
-        yield from _case_strings(pattern.pattern)
+        yield from _case_strings(pattern.pattern, parts_of)
 
 
 def _called_in_lambda(node: cst.Lambda) -> cst.BaseExpression | None:

@@ -1,7 +1,9 @@
 """MCP Python SDK servers: `FastMCP` (mcp 1.x `mcp.server.fastmcp`, its mcp 2.x successor
 `MCPServer`, and the standalone `fastmcp` package) with `@server.tool`, `server.add_tool(fn)`; and
 the low-level `Server` with its `list_tools` / `call_tool` handlers (decorators in mcp 1.x,
-`on_list_tools=` / `on_call_tool=` in mcp 2.x).
+`on_list_tools=` / `on_call_tool=` in mcp 2.x), whose tools are the `types.Tool(...)` a list_tools
+handler builds or returns (bound to names of this or other modules), dispatched by the branches of
+call_tool. Tool names may be constants (extract/python/constants.py).
 
 Every server instance is one agent: whatever client connects to it holds all its tools in one
 context.
@@ -17,10 +19,11 @@ from riskscan.extract.python.adapters.declarations import (
     decorator_parts,
     tool_parameters,
 )
+from riskscan.extract.python.constants import constants_of, named
 from riskscan.extract.python.functions import collect_calls, parameter_flows
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
-from riskscan.extract.python.values import keyword, positional, string_value
+from riskscan.extract.python.values import INSTANCE, keyword, positional, string_value
 from riskscan.types import (
     AgentFact,
     Condition,
@@ -55,6 +58,7 @@ ADD_TOOL = frozenset(f"{cls}.add_tool" for cls in HIGH_LEVEL_SERVERS)
 LIST_TOOLS = frozenset(f"{cls}.list_tools" for cls in LOW_LEVEL_SERVERS)
 CALL_TOOL = frozenset(f"{cls}.call_tool" for cls in LOW_LEVEL_SERVERS)
 TOOL_TYPES = frozenset({"mcp.types.Tool", "mcp.Tool"})
+LIST_RESULTS = frozenset({"mcp.types.ListToolsResult"})  # what an mcp 2.x list_tools handler returns
 CONTEXT_TYPES = frozenset(
     {
         "mcp.server.fastmcp.Context",
@@ -86,9 +90,12 @@ class McpSdk(BaseAdapter):
         super().__init__(ctx)
         self.servers: dict[str, Server] = {}
         self.server_of_call: dict[int, str] = {}  # id(constructor Call) -> server id
+        self.tool_of_call: dict[int, str] = {}  # id(`Tool(...)` Call) -> tool id
+        self.handler_server: dict[str, Server] = {}  # qualname of a list_tools handler -> its server
+        self.returns: dict[str, list[Value]] = {}  # qualname of a function -> the values it returns
 
     def claims(self, callee: tuple[str, ...]) -> bool:
-        return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL))
+        return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL | TOOL_TYPES))
 
     @classmethod
     def triggers(cls) -> Triggers:
@@ -102,7 +109,15 @@ class McpSdk(BaseAdapter):
             return self.server(ev, call, scope, target)
         if names & ADD_TOOL and isinstance(call.func, cst.Attribute):
             return self.add_tool(ev, call, scope)
+        if names & TOOL_TYPES:
+            return self.tool_value(call, scope, target)
+        if names & LIST_RESULTS and keyword(call, "tools") is not None:
+            return ev.evaluate(keyword(call, "tools"), scope)
         return None
+
+    def observe_statement(self, interpreter, node, scope) -> None:
+        if scope.kind == "function" and scope.returns and scope.qualname not in self.returns:
+            self.returns[scope.qualname] = scope.returns  # the list the walk goes on filling
 
     def server(self, ev, call: cst.Call, scope, target: str | None) -> Value:
         ctx = self.ctx
@@ -117,6 +132,8 @@ class McpSdk(BaseAdapter):
             if isinstance(handler, cst.Name):
                 for definition in ctx.assignments_of_kind(handler, cst.FunctionDef):
                     getattr(self.servers[server_id], handlers).append(definition)
+                    if role == "on_list_tools":
+                        self.handler_server[ctx.declarations.qualnames[id(definition)]] = self.servers[server_id]
         return Ref(server_id, ctx.loc(call))
 
     def server_named_by(self, node: cst.BaseExpression) -> Server | None:
@@ -141,12 +158,11 @@ class McpSdk(BaseAdapter):
             callee = set(ctx.callee_names(func))
             server = self.server_named_by(func.value) if isinstance(func, cst.Attribute) else None
             if callee & TOOL_DECORATORS:
-                name = None
-                if options is not None:
-                    name = string_value(keyword(options, "name") or positional(options, 0))
+                name = keyword(options, "name") or positional(options, 0) if options is not None else None
                 self.register(server, node, fact.qualname, name, options, scope, ctx.loc(node.name))
             elif callee & LIST_TOOLS and server is not None:
                 server.list_handlers.append(node)
+                self.handler_server[fact.qualname] = server
             elif callee & CALL_TOOL and server is not None:
                 server.call_handlers.append(node)
 
@@ -160,23 +176,26 @@ class McpSdk(BaseAdapter):
             ctx.diagnose(call, "unresolved-tool", "add_tool() of a value not known statically", "info")
             return function if function is not None else Opaque("add_tool() without a function", ctx.loc(call))
         node = ctx.function_nodes.get(function.qualname)
-        name = string_value(keyword(call, "name") or positional(call, 1))
-        self.register(server, node, function.qualname, name, call, scope, ctx.loc(call))
+        self.register(server, node, function.qualname, keyword(call, "name") or positional(call, 1), call, scope, ctx.loc(call))
         return function
 
-    def register(self, server: Server | None, node, qualname: str, name: str | None, options, scope, location) -> None:
+    def register(self, server: Server | None, node, qualname: str, name_node, options, scope, location) -> None:
         ctx = self.ctx
         description = string_value(keyword(options, "description")) if options is not None else None
         docstring = (node.get_docstring(clean=True) or "") if node is not None else ""
+        # a name of constants of other modules is joined by the model; until then, the function's
+        own = node.name.value if node is not None else qualname.rsplit(".", 1)[-1]
+        name, name_parts = named(constants_of(ctx).parts(name_node), own)
         tool = ToolFact(
             qualname,
-            name or (node.name.value if node is not None else qualname.rsplit(".", 1)[-1]),
+            name,
             FRAMEWORK,
             location,
             description=description if description is not None else docstring,
             function=qualname,
             params=tool_parameters(ctx, node, CONTEXT_TYPES) if node is not None else (),
             annotations=self.annotations(keyword(options, "annotations") if options is not None else None),
+            name_parts=name_parts,
         )
         tool_id = ctx.add_tool(tool)
         if server is None:
@@ -221,36 +240,79 @@ class McpSdk(BaseAdapter):
                 )
             )
 
+    def tool_value(self, call: cst.Call, scope, target: str | None) -> Value | None:
+        """`types.Tool(name=..., ...)` wherever it is built: in a list_tools handler (a tool of its
+        server), bound to a name (`search_tool = types.Tool(...)`, which a handler of this or another
+        module lists) or in a helper; its id is the name it is bound to, or its place's."""
+        if id(call) in self.tool_of_call:
+            return Ref(self.tool_of_call[id(call)], self.ctx.loc(call))
+        server = self.handler_server.get(scope.qualname)
+        if server is not None:
+            tool_id = self.declared_tool(call, server.id)
+        else:
+            tool_id = self.declared_tool(call, scope.qualname, target, diagnose=False)
+        if tool_id is None:
+            return Opaque("an MCP tool whose name is neither a literal nor a constant", self.ctx.loc(call))
+        return Ref(tool_id, self.ctx.loc(call))
+
+    def declared_tool(self, call: cst.Call, owner: str, target: str | None = None, diagnose: bool = True) -> str | None:
+        ctx = self.ctx
+        name_node = keyword(call, "name")
+        parts = constants_of(ctx).parts(name_node)
+        if name_node is None or parts is None:
+            if diagnose:
+                ctx.diagnose(call, "unresolved-tool", "MCP tool whose name is neither a literal nor a constant", "info")
+            return None
+        name, name_parts = named(parts, ctx.module.code_for_node(name_node))
+        schema, params = canonical_schema(keyword(call, "inputSchema") or keyword(call, "input_schema"))
+        tool_id = ctx.add_tool(
+            ToolFact(
+                target or f"{owner}.<tool {name}>",
+                name,
+                FRAMEWORK,
+                ctx.loc(call),
+                description=string_value(keyword(call, "description")) or "",
+                params=params,
+                input_schema=schema,
+                annotations=self.annotations(keyword(call, "annotations")),
+                name_parts=name_parts,
+            )
+        )
+        self.tool_of_call[id(call)] = tool_id
+        return tool_id
+
     def declared_tools(self, server: Server, handler: cst.FunctionDef) -> None:
-        """`types.Tool(name=..., description=..., inputSchema={...})` inside a list_tools handler."""
+        """The tools a list_tools handler builds (`types.Tool(...)` in its body) and those it
+        returns from elsewhere: a module's list, tools bound to names here or in other modules."""
         ctx = self.ctx
         finder = _CallFinder()
         handler.body.visit(finder)
+        held: set[str] = set()
         for call in finder.calls:
             if not set(ctx.callee_names(call.func)) & TOOL_TYPES:
                 continue
-            name = string_value(keyword(call, "name"))
-            if name is None:
-                ctx.diagnose(call, "unresolved-tool", "MCP tool whose name is not a literal", "info")
-                continue
-            schema, params = canonical_schema(keyword(call, "inputSchema") or keyword(call, "input_schema"))
-            tool_id = ctx.add_tool(
-                ToolFact(
-                    f"{server.id}.<tool {name}>",
-                    name,
-                    FRAMEWORK,
-                    ctx.loc(call),
-                    description=string_value(keyword(call, "description")) or "",
-                    params=params,
-                    input_schema=schema,
-                    annotations=self.annotations(keyword(call, "annotations")),
-                )
-            )
-            server.tools.append(Ref(tool_id, ctx.loc(call)))
+            tool_id = self.tool_of_call.get(id(call)) or self.declared_tool(call, server.id)
+            if tool_id is not None:
+                server.tools.append(Ref(tool_id, ctx.loc(call)))
+                held.add(tool_id)
+        for value in self.returns.get(ctx.declarations.qualnames[id(handler)], ()):
+            server.tools.extend(self._returned(value, held))
+
+    def _returned(self, value: Value, held: set[str]) -> list[Value]:
+        """The references to tools in a returned value that are not already held: names of the
+        project (what the model resolves across files), not instances of classes."""
+        if isinstance(value, Items):
+            return [found for item in value.items for found in self._returned(item, held)]
+        if isinstance(value, When):
+            return [When(found, value.condition) for found in self._returned(value.value, held)]
+        if isinstance(value, Ref) and value.qualname not in held and not value.qualname.endswith(INSTANCE) and self.ctx.is_project(value.qualname):
+            return [value]
+        return []
 
     def dispatch_branches(self, handler: cst.FunctionDef) -> None:
-        """Each `if name == "x":` / `case "x":` branch of a call_tool handler becomes a function
-        `<handler>#x` holding the calls of that branch, and the dispatch of tool x to it."""
+        """Each `if name == "x":` / `case "x":` branch of a call_tool handler (or a test against a
+        constant, `Tools.X.value`) becomes a function `<handler>#x` holding the calls of that
+        branch, and the dispatch of tool x to it."""
         from riskscan.extract.python.adapters.function_calling import literal_branches
         from riskscan.extract.python.functions import parameters
 
@@ -259,7 +321,7 @@ class McpSdk(BaseAdapter):
         ctx.dispatch_handlers.add(qualname)
         params = parameters(handler)
         flows = parameter_flows(handler.body, params)
-        for tool_name, body, test in literal_branches(handler.body):
+        for tool_name, name_parts, body, test in literal_branches(ctx, handler.body):
             branch_qualname = f"{qualname}#{tool_name}"
             location = ctx.loc(test)
             ctx.functions[branch_qualname] = FunctionFact(
@@ -269,7 +331,7 @@ class McpSdk(BaseAdapter):
                 params,
                 calls=collect_calls(ctx, [body], params, flows),
             )
-            ctx.dispatches.append(Dispatch(tool_name, Ref(branch_qualname, location), location))
+            ctx.dispatches.append(Dispatch(tool_name, Ref(branch_qualname, location), location, name_parts))
 
 
 class _CallFinder(cst.CSTVisitor):

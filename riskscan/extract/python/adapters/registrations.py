@@ -13,6 +13,7 @@ from riskscan.extract.python.adapters.declarations import (
     tool_parameters,
 )
 from riskscan.extract.python.adapters.mcp_sdk import CONTEXT_TYPES
+from riskscan.extract.python.constants import constants_of, named
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
@@ -34,19 +35,21 @@ class Registrations(BaseAdapter):
             target = self._imported_object(func)
             if target is None:
                 continue
-            name = string_value(keyword(options, "name") or positional(options, 0)) if options is not None else None
+            name_node = keyword(options, "name") or positional(options, 0) if options is not None else None
+            name, name_parts = named(constants_of(self.ctx).parts(name_node), node.name.value)
             description = string_value(keyword(options, "description")) if options is not None else None
             location = self.ctx.loc(node.name)
             tool_id = self.ctx.add_tool(
                 ToolFact(
                     fact.qualname,
-                    name or node.name.value,
+                    name,
                     FRAMEWORK,
                     location,
                     description=description if description is not None else (node.get_docstring(clean=True) or ""),
                     function=fact.qualname,
                     params=tool_parameters(self.ctx, node, RUN_CONTEXT_TYPES),
                     gates=self._approval(options),
+                    name_parts=name_parts,
                 )
             )
             ref = Ref(tool_id, location)
