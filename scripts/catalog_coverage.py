@@ -38,6 +38,7 @@ class Coverage:
     unknown: Counter = field(default_factory=Counter)
     third_party: int = 0
     resolved: int = 0
+    untyped: Counter = field(default_factory=Counter)  # methods of project values whose class riskscan could not tell
     word_only: list[str] = field(default_factory=list)
 
     def add(self, other: "Coverage") -> None:
@@ -47,6 +48,7 @@ class Coverage:
         self.unknown.update(other.unknown)
         self.third_party += other.third_party
         self.resolved += other.resolved
+        self.untyped.update(other.untyped)
         self.word_only += other.word_only
 
     @property
@@ -75,6 +77,9 @@ def measure(folder: Path) -> Coverage:
         coverage.read += 1
         for kind, callee in (found for function in functions for found in analyser.census(function)):
             coverage.kinds[kind] += 1
+            if kind == "unknown" and _in_project(callee, project.modules):
+                coverage.untyped[callee] += 1  # `client.search(...)` of a variable whose class is not known
+                continue
             if kind in ("standard", "given") or _in_project(callee, project.modules):
                 continue
             if kind == "catalogued" and callee.split(".", 1)[0] in STANDARD_LIBRARY:
@@ -95,8 +100,9 @@ def report(coverages: list[Coverage], top: int, markdown: bool) -> str:
     total = Coverage("total")
     for coverage in coverages:
         total.add(coverage)
-    rows = [(c.name, c.tools, c.read, c.third_party, c.resolved, c.share, len(c.word_only)) for c in (*coverages, total)]
-    header = ("folder", "tools", "bodies read", "third-party calls", "resolved", "share", "word-only tools")
+    rows = [(c.name, c.tools, c.read, c.third_party, c.resolved, c.share, sum(c.untyped.values()), len(c.word_only))
+            for c in (*coverages, total)]
+    header = ("folder", "tools", "bodies read", "third-party calls", "resolved", "share", "untyped receivers", "word-only tools")
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
         lines += ["| " + " | ".join(str(v) for v in row) + " |" for row in rows]
@@ -107,6 +113,9 @@ def report(coverages: list[Coverage], top: int, markdown: bool) -> str:
     if total.unknown:
         lines += ["", f"unresolved third-party calls, most frequent first (top {top}):"]
         lines += [f"  {count:>4}  {callee}" for callee, count in total.unknown.most_common(top)]
+    if total.untyped:
+        lines += ["", f"methods of values whose class riskscan could not tell (a project's, a library's or text), top {top}:"]
+        lines += [f"  {count:>4}  {callee}" for callee, count in total.untyped.most_common(top)]
     if total.word_only:
         lines += ["", "tools labelled from words alone:"] + [f"  {name}" for name in sorted(total.word_only)]
     return "\n".join(lines)

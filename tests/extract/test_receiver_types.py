@@ -228,3 +228,46 @@ def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, bo
 ])
 def test_a_library_call_gets_its_catalog_labels(tmp_path, prelude, body, expected):
     assert labels_of(tmp_path, prelude, body) == expected
+
+
+WORDY_TOOL = '''\
+import logging
+import re
+
+from agents import Agent, function_tool
+
+log = logging.getLogger(__name__)
+TICKET = re.compile(r"[A-Z]+-[0-9]+")
+
+
+@function_tool
+def delete_ticket_history(text: str) -> str:
+    """Delete the ticket history from a message."""
+    {body}
+
+
+bot = Agent(name="bot", tools=[delete_ticket_history])
+'''
+
+
+@pytest.mark.parametrize("body, evidence", [
+    # a body of list, text, logger and pattern methods is understood: the name's words add nothing
+    ("parts = []\n    for word in text.split():\n        parts.append(word)\n    log.info('cleaned')\n"
+     "    return TICKET.sub('', ' '.join(parts)).strip()", set()),
+    # a call riskscan cannot type leaves the words as the only evidence, and says so
+    ("return make_cleaner().run(text)", {"lexicon"}),
+])
+def test_a_body_of_builtin_and_standard_methods_is_understood(tmp_path, body, evidence):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(WORDY_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    assert {e.kind for c in tool.capabilities for e in c.evidence} == evidence
+
+
+def test_a_method_of_a_value_or_its_default_is_the_values(tmp_path):
+    """`(text or "").strip()` is a method of the model's own text: the body is understood (were
+    the call left unnamed, the name's words would label the tool)."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(WORDY_TOOL.replace("{body}", 'return (text or "").strip()'))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    assert tool.capabilities == ()

@@ -3,9 +3,9 @@ the facts found so far.
 
 Names are resolved by libcst's scope rules (scopes.Scopes gives what libcst's ScopeProvider
 gives, from one walk of the tree, and syntax.QualifiedNames the fully qualified names, on
-demand); the one thing added on top is instance tracking: `s = requests.Session(); s.post(...)`
-resolves the callee to `requests.Session.post`, from the value assigned to the name the scope
-says `s` is.
+demand); the one thing added on top is instance tracking (receivers.py): `s = requests.Session();
+s.post(...)` resolves the callee to `requests.Session.post`, from the value assigned to the name
+the scope says `s` is.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from riskscan.extract.python.namespaces import Assignment
 from riskscan.extract.python.positions import Positions
+from riskscan.extract.python.receivers import ReceiverTypes
 from riskscan.extract.python.scopes import Scopes
 from riskscan.extract.python.syntax import (
     QualifiedNames,
@@ -136,7 +137,7 @@ def _room_for_relative_imports(module: cst.Module, module_name: str, package: st
     return f"{prefix}.{module_name}", f"{prefix}.{package}" if package else prefix
 
 
-class FileContext:
+class FileContext(ReceiverTypes):
     """The resolved view of one file plus the facts collected from it."""
 
     def __init__(self, module: cst.Module, path: str, module_name: str, package: str, rulesets: Rulesets) -> None:
@@ -256,154 +257,3 @@ class FileContext:
 
     def assignments_of_kind(self, node: cst.Name, *kinds: type) -> list[cst.CSTNode]:
         return [a.node for a in self.assignments(node) if isinstance(a.node, kinds)]
-
-    def callee_names(self, func: cst.BaseExpression) -> tuple[str, ...]:
-        """Qualified names of a called expression, following instances to their class."""
-        if isinstance(func, cst.Subscript):  # Agent[Context](...)
-            func = func.value
-        chain: list[str] = []
-        base = func
-        while isinstance(base, cst.Attribute):
-            chain.insert(0, base.attr.value)
-            base = base.value
-            owners = self.instance_types(base)
-            if owners:
-                suffix = ".".join(chain)
-                return tuple(sorted({f"{owner}.{suffix}" for owner in owners}))
-        if chain and not isinstance(base, (cst.Name, cst.Call, cst.Subscript)):
-            return ()  # a method of a literal or an expression we cannot type
-        names = self.names_of(func)
-        if chain and isinstance(base, cst.Call):
-            # libcst names `open(path).read` `builtins.open`: a method of what a builtin returned
-            # is not the builtin called again
-            suffix = ".".join(chain)
-            names = tuple(sorted({n if n.endswith("." + suffix) else f"{n}.{suffix}" for n in names}))
-        return names
-
-    def instance_types(self, node: cst.BaseExpression) -> tuple[str, ...]:
-        """The classes `node` is an instance of, when known: a constructor call, a name bound to
-        one (module-level or local), a `with ... as` name, an annotated parameter, `self`."""
-        if isinstance(node, cst.Await):
-            node = node.expression
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):  # Path / name
-            return self.instance_types(node.left)
-        if isinstance(node, cst.Call):
-            callee = self.callee_names(node.func)
-            if node.args and {"contextlib.closing", "contextlib.nullcontext"} & set(callee):  # give back their argument
-                return self.instance_types(node.args[0].value)
-            factories = self.rulesets.factory_index()
-            returned = {factories[n] for n in callee if n in factories} | set(self._declared_return(node.func))
-            returned |= set(self._selected_class(node, callee))
-            return tuple(sorted(returned | {n for n in callee if looks_like_class(n)}))
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            owners = self._self_class(node.value)
-            if owners:
-                values = self.declarations.self_attributes.get((owners, node.attr.value), [])
-                return tuple(sorted({t for v in values for t in self._guarded_types(v)}))
-        if isinstance(node, cst.Attribute):
-            return self._field_types(node)
-        if not isinstance(node, cst.Name):
-            return ()
-        found: set[str] = set()
-        for assignment in self.assignments(node):
-            target = assignment.node
-            if isinstance(target, cst.Name) and id(target) in self.declarations.assigned:
-                found.update(self._guarded_types(self.declarations.assigned[id(target)]))
-            elif isinstance(target, cst.Param):
-                annotation = self.declarations.annotations.get(id(target))
-                if annotation is not None:
-                    found.update(n for n in self.names_of(annotation) if looks_like_class(n))
-                elif self._self_class(node):
-                    found.add(self._self_class(node))
-        return tuple(sorted(found))
-
-    def _field_types(self, node: cst.Attribute) -> tuple[str, ...]:
-        """The classes of `value.field`: a field a class of this file annotates (`client: AsyncClient`
-        of a dataclass), or a framework context's field typed by its argument (`ctx.deps` of a
-        `ctx: RunContext[Deps]`, as the catalog's `generic_fields` say)."""
-        found: set[str] = set()
-        generic = self.rulesets.generic_field_index()
-        for owner in self.instance_types(node.value):
-            if (owner, node.attr.value) in generic:
-                found.update(self._type_arguments(node.value))
-            annotation = self.declarations.class_fields.get((owner, node.attr.value))
-            if annotation is not None:
-                found.update(n for n in self.names_of(annotation) if looks_like_class(n))
-        return tuple(sorted(found))
-
-    def _type_arguments(self, node: cst.BaseExpression) -> tuple[str, ...]:
-        """The classes of the first type argument of a parameter's annotation: `Deps` of `ctx: RunContext[Deps]`."""
-        if not isinstance(node, cst.Name):
-            return ()
-        found: set[str] = set()
-        for assignment in self.assignments(node):
-            annotation = self.declarations.annotations.get(id(assignment.node)) if isinstance(assignment.node, cst.Param) else None
-            if isinstance(annotation, cst.Subscript) and annotation.slice:
-                first = annotation.slice[0].slice
-                if isinstance(first, cst.Index):
-                    found.update(n for n in self.names_of(first.value) if looks_like_class(n))
-        return tuple(sorted(found))
-
-    def _selected_class(self, node: cst.Call, callee: tuple[str, ...]) -> tuple[str, ...]:
-        """`boto3.client("s3")`: the class a factory returns, named by its literal argument."""
-        selected = self.rulesets.selected_factory_index()
-        found = []
-        for name in callee:
-            if name not in selected:
-                continue
-            returns, position, keyword = selected[name]
-            positional = [a for a in node.args if a.keyword is None and not a.star]
-            chosen = next((a.value for a in node.args if a.keyword is not None and a.keyword.value == keyword), None)
-            if chosen is None and position is not None and position < len(positional):
-                chosen = positional[position].value
-            if isinstance(chosen, cst.SimpleString) and isinstance(chosen.evaluated_value, str):
-                found.append(f"{returns}.{chosen.evaluated_value.replace('-', '_')}")
-        return tuple(found)
-
-    def _declared_return(self, func: cst.BaseExpression) -> tuple[str, ...]:
-        """The classes a function of this file says it returns (`def make_client() -> httpx.AsyncClient`)."""
-        if not isinstance(func, cst.Name):
-            return ()
-        found: set[str] = set()
-        for assignment in self.assignments(func):
-            definition = assignment.node
-            if isinstance(definition, cst.FunctionDef) and definition.returns is not None:
-                found.update(n for n in self.names_of(definition.returns.annotation) if looks_like_class(n))
-        return tuple(sorted(found))
-
-    def _guarded_types(self, value: cst.BaseExpression) -> tuple[str, ...]:
-        """The types of an assigned value, each value worked out once: a name assigned many times
-        from itself (`node = node.parent` in a loop) would otherwise be explored in every order."""
-        known = self._types_of_values.get(id(value))
-        if known is not None:
-            return known
-        if id(value) in self._types_in_progress:  # x = x.child() loops
-            return ()
-        self._types_in_progress.add(id(value))
-        try:
-            found = self.instance_types(value)
-        finally:
-            self._types_in_progress.discard(id(value))
-        self._types_of_values[id(value)] = found
-        return found
-
-    def _self_class(self, node: cst.Name) -> str:
-        """The class qualname when `node` is the first parameter of a method."""
-        for assignment in self.assignments(node):
-            if not isinstance(assignment.node, cst.Param):
-                continue
-            scope = assignment.scope
-            function = getattr(scope, "node", None)
-            if isinstance(function, cst.FunctionDef) and id(function) in self.declarations.method_class:
-                params = function.params.posonly_params + function.params.params
-                if params and params[0] is assignment.node and not self._is_staticmethod(function):
-                    return self.declarations.method_class[id(function)]
-        return ""
-
-    def _is_staticmethod(self, function: cst.FunctionDef) -> bool:
-        return any("builtins.staticmethod" in self.names_of(d.decorator) for d in function.decorators)
-
-
-def looks_like_class(qualname: str) -> bool:
-    last = qualname.rsplit(".", 1)[-1]
-    return bool(last) and last[0].isupper()

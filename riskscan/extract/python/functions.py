@@ -69,10 +69,11 @@ def collect_calls(
     definitions = (cst.FunctionDef, cst.ClassDef)
     calls = [call for node in nodes if not isinstance(node, definitions) for call in find_nodes(node, cst.Call)]
     apis = ctx.rulesets.api_index()
-    # only a catalogued API or a function of the project gives a call meaning (labels.py);
-    # a call whose callee is unknown, or a builtin outside the catalogue, is not kept
+    # a builtin outside the catalogue does nothing an agent's risk needs and is not kept; a call
+    # riskscan cannot name at all (an undefined name, a method of an expression it cannot type)
+    # is kept without a name, so that the body is not taken as understood (labels.py)
     kept = [(call, callee) for call in calls for callee in [ctx.callee_names(call.func)]
-            if any(name in apis or not name.startswith("builtins.") for name in callee)]
+            if not callee or any(name in apis or not name.startswith("builtins.") for name in callee)]
     reader = TermReader(ctx, params, _flow(ctx, nodes[0], params) if nodes else None)
     checks: dict[int, tuple] = {}
     for node in nodes:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from riskscan.extract.python.conditions import negate
-from riskscan.extract.python.context import FileContext, looks_like_class
+from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.syntax import QualifiedNameSource, cst
 from riskscan.types import Condition, Items, Opaque, Ref, Value, When
 

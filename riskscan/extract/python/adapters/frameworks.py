@@ -16,7 +16,7 @@ from riskscan.extract.python.adapters.declarations import (
     decorator_parts,
     tool_parameters,
 )
-from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import INSTANCE, keyword, positional, string_value

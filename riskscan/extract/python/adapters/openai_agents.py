@@ -14,7 +14,7 @@ from riskscan.extract.python.adapters.declarations import (
     dict_entries,
     tool_parameters,
 )
-from riskscan.extract.python.context import looks_like_class
+from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, positional, string_value
