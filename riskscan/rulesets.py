@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from riskscan.catalog import ApiEntry, read_catalog
 from riskscan.types import Rule
 
 KINDS = ("rules", "apis", "builtin-tools", "mcp-servers", "lexicon", "secrets")
@@ -22,30 +23,6 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 
 class RulesetError(Exception):
     """A ruleset file is unreadable or does not match its schema."""
-
-
-@dataclass(frozen=True)
-class ApiEntry:
-    """A dangerous API: calling `name` gives the enclosing tool `labels`. `target_*` locate the
-    argument that decides where the danger goes (a URL, a command, a path); when the model
-    controls that argument, `if_model_controlled` labels are added too."""
-
-    name: str
-    labels: tuple[str, ...]
-    target_position: int | None = None
-    target_keyword: str | None = None
-    target_receiver: bool = False  # the target is the object the method is called on
-    if_model_controlled: tuple[str, ...] = ()
-    sink: str | None = None  # url | path | shell | sql: what the target is, for argument checks
-    shell: bool = False  # the target is a shell command line
-    shell_keyword: str | None = None  # ... only when this keyword is literally True (shell=True)
-    argv: str | None = None  # a process start: "list" (target = [program, *args]) or "rest" (program, *args)
-    # open()-like calls: the mode argument's place; a literal mode with w/a/x/+ writes, and then
-    # `write_labels` replace `labels`.
-    mode_position: int | None = None
-    mode_keyword: str | None = None
-    write_labels: tuple[str, ...] = ()
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +110,7 @@ class Rulesets:
     # factories whose literal argument names the class returned: (name, returns prefix, position, keyword)
     selected_factories: tuple[tuple[str, str, int | None, str | None], ...] = ()
     generic_fields: tuple[tuple[str, str], ...] = ()  # (class, field): the field's type is the class's type argument
+    attribute_types: tuple[tuple[str, str], ...] = ()  # (Class.attribute, the class of its value): properties, re-exports
 
     # Rulesets key the caches of their indexes: the digest of their files stands for their content,
     # instead of hashing and comparing every rule and catalogue entry on each lookup
@@ -162,6 +140,10 @@ class Rulesets:
     def factory_index(self) -> dict[str, str]:
         return _factory_index(self)
 
+    def attribute_type_index(self) -> dict[str, str]:
+        """`msgraph.GraphServiceClient.me` -> the class of what that attribute holds."""
+        return _attribute_type_index(self)
+
     def generic_field_index(self) -> frozenset[tuple[str, str]]:
         return frozenset(self.generic_fields)
 
@@ -184,6 +166,11 @@ def _builtin_index(rulesets: Rulesets) -> dict[str, BuiltinTool]:
 @lru_cache(maxsize=8)
 def _factory_index(rulesets: Rulesets) -> dict[str, str]:
     return dict(rulesets.factories)
+
+
+@lru_cache(maxsize=8)
+def _attribute_type_index(rulesets: Rulesets) -> dict[str, str]:
+    return dict(rulesets.attribute_types)
 
 
 def bundled_dir() -> Path:
@@ -223,12 +210,6 @@ def load(extra: tuple[str, ...] = (), bundled: bool = True, memo=None) -> Rulese
             _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = _load_paths(key, memo)
     return _LOADED[key]
-
-
-def _aliased(name: str, aliases: tuple[tuple[str, str], ...]) -> list[str]:
-    """The other names a catalogued name has where a module re-exports its class
-    (`slack_sdk.WebClient` for `slack_sdk.web.client.WebClient`)."""
-    return [alias + name[len(means):] for alias, means in aliases if name == means or name.startswith(means + ".")]
 
 
 @lru_cache(maxsize=8)
@@ -324,27 +305,7 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
             sinks=tuple(entry.get("sinks", ())),
             check=entry.get("check"),
         )
-    apis = tuple(
-        ApiEntry(
-            name=e["name"],
-            labels=tuple(e.get("labels", ())),
-            target_position=e.get("target", {}).get("position"),
-            target_keyword=e.get("target", {}).get("keyword"),
-            target_receiver=e.get("target", {}).get("receiver", False),
-            if_model_controlled=tuple(e.get("if_model_controlled", ())),
-            sink=e.get("sink"),
-            shell=e.get("shell", False),
-            shell_keyword=e.get("shell_keyword"),
-            argv=e.get("argv"),
-            mode_position=e.get("mode", {}).get("position"),
-            mode_keyword=e.get("mode", {}).get("keyword"),
-            write_labels=tuple(e.get("mode", {}).get("write_labels", ())),
-            note=e.get("note", ""),
-        )
-        for e in entries("apis", "apis")
-    )
-    aliases = tuple((e["name"], e["means"]) for e in entries("apis", "aliases"))
-    apis = apis + tuple(replace(entry, name=name) for entry in apis for name in _aliased(entry.name, aliases))
+    catalog = read_catalog(by_kind["apis"])
     builtin = tuple(
         BuiltinTool(
             names=tuple(e["names"]),
@@ -381,32 +342,22 @@ def _build(by_kind: dict[str, list[dict]], digest: str) -> Rulesets:
         for e in entries("secrets", "patterns")
     )
     secret_keys = tuple(word for document in by_kind["secrets"] for word in document.get("key_words", ()))
-    factories = tuple((e["name"], e["returns"]) for e in entries("apis", "factories") if "selected_by" not in e)
-    selected_factories = tuple(
-        (e["name"], e["returns"], e["selected_by"].get("position"), e["selected_by"].get("keyword"))
-        for e in entries("apis", "factories") if "selected_by" in e
-    )
-    factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
-    selected_factories += tuple((name, *rest) for made, *rest in selected_factories for name in _aliased(made, aliases))
-    sensitive_paths = tuple(sorted({name for document in by_kind["apis"] for name in document.get("sensitive_paths", ())}))
-    code_runners = frozenset(name.lower() for document in by_kind["apis"] for name in document.get("code_runners", ()))
-    harmless = {name for document in by_kind["apis"] for name in document.get("harmless", ())}
-    harmless = tuple(sorted(harmless | {name for pattern in harmless for name in _aliased(pattern, aliases)}))
     return Rulesets(
         rules=tuple(sorted(rules.values(), key=lambda r: r.id)),
-        apis=apis,
+        apis=catalog.apis,
         builtin_tools=builtin,
         mcp_servers=servers,
         lexicon=lexicon,
         secrets=secrets,
         secret_keys=secret_keys,
-        factories=factories,
+        factories=catalog.factories,
         digest=digest,
-        sensitive_paths=sensitive_paths,
-        code_runners=code_runners,
-        harmless=harmless,
-        selected_factories=selected_factories,
-        generic_fields=tuple((e["class"], e["field"]) for e in entries("apis", "generic_fields")),
+        sensitive_paths=catalog.sensitive_paths,
+        code_runners=catalog.code_runners,
+        harmless=catalog.harmless,
+        selected_factories=catalog.selected_factories,
+        generic_fields=catalog.generic_fields,
+        attribute_types=catalog.attribute_types,
     )
 
 

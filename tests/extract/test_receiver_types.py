@@ -225,6 +225,13 @@ def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, bo
     ('agents = boto3.client("bedrock-agent-runtime")', 'agents.invoke_agent(agentId="A", agentAliasId="B", sessionId="s", inputText=key)',
      {"spawn_agent", "untrusted_input"}),
     ('agents = boto3.client("bedrock-agent-runtime")', 'agents.retrieve(knowledgeBaseId="KB", retrievalQuery={"text": key})', {"private_data"}),
+    # pymongo's databases and collections by subscript and by attribute (__getitem__, __getattr__)
+    ("import pymongo\nclient = pymongo.MongoClient()", 'client["shop"]["orders"].delete_many({"customer": key})', {"db_write"}),
+    ("import pymongo\nclient = pymongo.MongoClient()", 'return str(client.shop.orders.find_one({"_id": key}))', {"private_data"}),
+    ("import pymongo\nclient = pymongo.MongoClient()", "client.shop.list_collection_names()", set()),
+    # a `with` name holds what __enter__ returns (Playwright's context manager gives the Playwright)
+    ("from playwright.sync_api import sync_playwright",
+     "with sync_playwright() as p:\n        return p.chromium.launch().new_page().goto(key).text()", {"untrusted_input", "external_send"}),
 ])
 def test_a_library_call_gets_its_catalog_labels(tmp_path, prelude, body, expected):
     assert labels_of(tmp_path, prelude, body) == expected

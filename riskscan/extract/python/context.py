@@ -49,6 +49,7 @@ class Declarations:
     annotations: dict[int, cst.BaseExpression] = field(default_factory=dict)  # id(Param) -> annotation
     self_attributes: dict[tuple[str, str], list[cst.BaseExpression]] = field(default_factory=dict)
     class_fields: dict[tuple[str, str], cst.BaseExpression] = field(default_factory=dict)  # (class, field) -> annotation
+    entered: set[int] = field(default_factory=set)  # id(target Name) of `with ... as name`
 
 
 class _Declare:
@@ -103,6 +104,8 @@ class _Declare:
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             self._bind(node.asname.name, node.item)
+            if isinstance(node.asname.name, cst.Name):
+                self.out.entered.add(id(node.asname.name))
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.annotation is not None:

@@ -75,13 +75,17 @@ class ReceiverTypes:
                 return tuple(sorted({t for v in values for t in self._guarded_types(v)}))
         if isinstance(node, cst.Attribute):
             return self._field_types(node)
+        if isinstance(node, cst.Subscript):  # `client["shop"]`: what the class's __getitem__ returns
+            factories = self.rulesets.factory_index()
+            return tuple(sorted({factories[f"{o}.__getitem__"] for o in self.instance_types(node.value) if f"{o}.__getitem__" in factories}))
         if not isinstance(node, cst.Name):
             return ()
         found: set[str] = set()
         for assignment in self.assignments(node):
             target = assignment.node
             if isinstance(target, cst.Name) and id(target) in self.declarations.assigned:
-                found.update(self._guarded_types(self.declarations.assigned[id(target)]))
+                types = self._guarded_types(self.declarations.assigned[id(target)])
+                found.update(self._entered(types) if id(target) in self.declarations.entered else types)
             elif isinstance(target, cst.Param):
                 annotation = self.declarations.annotations.get(id(target))
                 if annotation is not None:
@@ -102,7 +106,24 @@ class ReceiverTypes:
             annotation = self.declarations.class_fields.get((owner, node.attr.value))
             if annotation is not None:
                 found.update(n for n in self.names_of(annotation) if looks_like_class(n))
+            found.update(self._catalogued_attribute(owner, node.attr.value))
         return tuple(sorted(found))
+
+    def _catalogued_attribute(self, owner: str, name: str) -> tuple[str, ...]:
+        """What the catalog says an attribute of a library class holds: a property written as an
+        alias (`GraphServiceClient.me`), or any attribute through `__getattr__` (pymongo's
+        `client.shop` is a Database)."""
+        attributes = self.rulesets.attribute_type_index()
+        if f"{owner}.{name}" in attributes:
+            return (attributes[f"{owner}.{name}"],)
+        dynamic = self.rulesets.factory_index().get(f"{owner}.__getattr__")
+        return (dynamic,) if dynamic and not name.startswith("_") else ()
+
+    def _entered(self, types: tuple[str, ...]) -> tuple[str, ...]:
+        """The classes a `with ... as` name holds: what each context manager's `__enter__` (or
+        `__aenter__`) returns where the catalog says, else the manager itself (most return self)."""
+        factories = self.rulesets.factory_index()
+        return tuple(sorted({factories.get(f"{t}.__enter__") or factories.get(f"{t}.__aenter__") or t for t in types}))
 
     def _type_arguments(self, node: cst.BaseExpression) -> tuple[str, ...]:
         """The classes of the first type argument of a parameter's annotation: `Deps` of `ctx: RunContext[Deps]`."""
