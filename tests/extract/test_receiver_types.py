@@ -229,6 +229,9 @@ def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, bo
     ("import pymongo\nclient = pymongo.MongoClient()", 'client["shop"]["orders"].delete_many({"customer": key})', {"db_write"}),
     ("import pymongo\nclient = pymongo.MongoClient()", 'return str(client.shop.orders.find_one({"_id": key}))', {"private_data"}),
     ("import pymongo\nclient = pymongo.MongoClient()", "client.shop.list_collection_names()", set()),
+    # a name holding a property of a library object (Graph's request builders, written as aliases)
+    ("from msgraph import GraphServiceClient\nclient = GraphServiceClient(credentials=None)",
+     "inbox = client.me.messages\n    return str(inbox.get())", {"untrusted_input", "private_data"}),
     # a `with` name holds what __enter__ returns (Playwright's context manager gives the Playwright)
     ("from playwright.sync_api import sync_playwright",
      "with sync_playwright() as p:\n        return p.chromium.launch().new_page().goto(key).text()", {"untrusted_input", "external_send"}),
