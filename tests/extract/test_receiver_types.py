@@ -281,3 +281,49 @@ def test_a_method_of_a_value_or_its_default_is_the_values(tmp_path):
     (tmp_path / "app" / "tools.py").write_text(WORDY_TOOL.replace("{body}", 'return (text or "").strip()'))
     [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
     assert tool.capabilities == ()
+
+
+MAILBOX = '''\
+from dataclasses import dataclass, field
+
+from pydantic_ai import Agent, RunContext
+
+
+class Mailbox:
+    """A simulated inbox, the way test environments for agents are written."""
+
+    def __init__(self) -> None:
+        self.outbox = []
+
+    def send(self, to: str, body: str) -> None:
+        self.outbox.append({"to": to, "body": body})
+
+
+@dataclass
+class Deps:
+    mailbox: Mailbox
+
+
+agent = Agent("openai:gpt-5-mini", deps_type=Deps)
+
+
+@agent.tool
+def send_email(ctx: RunContext[Deps], recipient: str, body: str) -> str:
+    """Send an email to a recipient."""
+    {body}
+'''
+
+
+@pytest.mark.parametrize("body, labelled", [
+    # the simulated mailbox's state stands for a sent mail: the words still count, as hints
+    ("ctx.deps.mailbox.send(recipient, body)\n    return 'sent'", True),
+    # the look-alike: a local list the function fills and returns is its own scratch
+    ("lines = []\n    lines.append(body.strip())\n    return '\\n'.join(lines)", False),
+])
+def test_state_of_a_simulated_service_is_not_taken_for_scratch(tmp_path, body, labelled):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "agent.py").write_text(MAILBOX.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "send_email"]
+    kinds = {(c.label, e.kind) for c in tool.capabilities for e in c.evidence}
+    assert (("external_send", "lexicon") in kinds) is labelled
+    assert all(kind == "lexicon" for _, kind in kinds)

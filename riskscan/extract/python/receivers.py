@@ -72,7 +72,7 @@ class ReceiverTypes:
             owners = self._self_class(node.value)
             if owners:
                 values = self.declarations.self_attributes.get((owners, node.attr.value), [])
-                return tuple(sorted({t for v in values for t in self._guarded_types(v)}))
+                return _state(tuple(sorted({t for v in values for t in self._guarded_types(v)})))
         if isinstance(node, cst.Attribute):
             return self._field_types(node)
         if isinstance(node, cst.Subscript):  # `client["shop"]`: what the class's __getitem__ returns
@@ -85,6 +85,7 @@ class ReceiverTypes:
             target = assignment.node
             if isinstance(target, cst.Name) and id(target) in self.declarations.assigned:
                 types = self._guarded_types(self.declarations.assigned[id(target)])
+                types = _state(types) if getattr(assignment.scope, "kind", "") in ("global", "class") else types
                 found.update(self._entered(types) if id(target) in self.declarations.entered else types)
             elif isinstance(target, cst.Param):
                 annotation = self.declarations.annotations.get(id(target))
@@ -201,6 +202,14 @@ class ReceiverTypes:
 _LITERALS = {cst.List: "builtins.list", cst.ListComp: "builtins.list", cst.Dict: "builtins.dict",
              cst.DictComp: "builtins.dict", cst.Set: "builtins.set", cst.SetComp: "builtins.set",
              cst.Tuple: "builtins.tuple", cst.FormattedString: "builtins.str", cst.ConcatenatedString: "builtins.str"}
+
+
+def _state(types: tuple[str, ...]) -> tuple[str, ...]:
+    """The types of an object's or a module's state, without the builtin containers a literal
+    gave it: a list a function fills and returns is its own scratch, but `self.outbox = []` of a
+    simulated mailbox, or a module's `SENT = []`, may be what the object stands for (a send),
+    so its methods stay unknown and the words of the names around them keep counting."""
+    return tuple(t for t in types if not t.startswith("builtins."))
 
 
 def _literal_type(node: cst.BaseExpression) -> str:
