@@ -219,8 +219,9 @@ def _standing_gates(sink: Tool) -> tuple[Gate, ...]:
 
 def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Gate]) -> tuple[str, list[str]]:
     """The finding's severity, and why it is not the rule's: gates on the sink take levels off
-    (the strongest gate counts, not their sum), and a path whose weakest link rests on words alone
-    or on an unknown server assumed to do anything is a possibility, at most medium."""
+    (the strongest gate counts, not their sum), and a path whose weakest link rests on words alone,
+    on MCP annotations alone, or on an unknown server assumed to do anything is a possibility, at
+    most medium."""
     severity, reasons = rule.severity, []
     if severity not in LADDER:
         return severity, reasons
@@ -235,8 +236,9 @@ def _severity(rule: Rule, path: Path, tools: dict[str, Tool], gates: Sequence[Ga
         severity = lowered
     basis, tool = _weakest_link(rule, path, tools)
     if basis and LADDER.index(severity) > LADDER.index("medium"):
-        why = (f"an MCP server riskscan does not know (`{tool}`), assumed to do anything" if basis == "assumed"
-               else f"the words of `{tool}`'s name or description only")
+        why = {"assumed": f"an MCP server riskscan does not know (`{tool}`), assumed to do anything",
+               "hints": f"the MCP annotations of `{tool}` only (hints its author gives, not what its code shows)",
+               }.get(basis, f"the words of `{tool}`'s name or description only")
         reasons.append(f"Possible: it rests on {why}, so at most medium.")
         severity = "medium"
     return severity, reasons
@@ -265,8 +267,9 @@ def rests_on_assumptions(path: Path, tools: dict[str, Tool]) -> bool:
 def _weakest_link(rule: Rule, path: Path, tools: dict[str, Tool]) -> tuple[str, str]:
     """What the path rests on where it is weakest: for each thing it needs (each context state the
     rule requires, from the calls before the sink, and the sink's own label), the surest label
-    that gives it; `words` or `assumed` when one of those has no evidence but words or an unknown
-    server's worst case, with the tool it rests on; ("", "") when every link has real evidence."""
+    that gives it; `words`, `hints` or `assumed` when one of those has no evidence but words, MCP
+    annotations or an unknown server's worst case, with the tool it rests on; ("", "") when every
+    link has real evidence."""
     calls = [step for step in path.steps if step.kind == "call"]
     needs = [(set(STATE_LABELS[state]), calls[:-1]) for state in rule.requires] + [(set(rule.sinks), calls[-1:])]
     weakest = ("", "")
@@ -280,6 +283,8 @@ def _weakest_link(rule: Rule, path: Path, tools: dict[str, Tool]) -> tuple[str, 
             return "assumed", name
         if kinds and kinds <= {"lexicon", "unknown-server"} and not weakest[0]:
             weakest = ("words", name)
+        elif kinds and kinds <= {"annotation", "lexicon", "unknown-server"} and not weakest[0]:
+            weakest = ("hints", name)
     return weakest
 
 

@@ -201,3 +201,40 @@ def test_findings_are_ordered_by_severity_then_confidence_then_score():
     ordered = sorted([unsure, sure, higher, critical], key=rank.order)
     assert [(f.severity, f.confidence, f.score) for f in ordered] == [
         ("critical", "low", 0.5), ("high", "high", 2.0), ("high", "high", 1.0), ("high", "low", 9.0)]
+
+
+ANNOTATED_SERVER = '''\
+import shutil
+
+import httpx
+from mcp.server.fastmcp import FastMCP
+
+app = FastMCP("notes")
+
+
+@app.tool()
+def fetch_page(url: str) -> str:
+    """Fetch a web page."""
+    return httpx.get(url).text
+
+
+@app.tool(annotations={"destructiveHint": True})
+def tidy_folder(folder: str) -> str:
+    """Tidy a folder of notes."""
+    {body}
+'''
+
+
+def test_a_path_resting_on_mcp_annotations_alone_is_at_most_medium_and_says_why(tmp_path):
+    # the sink's deletion is only what its annotation suggests: its body calls a helper riskscan cannot see
+    (tmp_path / "hints").mkdir()
+    (tmp_path / "hints" / "server.py").write_text(ANNOTATED_SERVER.replace("{body}", "return tidy_elsewhere(folder)"))
+    [guess] = [f for (rule, tool), f in findings_of(tmp_path / "hints").items() if rule == "RS103" and tool.endswith("tidy_folder")]
+    assert guess.severity == "medium"
+    assert guess.message.endswith("Possible: it rests on the MCP annotations of `tidy_folder` only (hints its author "
+                                  "gives, not what its code shows), so at most medium.")
+    # its look-alike, whose code deletes the folder the model names
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "server.py").write_text(ANNOTATED_SERVER.replace("{body}", "shutil.rmtree(folder)\n    return 'tidy'"))
+    [sure] = [f for (rule, tool), f in findings_of(tmp_path / "code").items() if rule == "RS103" and tool.endswith("tidy_folder")]
+    assert sure.severity == "high" and "Possible" not in sure.message
