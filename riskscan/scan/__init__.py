@@ -16,6 +16,7 @@ from dataclasses import replace
 from riskscan import __version__, cache, discover, rank, rulesets
 from riskscan.cache import digest_of
 from riskscan.discover import globs
+from riskscan.rank.severity import assumed_tools, rests_on_assumptions
 from riskscan.scan import repository
 from riskscan.scan.reading import read
 from riskscan.triage import select as selection
@@ -212,7 +213,7 @@ def _solve(system: SystemModel, rules, config: Config):
     from riskscan import graph, solve
 
     capability_graph = graph.build(system)
-    assumed = rank.assumed_tools(system.tools)
+    assumed = assumed_tools(system.tools)
     result = solve.solve(
         capability_graph, rules, max_steps=config.max_steps, max_paths=config.max_paths, timeout_ms=config.timeout_ms,
         assumed_tools=assumed,
@@ -220,7 +221,7 @@ def _solve(system: SystemModel, rules, config: Config):
     notes = tuple(Diagnostic(Location("."), "solver", note, "info") for note in result.notes)
     found = result.paths + _routes_through_secrets(system, rules, config, result.paths)
     tools = {tool.id: tool for tool in system.tools}
-    assumed_only = [path for path in found if rank.rests_on_assumptions(path, tools)]
+    assumed_only = [path for path in found if rests_on_assumptions(path, tools)]
     withheld = {step.tool for path in assumed_only for step in path.steps if step.kind == "call"}
     not_assessed = tuple(
         Diagnostic(tools[tool].location, "server-not-assessed",
@@ -247,7 +248,7 @@ def _routes_through_secrets(system: SystemModel, rules, config: Config, found) -
         else replace(tool, capabilities=tuple(c for c in tool.capabilities if c.label != PRIVATE_DATA))
         for tool in system.tools))
     again = solve.solve(graph.build(secret_only), reading, max_steps=config.max_steps, max_paths=config.max_paths,
-                        timeout_ms=config.timeout_ms, max_paths_per_sink=1, assumed_tools=rank.assumed_tools(system.tools))
+                        timeout_ms=config.timeout_ms, max_paths_per_sink=1, assumed_tools=assumed_tools(system.tools))
     known = set(found)
     return tuple(path for path in again.paths if path.status == "sat" and path not in known)
 
