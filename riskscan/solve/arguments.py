@@ -98,7 +98,7 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000, budget: Budget | No
                 if result == z3.sat:
                     return _found(argument, languages.witness(solver.model()), skipped)
         except Unsupported as error:
-            if not argument.checks:  # nothing to bypass: a list of URLs, a value built some other way
+            if not argument.checks and _readable(argument.term):  # nothing to bypass: a list of URLs
                 return Verdict("unchecked", argument, detail="no check stands before the call")
             unread = f"; not read: {'; '.join(skipped)}" if skipped else ""
             return Verdict("not-understood", argument, detail=f"the argument is built in a way riskscan cannot follow ({error}){unread}")
@@ -123,6 +123,12 @@ def _found(argument: GuardedArgument, witness, skipped: list[str]) -> Verdict:
     if not _dangerous(argument, value):
         return Verdict("not-understood", argument, witness, f"the solver's witness {value!r} is not dangerous on a concrete re-check")
     return Verdict("bypassed", argument, witness, f"{argument.api} receives {value!r}, which passes every check before it")
+
+
+def _readable(term: Term) -> bool:
+    """Whether riskscan read how the value is built: a value it could not follow (a global
+    rebound elsewhere) may be checked where it cannot see, so no check is not 'unchecked'."""
+    return term.op != "unknown" and all(_readable(arg) for arg in term.args)
 
 
 def _count_checks(checks: tuple[Check, ...]) -> int:
