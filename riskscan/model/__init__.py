@@ -275,10 +275,12 @@ class _Builder(Resolver):
             capabilities += with_schema_checks(analysis.capabilities, fact.input_schema)
             hygiene += analysis.hygiene
             known = known or bool(analysis.capabilities)
-        # A body read to the end, every call resolved, does what its calls do: its name's words
-        # would only guess. Words are for bodies riskscan cannot follow (or cannot see).
-        capabilities += labels.annotation_capabilities(fact)
-        if not known and not (implementations and not any(self.analyser.unknown_calls(f) for f in implementations)):
+        # A body read to the end, every call resolved, does what its calls do: its MCP annotations
+        # and its name's words would only guess. They are for bodies riskscan cannot follow (or see).
+        understood = bool(implementations) and not any(self.analyser.unknown_calls(f) for f in implementations)
+        if not understood:
+            capabilities += labels.annotation_capabilities(fact)
+        if not known and not understood:
             capabilities += labels.lexicon_capabilities(fact, self.rulesets)
         invokes = self._invoked_agent(fact)
         tool = Tool(

@@ -89,7 +89,8 @@ class BodyAnalyser:
         for call in function.calls:
             kind, callee = self._kind(qualname, call, controlled)
             if kind == "helper":
-                unknown += self._unknown(callee, _controlled_params(self.functions[callee], call, controlled), visiting | {qualname})
+                unknown += self._unknown(callee, _controlled_params(self.functions[callee], call, controlled) | _closure(qualname, callee, controlled),
+                                         visiting | {qualname})
             elif kind == "unknown":
                 unknown.append(callee)
         result = tuple(sorted(set(unknown)))
@@ -111,7 +112,8 @@ class BodyAnalyser:
             for call in function.calls:
                 kind, callee = self._kind(name, call, controlled)
                 if kind == "helper":
-                    walk(callee, _controlled_params(self.functions[callee], call, controlled), visiting | {name})
+                    walk(callee, _controlled_params(self.functions[callee], call, controlled) | _closure(name, callee, controlled),
+                         visiting | {name})
                 else:
                     found.append((kind, callee))
 
@@ -132,8 +134,15 @@ class BodyAnalyser:
         if helper is not None:
             return "helper", helper
         first = call.callee[0] if call.callee else "a call"
-        given = tuple(f"{qualname}.<locals>.{param}." for param in controlled)
+        scopes = qualname.split(".<locals>.")  # the function and those it is nested in (its closure)
+        owners = [".<locals>.".join(scopes[:end]) for end in range(len(scopes), 0, -1)]
+        given = tuple(f"{owner}.<locals>.{param}." for owner in owners for param in controlled)
         if any(c.startswith(given) or self._literal_method(c) for c in call.callee):
+            return "given", first
+        # calling a function the caller passed in: the caller's call site stands for it
+        # (a function handed to another is taken as called there: extract/python/functions.py)
+        handed = {f"{qualname}.<locals>.{param}" for param in self.functions[qualname].params}
+        if handed.intersection(call.callee):
             return "given", first
         if any(c.split(".", 1)[0] in STANDARD_LIBRARY for c in call.callee):
             return "standard", first
@@ -180,7 +189,7 @@ class BodyAnalyser:
                     hygiene += argument_hygiene(entry, call, _target_arg(entry, call), controlled - numbers, self.code_runners)
                     break
                 if callee in self.functions and callee != qualname:
-                    helper_controlled = _controlled_params(self.functions[callee], call, controlled)
+                    helper_controlled = _controlled_params(self.functions[callee], call, controlled) | _closure(qualname, callee, controlled)
                     sub_caps, sub_hygiene = self._walk(callee, helper_controlled, visiting | {qualname})
                     capabilities += _through(sub_caps, self.functions[callee], call)
                     hygiene += sub_hygiene
@@ -274,6 +283,12 @@ def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:
         # No designated target: any model-chosen argument makes the call model-controlled.
         return next((arg for arg in call.args if arg.params), call.args[0])
     return None
+
+
+def _closure(caller: str, callee: str, controlled: frozenset[str]) -> frozenset[str]:
+    """A function nested in its caller reads the caller's names: what the model controls there,
+    it controls in the nested function too (extract/python/functions.py gives their flows)."""
+    return controlled if callee.startswith(caller + ".<locals>.") else frozenset()
 
 
 def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozenset[str]) -> frozenset[str]:

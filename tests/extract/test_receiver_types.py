@@ -327,3 +327,64 @@ def test_state_of_a_simulated_service_is_not_taken_for_scratch(tmp_path, body, l
     kinds = {(c.label, e.kind) for c in tool.capabilities for e in c.evidence}
     assert (("external_send", "lexicon") in kinds) is labelled
     assert all(kind == "lexicon" for _, kind in kinds)
+
+
+CALLBACK_TOOL = '''\
+import requests
+from agents import Agent, function_tool
+
+
+def with_retries(operation, attempts: int = 3):
+    for _ in range(attempts - 1):
+        try:
+            return operation()
+        except OSError:
+            pass
+    return operation()
+
+
+@function_tool
+def fetch(url: str) -> str:
+    """Get a page, retrying."""
+    def attempt():
+        {body}
+    return with_retries(attempt)
+
+
+bot = Agent(name="bot", tools=[fetch])
+'''
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("return requests.get(url, timeout=10).text", {"untrusted_input", "external_send"}),  # what the callback does, the tool does
+    ("return url.strip()", set()),  # the look-alike: a callback that only trims text
+])
+def test_a_function_handed_to_another_is_taken_as_called(tmp_path, body, expected):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(CALLBACK_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "fetch"]
+    assert {c.label for c in tool.capabilities} == expected
+    assert all(e.kind == "api-call" for c in tool.capabilities for e in c.evidence)
+
+
+HINTED_TOOL = '''\
+from mcp.server.fastmcp import FastMCP
+
+app = FastMCP("notes")
+
+
+@app.tool(annotations={"destructiveHint": True})
+def clean_title(title: str) -> str:
+    """Clean up a title."""
+    {body}
+'''
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("return title.strip().title()", set()),  # every call understood: the code says what the tool does
+    ("return tidy(title)", {"fs_delete"}),  # a call riskscan cannot see: the author's hint stands, as a hint
+])
+def test_mcp_annotations_count_only_where_the_body_is_not_understood(tmp_path, body, expected):
+    (tmp_path / "server.py").write_text(HINTED_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "clean_title"]
+    assert {c.label for c in tool.capabilities if any(e.kind == "annotation" for e in c.evidence)} == expected

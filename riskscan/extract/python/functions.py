@@ -49,7 +49,10 @@ def number_parameters(node: cst.FunctionDef) -> tuple[str, ...]:
 
 def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> FunctionFact:
     params = parameters(node)
-    flows = parameter_flows(node.body, params)
+    # a nested function reads its enclosing functions' parameters (a closure): their flows count
+    # too, so `def attempt(): return requests.get(url)` inside `fetch(url)` sends to fetch's url
+    seen = params + tuple(p for p in _enclosing_parameters(node) if p not in params)
+    flows = parameter_flows(node.body, seen)
     docstring = node.get_docstring(clean=True) or ""
     return FunctionFact(
         qualname=qualname,
@@ -57,9 +60,21 @@ def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> Fun
         location=ctx.loc(node.name),
         params=params,
         docstring=docstring,
-        calls=collect_calls(ctx, [node.body], params, flows),
+        calls=collect_calls(ctx, [node.body], seen, flows),
         numbers=number_parameters(node),
     )
+
+
+def _enclosing_parameters(node: cst.FunctionDef) -> tuple[str, ...]:
+    found: list[str] = []
+    outer = parent_of(node)
+    while outer is not None:
+        if isinstance(outer, cst.ClassDef):
+            break  # a method does not read the parameters of a function its class is defined in
+        if isinstance(outer, cst.FunctionDef):
+            found += [p for p in parameters(outer) if p not in found and p not in ("self", "cls")]
+        outer = parent_of(outer)
+    return tuple(found)
 
 
 def collect_calls(
@@ -88,7 +103,23 @@ def collect_calls(
             checks=checks.get(id(call), ()),
             receiver=_receiver(call, flows, reader),
         ))
+    sites += _handed_functions(ctx, kept)
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
+
+
+def _handed_functions(ctx: FileContext, kept) -> list[CallSite]:
+    """A function of this file handed to another call (`retry(operation)`, `run_in_executor(None,
+    fetch)`, `asyncio.to_thread(read, path)`) is taken as called there: callbacks are what such
+    calls are for, and what they do is what the caller does."""
+    sites = []
+    for call, _ in kept:
+        for argument in call.args:
+            value = argument.value
+            if isinstance(value, cst.Name) and ctx.assignments_of_kind(value, cst.FunctionDef):
+                names = tuple(n for n in ctx.names_of(value) if ctx.is_project(n))
+                if names:
+                    sites.append(CallSite(callee=names, location=ctx.loc(value)))
+    return sites
 
 
 def _flow(ctx: FileContext, node: cst.CSTNode, params: tuple[str, ...]) -> Flow | None:
