@@ -62,7 +62,7 @@ class _Builder(Resolver):
     def __init__(self, project: Project, rulesets: Rulesets):
         super().__init__(project)
         self.rulesets = rulesets
-        self.analyser = labels.BodyAnalyser(project.functions, rulesets, project.bindings, project.modules)
+        self.analyser = labels.BodyAnalyser(project.functions, rulesets, project.bindings, project.modules, project.constants)
         self.implicit_tools: dict[str, ToolFact] = {}  # plain functions used as tools
         self.launched_servers: set[str] = set()  # MCP server agents a client config runs
         self.launch_gates: dict[str, set[Gate]] = {}  # gates a server entry puts on its real tools

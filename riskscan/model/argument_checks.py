@@ -53,12 +53,30 @@ def _bound_terms(helper: FunctionFact, call: CallSite) -> dict[str, Term]:
             bound[arg.keyword] = term
         elif arg.position is not None and arg.position + offset < len(params):
             bound[params[arg.position + offset]] = term
-    return bound
+    # a parameter the call does not give is unknown; a name that is not the helper's own is its
+    # enclosing function's (a closure's), and stays what it is
+    return {name: bound.get(name, Term("unknown", value=name)) for name in params} | bound
+
+
+def with_constants(argument: GuardedArgument, constants: dict[str, str]) -> GuardedArgument:
+    """The project's constants put into an argument's terms (`constant` terms name them)."""
+    def put(term: Term | None) -> Term | None:
+        if term is None:
+            return None
+        if term.op == "constant":
+            text = constants.get(term.value)
+            return Term("lit", value=text) if text is not None else term
+        return Term(term.op, tuple(put(arg) for arg in term.args), term.value) if term.args else term
+
+    def checked(check: Check) -> Check:
+        return Check(check.op, put(check.term), check.values, tuple(checked(a) for a in check.args), check.source)
+
+    return GuardedArgument(argument.sink, argument.api, put(argument.term), tuple(checked(c) for c in argument.checks), argument.location)
 
 
 def substitute(term: Term, mapping: dict[str, Term]) -> Term:
     if term.op == "param":
-        return mapping.get(term.value, Term("unknown", value=term.value))
+        return mapping.get(term.value, term)
     if not term.args:
         return term
     return Term(term.op, tuple(substitute(arg, mapping) for arg in term.args), term.value)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from riskscan.model.argument_checks import guarded_argument, through_helper
+from riskscan.model.argument_checks import guarded_argument, through_helper, with_constants
 from riskscan.model.references import through_fields
 from riskscan.model.process_arguments import argument_hygiene, argv_of, is_code_runner, runs_shell
 from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
@@ -56,7 +56,7 @@ class BodyAnalyser:
     and whether the model controls each dangerous argument."""
 
     def __init__(self, functions: dict[str, FunctionFact], rulesets: Rulesets, bindings: dict[str, Value] | None = None,
-                 modules: set[str] | None = None):
+                 modules: set[str] | None = None, constants: dict[str, str] | None = None):
         self.functions = functions
         self.apis = rulesets.api_index()
         self.bindings = bindings if bindings is not None else {}
@@ -64,6 +64,7 @@ class BodyAnalyser:
         self.code_runners = rulesets.code_runners
         self.rulesets = rulesets
         self.modules = modules or set()
+        self.constants = constants if constants is not None else {}  # qualname -> text (extract/python/constants.py)
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
         self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
 
@@ -168,6 +169,7 @@ class BodyAnalyser:
             return BodyAnalysis((), ())
         controlled = frozenset(p for p in function.params if p not in FRAMEWORK_PARAMS)
         capabilities, hygiene = self._walk(qualname, controlled, frozenset())
+        capabilities = [replace(c, arguments=tuple(with_constants(a, self.constants) for a in c.arguments)) for c in capabilities]
         hygiene = tuple(HygieneFact(h.check, h.location, subject, h.detail) for h in hygiene)
         return BodyAnalysis(merge(capabilities), tuple(sorted(set(hygiene))))
 

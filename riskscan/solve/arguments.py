@@ -25,7 +25,7 @@ from riskscan.solve.budget import ARGUMENT_BUDGET, MAX_CHECKS, WALL_BACKSTOP, Bu
 from riskscan.solve.concrete import evaluate_check, evaluate_term
 from riskscan.solve.languages import Languages
 from riskscan.solve.regex import Unsupported
-from riskscan.types import Check, Diagnostic, Gate, GuardedArgument, SystemModel, Term
+from riskscan.types import CONFIDENCE_ANNOTATION, CONFIDENCE_LEXICON, Check, Diagnostic, Gate, GuardedArgument, SystemModel, Term
 
 SHELL_METACHARACTERS = [";", "&", "|", "`", "$(", "\n", ">", "<"]
 TELLING_COMMANDS = ["; id", "$(id)", "| id"]
@@ -95,6 +95,9 @@ def judge(argument: GuardedArgument, timeout_ms: int = 2000, budget: Budget | No
                 counted = steps
                 if result == z3.unknown:
                     return Verdict("unknown", argument, detail=f"the solver did not decide within {timeout_ms} ms ({allowance} steps)")
+                if result == z3.sat and languages.opaque:
+                    return Verdict("not-understood", argument,
+                                   detail=f"the argument is built in a way riskscan cannot follow ({languages.opaque[0]})")
                 if result == z3.sat:
                     return _found(argument, languages.witness(solver.model()), skipped)
         except Unsupported as error:
@@ -336,6 +339,11 @@ def judge_system(system: SystemModel, timeout_ms: int = 2000) -> SystemModel:
             only_calls = all(e.kind == "api-call" for e in capability.evidence)
             if guarded and only_calls and capability.label not in SOURCE_LABELS:
                 capability = replace(capability, model_controlled=False)
+            elif guarded and capability.label not in SOURCE_LABELS:
+                # the calls are answered by their checks: what is left is a hint (words, annotations)
+                hints = tuple(e for e in capability.evidence if e.kind != "api-call")
+                confidence = CONFIDENCE_ANNOTATION if any(e.kind == "annotation" for e in hints) else CONFIDENCE_LEXICON
+                capability = replace(capability, evidence=hints, confidence=min(capability.confidence, confidence))
             capabilities.append(capability)
         tools.append(replace(tool, capabilities=tuple(capabilities), gates=tuple(sorted(set(gates)))))
     # a shell command whose argument check holds is not one the model writes

@@ -30,6 +30,7 @@ class Languages:
         self.sort = z3.ReSort(z3.StringSort(ctx))
         self.side: list = []  # constraints from the join cases
         self.params: dict[str, object] = {}
+        self.opaque: list[str] = []  # the code of parts riskscan could not read, each taken as any text
 
     # --- building blocks -----------------------------------------------------------------------
 
@@ -105,6 +106,11 @@ class Languages:
             if term.args[0].op == "lit" and term.args[0].value.endswith("/"):
                 return z3.Concat(base, part)
             return z3.Concat(base, z3.StringVal("/", ctx), part)
+        if term.op in ("unknown", "constant") and term.value:
+            # a part riskscan could not read may be any text: what holds whatever it is holds (a
+            # fixed host before it), what it would take to be dangerous is not claimed (arguments.py)
+            self.opaque.append(term.value)
+            return z3.String(f"<unread {len(self.opaque)}>", ctx)
         raise Unsupported(term.value or term.op)
 
     # --- checks --------------------------------------------------------------------------------

@@ -104,7 +104,8 @@ class Term:
     """A string-valued expression over a tool's parameters, as far as checks need it. `op` is
     param (value = its name), lit (value = the text), concat (args), join (os.path.join: args base,
     part), hostname / netloc / scheme (of a URL: args[0]), list (a list or tuple literal, such as
-    an argv: args its elements), or unknown (value = the code)."""
+    an argv: args its elements), constant (value = the qualified name of another module's
+    constant, which the model replaces by its text when it knows it), or unknown (value = the code)."""
 
     op: str
     args: tuple["Term", ...] = ()

@@ -16,6 +16,8 @@ from string import Formatter
 
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.flow import NOT_MINE, Flow
+from riskscan.extract.python.namespaces import ImportAssignment
+from riskscan.extract.python.returns import returned_term
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import literal
 from riskscan.types import Check, Term
@@ -100,6 +102,9 @@ class TermReader:
             # a parameter of this function read where no flow is known; another function's is not ours
             return Term("param", value=node.value) if node.value in self.params else self._unknown(node)
         value = self.ctx.declarations.assigned.get(id(target)) if isinstance(target, cst.Name) else None
+        project = [n for n in self.ctx.names_of(node) if self.ctx.is_project(n)]
+        if value is None and isinstance(assignments[0], ImportAssignment) and project:
+            return Term("constant", value=project[0])  # another module's: the model puts in its text
         return self.term(value) if value is not None else self._unknown(node)
 
     def _binding(self, node: cst.Name):
@@ -164,7 +169,8 @@ class TermReader:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("resolve", "absolute") and not args:
             # normalising the path: a containment check on the result is what makes it safe
             return self.term(node.func.value)
-        return self._unknown(node)
+        returned = returned_term(self, node)  # a helper of the file that builds and returns a string
+        return returned if returned is not None else self._unknown(node)
 
     def _parsed_url(self, node: cst.BaseExpression) -> Term | None:
         if isinstance(node, cst.Name):
