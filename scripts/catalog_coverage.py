@@ -61,7 +61,7 @@ def measure(folder: Path) -> Coverage:
     found = discover.discover(str(folder))
     reading = read(found, catalog, Config(cache=False, workers=1))
     project = index(reading.facts)
-    analyser = BodyAnalyser(project.functions, catalog, project.bindings, project.modules)
+    analyser = BodyAnalyser(project.functions, catalog, project.bindings, project.modules, project.constants)
     resolver = Resolver(project)
     coverage = Coverage(f"{folder.parent.name}/{folder.name}")
     for tool in reading.system.tools:

@@ -11,8 +11,8 @@ The numbers, per project and in total:
 - precision: true path findings / path findings judged true or false (disputed ones are shown,
   not counted either way);
 - recall: true path findings / (true path findings + the reviewer's known misses still missed);
-- word-only, assumed: the path findings that rest on a label taken from words alone (a step
-  whose only evidence is the lexicon), and those that rest on an unknown MCP server assumed to do
+- word-only, assumed: the path findings that rest on a label taken from hints alone (a step
+  whose only evidence is the lexicon or MCP annotations), and those that rest on an unknown MCP server assumed to do
   the worst; high+ on words: those of them reported at high or critical;
 - unreviewed: findings with no verdict yet. They make the run incomplete: read them and add one.
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 VERDICTS = ("true", "false", "disputed")
-WORD_EVIDENCE = frozenset({"lexicon"})
+WORD_EVIDENCE = frozenset({"lexicon", "annotation"})  # hints: words, and what MCP annotations say
 ASSUMED_EVIDENCE = frozenset({"unknown-server"})
 
 

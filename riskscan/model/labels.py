@@ -11,22 +11,18 @@ import re
 import sys
 from dataclasses import dataclass, replace
 
-from riskscan.model.argument_checks import guarded_argument, through_helper, with_constants
+from riskscan.model.api_calls import api_capabilities, shell_hygiene, target_arg
+from riskscan.model.argument_checks import through_helper, with_constants
+from riskscan.model.process_arguments import argument_hygiene
 from riskscan.model.references import through_fields
-from riskscan.model.process_arguments import argument_hygiene, argv_of, is_code_runner, runs_shell
-from riskscan.rulesets import ApiEntry, BuiltinTool, Rulesets
+from riskscan.rulesets import BuiltinTool, Rulesets
 from riskscan.types import (
     CONFIDENCE_ANNOTATION,
-    CONFIDENCE_API,
     CONFIDENCE_CATALOG,
     CONFIDENCE_LEXICON,
-    CODE_EXEC,
     EXTERNAL_SEND,
     FS_DELETE,
-    PRIVATE_DATA,
-    SECRET_READ,
     UNTRUSTED_INPUT,
-    ArgFlow,
     CallSite,
     Capability,
     Evidence,
@@ -149,12 +145,16 @@ class BodyAnalyser:
             return "standard", first
         if any(self.rulesets.is_harmless(c) for c in names):
             return "harmless", first
+        if any(_class_like(c) and _in_modules(c, self.modules) for c in call.callee):
+            return "constructed", first  # a project class with no __init__ of its own (an exception)
         return "unknown", first
 
     def _names(self, call: CallSite) -> tuple[str, ...]:
         """The names a call goes by: its callee's, and those reached through the annotated fields
         of project classes in other files (`Deps.client.get` is `httpx.AsyncClient.get`)."""
-        return call.callee + through_fields(call.callee, self.bindings)
+        names = call.callee + through_fields(call.callee, self.bindings)
+        # making an instance of a project class runs its __init__, a helper like any other
+        return names + tuple(f"{c}.__init__" for c in names if _class_like(c) and f"{c}.__init__" in self.functions)
 
     def _literal_method(self, callee: str) -> bool:
         owner = callee.rpartition(".")[0]
@@ -185,10 +185,10 @@ class BodyAnalyser:
             for callee in self._names(call):
                 entry = self.apis.get(callee)
                 if entry is not None:
-                    capabilities += _api_capabilities(entry, call, controlled, self.sensitive_paths, self.code_runners)
-                    hygiene += _shell_hygiene(entry, call, controlled)
+                    capabilities += api_capabilities(entry, call, controlled, self.sensitive_paths, self.code_runners)
+                    hygiene += shell_hygiene(entry, call, controlled)
                     numbers = frozenset(self.functions[qualname].numbers)
-                    hygiene += argument_hygiene(entry, call, _target_arg(entry, call), controlled - numbers, self.code_runners)
+                    hygiene += argument_hygiene(entry, call, target_arg(entry, call), controlled - numbers, self.code_runners)
                     break
                 if callee in self.functions and callee != qualname:
                     helper_controlled = _controlled_params(self.functions[callee], call, controlled) | _closure(qualname, callee, controlled)
@@ -201,96 +201,19 @@ class BodyAnalyser:
         return result
 
 
-def _api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str], sensitive_paths=(),
-                      code_runners=frozenset()) -> list[Capability]:
-    target = _target_arg(entry, call)
-    model_controlled = bool(target and set(target.params) & controlled)
-    literal = target.constant if target is not None and not model_controlled else None
-    argv = argv_of(entry, call, target)
-    if argv is not None and argv.program is not None:
-        # the code names the program: the model chooses code only when the program runs what its
-        # arguments name (bash -c, python, env); otherwise at most an option (RS302)
-        chosen = sorted(argv.params() & controlled)
-        model_controlled = bool(chosen) and is_code_runner(argv.program, code_runners)
-        literal = None if model_controlled else argv.program
-    if target is None:
-        how = "target not given"
-    elif model_controlled and argv is not None and argv.program is not None:
-        how = f"runs `{argv.program}` with an argument from parameter `{sorted(argv.params() & controlled)[0]}`"
-    elif model_controlled:
-        how = f"target from parameter `{sorted(set(target.params) & controlled)[0]}`"
-    else:
-        how = "fixed target"
-    writes = _writes(entry, call)
-    labels = list(entry.write_labels if writes else entry.labels)
-    labels += list(entry.if_model_controlled) if model_controlled else []
-    if literal is not None:
-        labels = _fixed_target_labels(entry, labels, literal, writes, sensitive_paths)
-        if SECRET_READ in labels:
-            how = f"fixed target `{literal}`, where secrets are kept"
-    evidence = (Evidence("api-call", f"calls {entry.name} ({how})", call.location),)
-    argument = guarded_argument(entry, call, target, controlled) if model_controlled else None
-    arguments = (argument,) if argument is not None else ()
-    return [Capability(label, CONFIDENCE_API, evidence, model_controlled, arguments) for label in labels]
-
-
-def _fixed_target_labels(entry: ApiEntry, labels: list[str], literal: str, writes: bool, sensitive_paths) -> list[str]:
-    """A call whose target the project wrote out: a process it starts is its own program, not code
-    the model chose; a file it reads is the project's file, not the model reading private data,
-    unless the path names a place where secrets are kept (.env, .ssh, ...): then it reads secrets."""
-    labels = [label for label in labels if label != CODE_EXEC]
-    if entry.sink == "path" and not writes and PRIVATE_DATA in labels:
-        secret = any(_names_place(literal.replace("\\", "/"), name) for name in sensitive_paths)
-        labels = [label for label in labels if label != PRIVATE_DATA] + ([SECRET_READ] if secret else [])
-    return labels
-
-
-def _names_place(path: str, name: str) -> bool:
-    """Whether `name` (a file or folder, or a short run of them) is whole components of `path`."""
-    components, wanted = path.strip("/").split("/"), name.strip("/").split("/")
-    return any(components[i:i + len(wanted)] == wanted for i in range(len(components) - len(wanted) + 1))
-
-
-def _writes(entry: ApiEntry, call: CallSite) -> bool:
-    if not entry.write_labels:
-        return False
-    for arg in call.args:
-        if (arg.keyword is not None and arg.keyword == entry.mode_keyword) or (
-            arg.keyword is None and arg.position == entry.mode_position
-        ):
-            return arg.constant is None or any(flag in arg.constant for flag in "wax+")
-    return False
-
-
-def _shell_hygiene(entry: ApiEntry, call: CallSite, controlled: frozenset[str]) -> list[HygieneFact]:
-    target = _target_arg(entry, call)
-    if target is None or not set(target.params) & controlled:
-        return []
-    if not runs_shell(entry, call):
-        return []
-    parameter = sorted(set(target.params) & controlled)[0]
-    return [HygieneFact("model-controlled-shell", call.location, "", f"{entry.name} runs a shell command built from parameter `{parameter}`")]
-
-
-def _target_arg(entry: ApiEntry, call: CallSite) -> ArgFlow | None:
-    if entry.target_receiver:
-        return call.receiver
-    for arg in call.args:
-        if entry.target_keyword is not None and arg.keyword == entry.target_keyword:
-            return arg
-    for arg in call.args:
-        if entry.target_position is not None and arg.position == entry.target_position:
-            return arg
-    if entry.target_position is None and entry.target_keyword is None and call.args:
-        # No designated target: any model-chosen argument makes the call model-controlled.
-        return next((arg for arg in call.args if arg.params), call.args[0])
-    return None
-
-
 def _closure(caller: str, callee: str, controlled: frozenset[str]) -> frozenset[str]:
     """A function nested in its caller reads the caller's names: what the model controls there,
     it controls in the nested function too (extract/python/functions.py gives their flows)."""
     return controlled if callee.startswith(caller + ".<locals>.") else frozenset()
+
+
+def _class_like(name: str) -> bool:
+    return name.rpartition(".")[2][:1].isupper()
+
+
+def _in_modules(name: str, modules: set[str]) -> bool:
+    parts = name.split(".")
+    return any(".".join(parts[:end]) in modules for end in range(1, len(parts)))
 
 
 def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozenset[str]) -> frozenset[str]:

@@ -264,6 +264,9 @@ bot = Agent(name="bot", tools=[delete_ticket_history])
     # a body of list, text, logger and pattern methods is understood: the name's words add nothing
     ("parts = []\n    for word in text.split():\n        parts.append(word)\n    log.info('cleaned')\n"
      "    return TICKET.sub('', ' '.join(parts)).strip()", set()),
+    # arithmetic on standard-library values and its methods: understood too
+    ("import datetime\n    started = datetime.datetime.now()\n    took = (datetime.datetime.now() - started).total_seconds()\n"
+     "    return f'{text} {took}'", set()),
     # a call riskscan cannot type leaves the words as the only evidence, and says so
     ("return make_cleaner().run(text)", {"lexicon"}),
 ])
@@ -388,3 +391,41 @@ def test_mcp_annotations_count_only_where_the_body_is_not_understood(tmp_path, b
     (tmp_path / "server.py").write_text(HINTED_TOOL.replace("{body}", body))
     [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "clean_title"]
     assert {c.label for c in tool.capabilities if any(e.kind == "annotation" for e in c.evidence)} == expected
+
+
+PROJECT_CLASS_TOOL = '''\
+import requests
+from agents import Agent, function_tool
+
+
+class LookupFailed(Exception):
+    pass
+
+
+class Fetcher:
+    def __init__(self, url: str) -> None:
+        self.text = requests.get(url, timeout=10).text
+
+
+@function_tool
+def delete_ticket_history(ticket: str) -> str:
+    """Delete the ticket history."""
+    {body}
+
+
+bot = Agent(name="bot", tools=[delete_ticket_history])
+'''
+
+
+@pytest.mark.parametrize("body, labels", [
+    # raising a project exception is understood: the name's words add nothing
+    ("if not ticket.isdigit():\n        raise LookupFailed(ticket)\n    return ticket", set()),
+    # making a project object runs its __init__, followed as a helper
+    ("return Fetcher(ticket).text", {"untrusted_input", "external_send"}),
+])
+def test_making_a_project_object_is_understood_and_runs_its_init(tmp_path, body, labels):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "tools.py").write_text(PROJECT_CLASS_TOOL.replace("{body}", body))
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    assert {c.label for c in tool.capabilities} == labels
+    assert all(e.kind == "api-call" for c in tool.capabilities for e in c.evidence)

@@ -233,7 +233,7 @@ def test_a_client_running_a_program_not_in_the_scan_keeps_its_opaque_tool_and_sa
 
 
 def test_a_fixed_path_reads_secrets_only_where_whole_components_name_a_secret_place():
-    from riskscan.model.labels import _names_place
+    from riskscan.model.api_calls import _names_place
 
     assert _names_place("/home/me/.aws/credentials", ".aws/credentials") and _names_place("deploy/.env", ".env")
     assert _names_place("C:/Users/me/.ssh/id_rsa", ".ssh")

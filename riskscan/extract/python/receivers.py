@@ -34,6 +34,12 @@ class ReceiverTypes:
             if not owners and isinstance(left, cst.Name):
                 owners = set(self.names_of(left))
             return tuple(sorted({f"{owner}.{suffix}" for owner in owners}))
+        if chain and isinstance(base, cst.BinaryOperation) and not isinstance(base.operator, cst.Divide):
+            # `(deadline - now).total_seconds()`: a method of what arithmetic on typed values gives,
+            # named after the left operand's class (the same module: datetime, a number, text)
+            owners = self.instance_types(base.left) or self.instance_types(base.right)
+            if owners:
+                return tuple(sorted({f"{owner}.{'.'.join(chain)}" for owner in owners}))
         if chain and isinstance(base, cst.Await) and isinstance(base.expression, cst.Call):
             base = base.expression  # `(await request.body()).decode()`: a method of what the call returned
         if chain and not isinstance(base, (cst.Name, cst.Call, cst.Subscript)):
