@@ -225,6 +225,11 @@ def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, bo
     ('agents = boto3.client("bedrock-agent-runtime")', 'agents.invoke_agent(agentId="A", agentAliasId="B", sessionId="s", inputText=key)',
      {"spawn_agent", "untrusted_input"}),
     ('agents = boto3.client("bedrock-agent-runtime")', 'agents.retrieve(knowledgeBaseId="KB", retrievalQuery={"text": key})', {"private_data"}),
+    # httpx streams, and httpx2 (the MCP SDK 2.x client) by its alias of httpx
+    ("client = httpx.Client()", 'with client.stream("GET", key) as response:\n        return response.read().decode()',
+     {"untrusted_input", "external_send"}),
+    ("import httpx2", "return httpx2.get(key).text", {"untrusted_input", "external_send"}),
+    ("import httpx2", 'return httpx2.get("https://status.example.com").text', {"untrusted_input"}),
     # pymongo's databases and collections by subscript and by attribute (__getitem__, __getattr__)
     ("import pymongo\nclient = pymongo.MongoClient()", 'client["shop"]["orders"].delete_many({"customer": key})', {"db_write"}),
     ("import pymongo\nclient = pymongo.MongoClient()", 'return str(client.shop.orders.find_one({"_id": key}))', {"private_data"}),
