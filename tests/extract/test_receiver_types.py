@@ -272,6 +272,9 @@ bot = Agent(name="bot", tools=[delete_ticket_history])
     # arithmetic on standard-library values and its methods: understood too
     ("import datetime\n    started = datetime.datetime.now()\n    took = (datetime.datetime.now() - started).total_seconds()\n"
      "    return f'{text} {took}'", set()),
+    # a GET's response is typed: its methods are the response's, and the call's label is the evidence
+    ("import requests\n    response = requests.get('https://status.example.com', timeout=5)\n"
+     "    response.raise_for_status()\n    return str(response.json())", {"api-call"}),
     # a call riskscan cannot type leaves the words as the only evidence, and says so
     ("return make_cleaner().run(text)", {"lexicon"}),
 ])
