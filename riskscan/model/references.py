@@ -240,14 +240,17 @@ class Resolver:
 
 def through_fields(names: Sequence[str], bindings: dict[str, Value], depth: int = 0) -> tuple[str, ...]:
     """`app.deps.Deps.client.get`, where `Deps.client` is annotated `httpx.AsyncClient` in another
-    file, also goes by `httpx.AsyncClient.get`; fields of fields are followed too."""
+    file, also goes by `httpx.AsyncClient.get`, and `app.clients.http.get`, where clients.py made
+    `http = httpx.Client()`, by `httpx.Client.get`; fields of fields are followed too."""
     found: list[str] = []
     for name in names:
         parts = name.split(".")
         for end in range(len(parts) - 1, 1, -1):  # parts[:end] ends with a field of the class before it
-            if not parts[end - 2][:1].isupper():
-                continue
-            value = bindings.get(".".join(parts[:end]) + FIELD)
+            if "<locals>" in parts[:end]:
+                break
+            value = bindings.get(".".join(parts[:end]) + FIELD) if parts[end - 2][:1].isupper() else None
+            # or a module's name bound to an instance (`tavily = TavilyClient()` in clients.py)
+            value = value if value is not None else _instance_binding(bindings, ".".join(parts[:end]))
             if not isinstance(value, Items):
                 continue
             rest = ".".join(parts[end:])
@@ -257,6 +260,18 @@ def through_fields(names: Sequence[str], bindings: dict[str, Value], depth: int 
                 found += through_fields(reached, bindings, depth + 1)
             break
     return tuple(dict.fromkeys(found))
+
+
+def _instance_binding(bindings: dict[str, Value], name: str) -> Items | None:
+    """What a module-level name holds when it is an instance of a class, through re-exports."""
+    for _ in range(MAX_FIELD_DEPTH):
+        value = dict.get(bindings, name)
+        if isinstance(value, Ref) and value.qualname.endswith(INSTANCE):
+            return Items((value,))
+        if not isinstance(value, Ref):
+            return None
+        name = value.qualname
+    return None
 
 
 def conjoin(first: Condition, second: Condition) -> Condition:

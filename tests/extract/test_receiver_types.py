@@ -11,6 +11,14 @@ from riskscan.scan import scan
 from riskscan.types import Config
 
 
+def scanned_tool(tmp_path, text: str, name: str, file: str = "tools.py"):
+    """The tool `name` of a one-file app package `app/<file>` holding `text`, as a scan sees it."""
+    (tmp_path / "app").mkdir(exist_ok=True)
+    (tmp_path / "app" / file).write_text(text)
+    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == name]
+    return tool
+
+
 def labels_of(tmp_path, prelude: str, body: str) -> set[str]:
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "tools.py").write_text(textwrap.dedent('''\
@@ -76,9 +84,7 @@ async def lookup(ctx: RunContext[Deps], url: str) -> str:
     ("return ctx.deps.city.upper()", set()),  # a plain field: nothing catalogued
 ])
 def test_a_pydantic_ai_tool_is_labelled_by_what_it_calls_on_its_dependencies(tmp_path, body, expected):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "agent.py").write_text(DEPS_TOOL.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "lookup"]
+    tool = scanned_tool(tmp_path, DEPS_TOOL.replace("{body}", body), "lookup", file="agent.py")
     assert {c.label for c in tool.capabilities} == expected
 
 
@@ -204,9 +210,7 @@ bot = Agent(name="bot", tools=[save])
     ("parts = []\n    parts.append(path)\n    Path(parts[0]).write_text(text)", True),  # a list the model's path was put in
 ])
 def test_a_method_call_does_not_make_its_receiver_the_models_choice(tmp_path, body, controlled):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "tools.py").write_text(FLOW_TOOL.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "save"]
+    tool = scanned_tool(tmp_path, FLOW_TOOL.replace("{body}", body), "save")
     [write] = [c for c in tool.capabilities if c.label == "fs_write"]
     assert write.model_controlled is controlled
 
@@ -279,18 +283,14 @@ bot = Agent(name="bot", tools=[delete_ticket_history])
     ("return make_cleaner().run(text)", {"lexicon"}),
 ])
 def test_a_body_of_builtin_and_standard_methods_is_understood(tmp_path, body, evidence):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "tools.py").write_text(WORDY_TOOL.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    tool = scanned_tool(tmp_path, WORDY_TOOL.replace("{body}", body), "delete_ticket_history")
     assert {e.kind for c in tool.capabilities for e in c.evidence} == evidence
 
 
 def test_a_method_of_a_value_or_its_default_is_the_values(tmp_path):
     """`(text or "").strip()` is a method of the model's own text: the body is understood (were
     the call left unnamed, the name's words would label the tool)."""
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "tools.py").write_text(WORDY_TOOL.replace("{body}", 'return (text or "").strip()'))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    tool = scanned_tool(tmp_path, WORDY_TOOL.replace("{body}", 'return (text or "").strip()'), "delete_ticket_history")
     assert tool.capabilities == ()
 
 
@@ -332,9 +332,7 @@ def send_email(ctx: RunContext[Deps], recipient: str, body: str) -> str:
     ("lines = []\n    lines.append(body.strip())\n    return '\\n'.join(lines)", False),
 ])
 def test_state_of_a_simulated_service_is_not_taken_for_scratch(tmp_path, body, labelled):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "agent.py").write_text(MAILBOX.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "send_email"]
+    tool = scanned_tool(tmp_path, MAILBOX.replace("{body}", body), "send_email", file="agent.py")
     kinds = {(c.label, e.kind) for c in tool.capabilities for e in c.evidence}
     assert (("external_send", "lexicon") in kinds) is labelled
     assert all(kind == "lexicon" for _, kind in kinds)
@@ -371,9 +369,7 @@ bot = Agent(name="bot", tools=[fetch])
     ("return url.strip()", set()),  # the look-alike: a callback that only trims text
 ])
 def test_a_function_handed_to_another_is_taken_as_called(tmp_path, body, expected):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "tools.py").write_text(CALLBACK_TOOL.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "fetch"]
+    tool = scanned_tool(tmp_path, CALLBACK_TOOL.replace("{body}", body), "fetch")
     assert {c.label for c in tool.capabilities} == expected
     assert all(e.kind == "api-call" for c in tool.capabilities for e in c.evidence)
 
@@ -432,8 +428,6 @@ bot = Agent(name="bot", tools=[delete_ticket_history])
     ("return Fetcher(ticket).text", {"untrusted_input", "external_send"}),
 ])
 def test_making_a_project_object_is_understood_and_runs_its_init(tmp_path, body, labels):
-    (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "tools.py").write_text(PROJECT_CLASS_TOOL.replace("{body}", body))
-    [tool] = [t for t in scan(str(tmp_path), Config(cache=False)).tools if t.name == "delete_ticket_history"]
+    tool = scanned_tool(tmp_path, PROJECT_CLASS_TOOL.replace("{body}", body), "delete_ticket_history")
     assert {c.label for c in tool.capabilities} == labels
     assert all(e.kind == "api-call" for c in tool.capabilities for e in c.evidence)
