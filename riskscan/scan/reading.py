@@ -31,6 +31,7 @@ from riskscan.extract import extract_data, failed, is_binary
 from riskscan.extract.python.focus import Span
 from riskscan.model.references import Asked
 from riskscan.rulesets import Rulesets
+from riskscan.scan.import_roots import import_aliases, renamed
 from riskscan.secrets.facts import redacted
 from riskscan.types import Config, Discovery, Facts, SourceFile, SystemModel
 
@@ -50,6 +51,7 @@ class _File:
     left_out: tuple[Span, ...] = ()  # definitions the first reading of a declaring file skips
     partial: bool = False  # facts read with `left_out` blanked
     names: frozenset[str] | None = None  # of a file the model asked names of: read those, and what they need
+    renamed: tuple[Facts, Facts] | None = None  # (facts, the same with names from the file's import roots)
 
 
 @dataclass
@@ -94,6 +96,7 @@ class _Reader:
     pool: Executor | None = None
     extracted: int = 0
     cached: int = 0
+    aliases: dict[str, dict[str, str]] | None = None  # path -> names its imports take from its own roots
     to_read: int = 0  # files handed to `_extract` so far: the total the progress of reading shows
     done_reading: int = 0
 
@@ -191,7 +194,17 @@ class _Reader:
         return [wanted[path] for path in sorted(wanted)]
 
     def _facts(self) -> tuple[Facts, ...]:
-        return tuple(f.facts if f.facts is not None else Facts(f.source.path, f.source.kind, f.source.module) for f in self.files)
+        if self.aliases is None:
+            self.aliases = import_aliases(Path(self.found.root), self.found.files)
+        found = []
+        for entry in self.files:
+            if entry.facts is None:
+                found.append(Facts(entry.source.path, entry.source.kind, entry.source.module))
+                continue
+            if entry.renamed is None or entry.renamed[0] is not entry.facts:  # facts named from the file's import roots
+                entry.renamed = (entry.facts, renamed(entry.facts, self.aliases.get(entry.source.path)))
+            found.append(entry.renamed[1])
+        return tuple(found)
 
     # --- reading, in this process or in the pool --------------------------------------------------
 
