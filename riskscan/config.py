@@ -261,6 +261,7 @@ KEYS: dict[str, tuple[str, Callable]] = {
     "max-file-bytes": ("max_file_bytes", _integer(1)),
     "max-files": ("max_files", _integer(1)),
     "include-tests": ("include_tests", _boolean),
+    "source-roots": ("source_roots", _strings),
     "workers": ("workers", _integer(0, 64)),
     "cache": ("cache", _boolean),
     "cache-dir": ("cache_dir", _path),

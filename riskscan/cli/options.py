@@ -31,6 +31,9 @@ def solver_options(command):
         click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
         click.option("--max-files", type=click.IntRange(1), default=100_000, show_default=True,
                      help="Read at most this many files, in path order; the rest are reported and skipped."),
+        click.option("--source-root", "source_roots", multiple=True, metavar="FOLDER",
+                     help="Resolve every file's absolute imports from these folders (repeatable, in order; relative to PATH), "
+                          "instead of each file's own: the folder above its top-level package, its project's folder or src/, the scan root."),
         click.option("--include-tests", is_flag=True,
                      help="Read test code too: test, tests and testsuite folders, test_*.py, *_test.py, conftest.py (not read by default)."),
         click.option("--workers", type=click.IntRange(0, 64), default=0, show_default=True, help="Processes that read files (0: one per core, at most 8)."),
@@ -103,7 +106,7 @@ def render_options(settings: dict) -> dict:
 
 
 def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, timeout_ms, max_file_bytes, progress=None,
-                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False,
+                     workers=0, cache=True, cache_dir=None, read_all=False, max_files=100_000, include_tests=False, source_roots=(),
                      repository_config=None, **selection):
     """Scan with the configuration file's settings under the command line's. `selection` holds the
     options of `selection_options` when the command has them."""
@@ -119,17 +122,18 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
         settings = settings_of(path, {"fail_on": fail_on, "rulesets": rulesets, "max_steps": max_steps, "max_paths": max_paths,
                                     "timeout_ms": timeout_ms, "max_file_bytes": max_file_bytes, "workers": workers, "cache": cache,
                                     "cache_dir": cache_dir, "read_all": read_all, "max_files": max_files,
-                                    "include_tests": include_tests})
+                                    "include_tests": include_tests, "source_roots": source_roots})
         fail_on, rulesets, max_steps, max_paths = settings["fail_on"], settings["rulesets"], settings["max_steps"], settings["max_paths"]
         timeout_ms, max_file_bytes = settings["timeout_ms"], settings["max_file_bytes"]
         workers, cache, cache_dir, read_all = settings["workers"], settings["cache"], settings["cache_dir"], settings["read_all"]
-        max_files, include_tests = settings["max_files"], settings["include_tests"]
+        max_files, include_tests, source_roots = settings["max_files"], settings["include_tests"], settings["source_roots"]
         repository_config = settings.get("repository_config")
         selection = {key: settings[key] for key in SELECTION_KEYS if key in settings}
     config = Config(
         fail_on=fail_on, rulesets=tuple(rulesets), max_steps=max_steps, max_paths=max_paths,
         timeout_ms=timeout_ms, max_file_bytes=max_file_bytes, workers=workers, cache=cache, cache_dir=cache_dir,
-        read_all=read_all, max_files=max_files, include_tests=include_tests, repository_config=repository_config, **selection,
+        read_all=read_all, max_files=max_files, include_tests=include_tests, source_roots=tuple(source_roots),
+        repository_config=repository_config, **selection,
     )
     try:
         return run_scan(path, config, progress=progress)
@@ -142,7 +146,8 @@ def run_scan_command(path: str, fail_on: str, rulesets, max_steps, max_paths, ti
 
 
 SELECTION_KEYS = ("select", "ignore", "extend_select", "per_path_ignores", "exclude", "suppressions", "baseline", "diff", "min_confidence")
-TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "max_files", "workers", "cache", "cache_dir", "read_all", "include_tests")
+TUNING_KEYS = ("rulesets", "max_steps", "max_paths", "timeout_ms", "max_file_bytes", "max_files", "workers", "cache", "cache_dir", "read_all", "include_tests",
+               "source_roots")
 
 
 def settings_of(path: str, params: dict) -> dict:

@@ -27,15 +27,18 @@ from riskscan.types import CallSite, Facts, Ref, SourceFile
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
 
-def import_aliases(root: Path, files: Iterable[SourceFile]) -> dict[str, dict[str, str]]:
+def import_aliases(root: Path, files: Iterable[SourceFile], source_roots: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
     """For each Python file, the top-level names its absolute imports take from its own roots:
-    `{"app1/main.py": {"tools": "app1.tools"}}`. Files whose roots are the scan root get none."""
+    `{"app1/main.py": {"tools": "app1.tools"}}`. Files whose roots are the scan root get none.
+    `source_roots` (folders relative to the root, the `source-roots` setting) replace every file's
+    own roots, in their order."""
+    given = [PurePosixPath(r) for r in source_roots]
     python = [f for f in files if f.kind == "python"]
     tops = _top_levels(python)  # folder -> {top-level name: its dotted scan-root name}
     aliases: dict[str, dict[str, str]] = {}
     for source in python:
         mapping: dict[str, str] = {}
-        for folder in _roots(root, PurePosixPath(source.path).parent):
+        for folder in given or _roots(root, PurePosixPath(source.path).parent):
             for name, dotted in tops.get(folder, {}).items():
                 mapping.setdefault(name, dotted)
         if mapping:

@@ -18,6 +18,7 @@ pool of worker processes when there is enough to read, and every result is kept 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -77,7 +78,7 @@ def worker_count(config: Config) -> int:
 
 def read(found: Discovery, rulesets: Rulesets, config: Config, progress: Progress | None = None) -> Reading:
     cache = _cache.opened(config, found.root, __version__, rulesets.digest)
-    reader = _Reader(found, rulesets, cache, worker_count(config), config.read_all, progress)
+    reader = _Reader(found, rulesets, cache, worker_count(config), config.read_all, progress, source_roots=config.source_roots)
     try:
         return reader.run()
     finally:
@@ -97,6 +98,7 @@ class _Reader:
     extracted: int = 0
     cached: int = 0
     aliases: dict[str, dict[str, str]] | None = None  # path -> names its imports take from its own roots
+    source_roots: tuple[str, ...] = ()  # the roots every file's imports come from, when given
     to_read: int = 0  # files handed to `_extract` so far: the total the progress of reading shows
     done_reading: int = 0
 
@@ -188,6 +190,12 @@ class _Reader:
                 elif tool_name != "*" and any(quoted_name in text for quoted_name in quoted):
                     wanted[entry.source.path] = entry
                     whole.add(entry.source.path)
+        for function in asked.callers:  # a helper's parameter: the files that may call it
+            calls = _call_pattern(function)
+            for entry in unread:
+                if calls.search(_left_out_text(entry) if entry.partial else entry.data):
+                    wanted[entry.source.path] = entry
+                    whole.add(entry.source.path)
         for path, entry in wanted.items():
             partial_first = entry.facts is None and path not in whole and not self.everything
             entry.names = frozenset(names[path]) if partial_first and path in names else None
@@ -195,7 +203,7 @@ class _Reader:
 
     def _facts(self) -> tuple[Facts, ...]:
         if self.aliases is None:
-            self.aliases = import_aliases(Path(self.found.root), self.found.files)
+            self.aliases = import_aliases(Path(self.found.root), self.found.files, self.source_roots)
         found = []
         for entry in self.files:
             if entry.facts is None:
@@ -366,6 +374,21 @@ def _left_out(entry: _File, rest: list[str]) -> bool:
     partial reading left out."""
     names = {name for _, _, name in entry.left_out}
     return bool(rest) and (rest[0] in names or ".".join(rest[:2]) in names)
+
+
+def _call_pattern(function: str) -> re.Pattern[bytes]:
+    """What a call of `function` looks like in a file's text: its name (its class's, for
+    `__init__`) and an opening parenthesis, called plainly or on its module (`factory.make(`), or on
+    any object when it is a method; not its definition."""
+    parts = [part.encode("utf-8", "surrogateescape") for part in function.split(".")]
+    if parts[-1] == b"__init__" and len(parts) > 1:
+        parts = parts[:-1]
+    name = re.escape(parts[-1])
+    found = [rb"(?<![\w.])(?<!def )" + name + rb"\s*\("]
+    if len(parts) > 1:
+        owner = parts[-2]
+        found.append(rb"\." + name + rb"\s*\(" if owner[:1].isupper() else rb"\b" + re.escape(owner) + rb"\s*\.\s*" + name + rb"\s*\(")
+    return re.compile(b"|".join(found))
 
 
 def _left_out_text(entry: _File) -> bytes:

@@ -246,6 +246,7 @@ class Config:
     max_file_bytes: int = 2_000_000  # larger files are reported and not read
     max_files: int = 100_000  # files read at most, in path order; the rest are reported
     include_tests: bool = False  # read test folders and test modules too (discover.is_test_code)
+    source_roots: tuple[str, ...] = ()  # folders every file's absolute imports come from (scan/import_roots.py)
     # rule selection by code prefix (RS1, RS10, RS101): the most specific prefix wins
     select: tuple[str, ...] = ()  # empty: every rule
     ignore: tuple[str, ...] = ()

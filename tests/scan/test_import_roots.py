@@ -54,3 +54,17 @@ def test_renamed_facts_name_imports_by_their_scan_root_names_and_nothing_else():
     assert out.bindings[0].value.qualname == "a.tools.web.fetch"
     assert (out.functions[0].qualname, out.bindings[0].qualname) == ("a.main.run", "a.main.fetch")  # own names stay
     assert renamed(facts, {}) is facts
+
+
+def test_source_roots_replace_every_files_own_roots():
+    from riskscan.scan import scan
+    from riskscan.types import Config
+
+    case = Path(__file__).resolve().parents[2] / "fixtures" / "cases" / "two-apps-one-repo"
+    own = {a.name: len(a.tools) for a in scan(str(case), Config(cache=False)).agents}
+    forced = scan(str(case), Config(cache=False, source_roots=("reporter",)))
+    held = {a.name: len(a.tools) for a in forced.agents}
+    assert own == {"Reporter": 3, "Archivist": 2}
+    # with reporter/ as everyone's root, the Archivist's `tools.web` is the Reporter's, which lacks its tools
+    assert held["Reporter"] == 3 and held["Archivist"] < 2
+    assert any("read_handbook" in d.message or "file_page" in d.message for d in forced.diagnostics)
