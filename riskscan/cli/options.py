@@ -31,7 +31,7 @@ def solver_options(command):
         click.option("--max-file-bytes", type=click.IntRange(1), default=2_000_000, show_default=True, help="Files larger than this are reported and skipped."),
         click.option("--max-files", type=click.IntRange(1), default=100_000, show_default=True,
                      help="Read at most this many files, in path order; the rest are reported and skipped."),
-        click.option("--source-root", "source_roots", multiple=True, metavar="FOLDER",
+        click.option("--source-roots", "source_roots", multiple=True, metavar="FOLDER",
                      help="Resolve every file's absolute imports from these folders (repeatable, in order; relative to PATH), "
                           "instead of each file's own: the folder above its top-level package, its project's folder or src/, the scan root."),
         click.option("--include-tests", is_flag=True,
