@@ -2,13 +2,14 @@
 
 An expect.yaml lists the findings of the case, exactly: path findings by rule and sink call, each
 with the paths that must reach it (a step is `Agent: tool (file:line)` or `Agent => Agent
-(file:line)`; the last step is the sink, the others may come in any order the solver chose), and
-hygiene findings by rule and place; optionally `labels` of named tools as `label@evidence-kind`,
-`gates` of named tools as `kind: detail`, a finding's `severity` where a gate or word-only
-evidence makes it other than its rule's, and `agents` by name, each with exactly the `tools` it
-holds and the context `flows` it sends (`kind => Agent`), both spelled with ` when <condition>`
-if they have one. A case whose expectation riskscan does not meet yet says so
-with `known_miss: <reason>`; it runs as a strict xfail, so fixing it is noticed.
+(file:line)`, the place `nb.ipynb[cell 4]:12` in a notebook; the last step is the sink, the
+others may come in any order the solver chose), and hygiene findings by rule and place;
+optionally `labels` of named tools as `label@evidence-kind`, `gates` of named tools as
+`kind: detail`, a finding's `severity` where a gate or word-only evidence makes it other than
+its rule's, and `agents` by name, each with exactly the `tools` it holds and the context
+`flows` it sends (`kind => Agent`), both spelled with ` when <condition>` if they have one. A
+case whose expectation riskscan does not meet yet says so with `known_miss: <reason>`; it runs
+as a strict xfail, so fixing it is noticed.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def case_params():
 
 
 def spelled(step) -> str:
-    at = f"{step.location.path}:{step.location.line}"
+    at = step.location.spelled(column=False)  # path:line, or nb.ipynb[cell 4]:12 in a notebook
     return f"{step.agent}: {step.tool} ({at})" if step.kind == "call" else f"{step.agent} => {step.target} ({at})"
 
 
@@ -62,7 +63,7 @@ def exists_in_system(report, rule_id: str, spelled_steps: list[str]) -> bool:
         agent_name, tool_name = body.rsplit(": ", 1)
         agent = agents[agent_name]
         matches = [h.tool for h in agent.tools if tools[h.tool].name == tool_name
-                   and f"{tools[h.tool].location.path}:{tools[h.tool].location.line}" == place]
+                   and tools[h.tool].location.spelled(column=False) == place]
         if not matches:
             return False
         steps.append(PathStep("call", agent.id, tool=matches[0]))
@@ -77,7 +78,7 @@ def finding_keys(finding: Finding) -> list[tuple]:
     if finding.kind == "path":
         agent = finding.steps[-1].agent
         return [(finding.rule_id, f"{agent}: {sink}") for sink in finding.sinks]
-    return [(finding.rule_id, f"{finding.location.path}:{finding.location.line}")]
+    return [(finding.rule_id, finding.location.spelled(column=False))]
 
 
 @pytest.mark.parametrize("case, expected", list(case_params()))

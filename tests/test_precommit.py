@@ -51,7 +51,7 @@ def hook_types() -> set[str]:
 # One file of each kind riskscan/discover/ reads, in the places it reads them.
 READ_FILES = ("agent.py", ".mcp.json", ".vscode/mcp.json", "manifests/tools.json", "pyproject.toml", "riskscan.toml",
               ".codex/config.toml", ".continue/mcpServers/docs.yaml", ".continue/config.yml", "crew/config/agents.yaml",
-              "crew/config/tasks.yml")
+              "crew/config/tasks.yml", "notebooks/prototype.ipynb")
 # The files riskscan reads beside them: the other config name, the suppressions file, the lockfile,
 # and .gitignore, which decides which files are read.
 READ_BESIDE = (*config.FILE_NAMES, suppressions.DEFAULT_FILE, lock.LOCKFILE, ".gitignore")

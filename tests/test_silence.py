@@ -80,21 +80,21 @@ def test_a_scan_that_read_everything_says_nothing_more():
 
 
 def test_files_of_other_languages_are_counted_by_language_most_first(tmp_path):
-    for name in ("web/app.ts", "web/view.tsx", "web/api.mts", "cmd/main.go", "lib.rs", "analysis.ipynb",
+    for name in ("web/app.ts", "web/view.tsx", "web/api.mts", "cmd/main.go", "lib.rs", "Main.java",
                  "build.js", "node_modules/dep/index.js", "README.md", "agent.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x = 1\n" if name.endswith(".py") else "// not read\n", encoding="utf-8")
     found = discover(tmp_path)
     assert [f.path for f in found.files] == ["agent.py"]
-    assert found.others == (("analysis.ipynb", "Jupyter notebook"), ("build.js", "JavaScript"), ("cmd/main.go", "Go"),
+    assert found.others == (("Main.java", "Java"), ("build.js", "JavaScript"), ("cmd/main.go", "Go"),
                             ("lib.rs", "Rust"), ("web/api.mts", "TypeScript"), ("web/app.ts", "TypeScript"),
                             ("web/view.tsx", "TypeScript"))
     report = scan(str(tmp_path), Config(cache=False, exclude=("cmd/**",)))
-    assert report.coverage == Coverage(read=1, not_read=(("TypeScript", 3), ("JavaScript", 1), ("Jupyter notebook", 1), ("Rust", 1)),
+    assert report.coverage == Coverage(read=1, not_read=(("TypeScript", 3), ("Java", 1), ("JavaScript", 1), ("Rust", 1)),
                                        unreadable=(), recognised=False)
     text = render(report, "text")
     assert text.splitlines()[-1] == (
-        "0 findings; 3 TypeScript files not read; 1 JavaScript file not read; 1 Jupyter notebook file not read;"
+        "0 findings; 3 TypeScript files not read; 1 Java file not read; 1 JavaScript file not read;"
         f" 1 Rust file not read; {NOTHING}"
     )
 

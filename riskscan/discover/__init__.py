@@ -16,9 +16,10 @@ built by tests run against fakes and never ship; in framework repositories they 
 code and would drown the findings of the code that does. A run that leaves tests out says how
 many files it left (a `tests-not-read` note).
 
-Files in a language riskscan does not read (TypeScript, JavaScript, Go, notebooks, ...: by file
-extension, OTHER_LANGUAGES) are not read either, but kept by name and language so that the report
-says how many of each it left; a run over a folder of TypeScript MCP servers must not look clean.
+Jupyter notebooks (`.ipynb`) are read, as Python (riskscan/extract/notebooks.py). Files in a
+language riskscan does not read (TypeScript, JavaScript, Go, ...: by file extension,
+OTHER_LANGUAGES) are not read either, but kept by name and language so that the report says how
+many of each it left; a run over a folder of TypeScript MCP servers must not look clean.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ OTHER_LANGUAGES = {
     ".ts": "TypeScript", ".tsx": "TypeScript", ".mts": "TypeScript", ".cts": "TypeScript",
     ".js": "JavaScript", ".jsx": "JavaScript", ".mjs": "JavaScript", ".cjs": "JavaScript",
     ".go": "Go", ".rs": "Rust", ".java": "Java", ".kt": "Kotlin", ".cs": "C#", ".rb": "Ruby", ".php": "PHP",
-    ".swift": "Swift", ".ipynb": "Jupyter notebook",
+    ".swift": "Swift",
 }
 
 
@@ -136,6 +137,8 @@ def kind_of(relative: str) -> str | None:
     name = PurePosixPath(relative).name
     if name.endswith(".py"):
         return "python"
+    if name.endswith(".ipynb"):  # the code cells, as one Python module
+        return "notebook"
     if name.endswith(".json") and name not in SKIPPED_JSON:
         return "json"
     parts = PurePosixPath(relative).parts

@@ -1,7 +1,8 @@
 """Extract: one file in, its `Facts` out. One extractor per input kind; each is pure and never
 raises on bad input (it returns what it could read plus diagnostics).
 
-python/ reads Python with libcst (framework adapters in python/adapters/); json_files.py hands each
+python/ reads Python with libcst (framework adapters in python/adapters/), and notebooks.py the code
+cells of Jupyter notebooks through it; json_files.py hands each
 JSON file to its reader: configs/ (MCP client configs and client settings), manifest.py (tool
 manifests, whose texts metadata.py analyses) or lockfile.py; codex_config.py and continue_config.py
 in configs/ read TOML and YAML clients; declared.py the agents a project declares in its
@@ -19,6 +20,7 @@ from riskscan.types import Diagnostic, Facts, Location, SourceFile
 # a scan with no Python files never loads libcst.
 EXTRACTORS = {
     "python": "riskscan.extract.python",
+    "notebook": "riskscan.extract.notebooks",
     "json": "riskscan.extract.json_files",
     "toml": "riskscan.extract.configs.codex_config",
     "yaml": "riskscan.extract.configs.continue_config",

@@ -232,11 +232,12 @@ def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozens
 
 def _through(capabilities, helper: FunctionFact, call: CallSite) -> list[Capability]:
     short = helper.qualname.rsplit(".", 1)[-1]
+    where = f"cell {call.location.cell}, line {call.location.line}" if call.location.cell else f"line {call.location.line}"
     return [
         Capability(
             c.label,
             c.confidence,
-            tuple(Evidence(e.kind, f"{e.detail} via {short}() at line {call.location.line}", e.location) for e in c.evidence),
+            tuple(Evidence(e.kind, f"{e.detail} via {short}() at {where}", e.location) for e in c.evidence),
             c.model_controlled,
             tuple(through_helper(argument, helper, call) for argument in c.arguments),
         )

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Iterator, Sequence
 
+from riskscan.model import parameters
+from riskscan.model.parameters import PARAMETER, SELF
 from riskscan.types import (
     AgentFact,
     Condition,
@@ -13,6 +15,7 @@ from riskscan.types import (
     Dispatch,
     Facts,
     FunctionFact,
+    Invocation,
     Items,
     Location,
     NameParts,
@@ -50,6 +53,7 @@ class Asked:
     names: set[str] = field(default_factory=set)
     dispatches: set[str] = field(default_factory=set)
     modules: set[str] = field(default_factory=set)
+    callers: set[str] = field(default_factory=set)  # functions whose calls fill a parameter the model needs
 
 
 class _Recorded(dict):
@@ -89,6 +93,7 @@ class Project:
     python_files: dict[str, str] = field(default_factory=dict)  # path -> module
     overlays: list[AgentFact] = field(default_factory=list)  # config files' additions to agents of code
     constants: dict[str, str] = field(default_factory=dict)  # qualname -> text (extract/python/constants.py)
+    invocations: dict[str, list[Invocation]] = field(default_factory=dict)  # callee name -> its calls (parameters.py)
 
 
 def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
@@ -111,6 +116,9 @@ def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
         dispatches += file_facts.dispatches
         project.registrations += file_facts.registrations
         project.links += file_facts.links
+        for invocation in file_facts.invocations:
+            for name in invocation.callee:
+                project.invocations.setdefault(name, []).append(invocation)
     for tool in [t for t in project.tools.values() if t.name_parts]:
         name = joined_name(project, tool.name_parts)
         if name is not None:
@@ -119,6 +127,7 @@ def index(facts: Sequence[Facts], asked: Asked | None = None) -> Project:
         name = joined_name(project, dispatch.name_parts) if dispatch.name_parts else dispatch.tool_name
         project.dispatches.setdefault(name or dispatch.tool_name, []).append(dispatch)
     _follow_reexported_calls(project)
+    _follow_reexported_invocations(project)
     return project
 
 
@@ -165,6 +174,16 @@ def _follow_reexported_calls(project: Project) -> None:
             dict.__setitem__(functions, qualname, replace(function, calls=tuple(calls)))
 
 
+def _follow_reexported_invocations(project: Project) -> None:
+    """A call of a re-exported function or class (`from desk import make_agent`, where
+    `desk/__init__.py` imports it from `desk.factory`) is also a call of what it re-exports."""
+    for name, invocations in list(project.invocations.items()):
+        target = _reexported(name, project.functions, project.bindings)
+        if target is not None and target != name:
+            known = project.invocations.setdefault(target, [])
+            known += [i for i in invocations if i not in known]
+
+
 def _reexported(name: str, functions: dict, bindings: dict) -> str | None:
     """What a chain of re-exports from `name` ends at: a function, or a name no scanned file binds
     (a function of a file not read yet, an API); None when `name` is no re-export."""
@@ -186,6 +205,7 @@ class Resolver:
     def __init__(self, project: Project):
         self.project = project
         self.replaced_tools: set[str] = set()
+        self.following: set[str] = set()  # the parameters being resolved, outermost first
 
     def resolve(self, value: Value, condition: Condition = (), depth: int = 0) -> Iterator[Resolved]:
         if depth > MAX_REFERENCE_DEPTH:
@@ -202,7 +222,9 @@ class Resolver:
 
     def _resolve_ref(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
         name = ref.qualname
-        if name in self.project.tools and self.project.tools[name].builtin in self.project.tools:
+        if PARAMETER in name:
+            yield from self._parameter(ref, condition, depth)
+        elif name in self.project.tools and self.project.tools[name].builtin in self.project.tools:
             # a tool class of the project, instantiated where it looked like a framework's built-in
             self.replaced_tools.add(name)
             yield Resolved("tool", self.project.tools[name].builtin or "", condition, ref.location)
@@ -211,6 +233,8 @@ class Resolver:
         elif name in self.project.agents:
             yield Resolved("agent", name, condition, ref.location)
         elif name in self.project.bindings:
+            if name.endswith(".<return>"):  # a helper's result, under the condition naming this call of it
+                condition = conjoin(condition, parameters.returned_under(self.project, name[: -len(".<return>")], ref.location))
             yield from self.resolve(self.project.bindings[name], condition, depth + 1)
         elif name in self.project.functions:
             yield Resolved("function", name, condition, ref.location)
@@ -228,10 +252,31 @@ class Resolver:
             else:
                 reason = f"call to external function {function}"
             yield Resolved("unresolved", reason, condition, ref.location)
+        elif SELF in name:  # only what riskscan cannot follow is stored there (extract/python/parameters.py)
+            owner, _, attribute = name.partition(SELF)
+            reason = f"self.{attribute} of {owner.rsplit('.', 1)[-1]}: what its methods store there is not known statically"
+            yield Resolved("unresolved", reason, condition, ref.location)
         elif self._in_project(name):
             yield Resolved("unresolved", f"{name} is not defined in the scanned files", condition, ref.location)
         else:
             yield Resolved("unresolved", f"{name} comes from outside the scanned project", condition, ref.location)
+
+    def _parameter(self, ref: Ref, condition: Condition, depth: int) -> Iterator[Resolved]:
+        """A parameter: what each call of its function passes it (riskscan/model/parameters.py)."""
+        if ref.qualname in self.following:  # a recursive call passing it on: its callers say the rest
+            return
+        function, _, param = ref.qualname.partition(PARAMETER)
+        self.project.asked.callers.add(function)  # the reader reads the files that may call it
+        self.following.add(ref.qualname)
+        try:
+            for passed in parameters.passed(self.project, function, param):
+                here = conjoin(condition, passed.condition)
+                if passed.value is None:
+                    yield Resolved("unresolved", passed.reason, here, passed.location or ref.location)
+                else:
+                    yield from self.resolve(passed.value, here, depth + 1)
+        finally:
+            self.following.discard(ref.qualname)
 
     def _in_project(self, qualname: str) -> bool:
         parts = qualname.split(".")

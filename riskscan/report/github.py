@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 from riskscan.report.escaping import terminal_safe
-from riskscan.report.wording import coverage_phrases, plural, severity_counts, step_sentence
+from riskscan.report.wording import cell_words, coverage_phrases, plural, severity_counts, step_sentence
 from riskscan.types import Finding, Report
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "note": "notice"}
@@ -37,12 +37,15 @@ def render_github(report: Report) -> str:
 
 def annotation(finding: Finding, prefix: str = "") -> str:
     properties = [("file", prefix + finding.location.path)] if finding.location.path not in ("", ".") else []
-    if properties and finding.location.line:
+    if properties and finding.location.cell:  # a notebook: annotated on the line of its JSON text (sarif.physical_location)
+        if finding.location.file_line:
+            properties.append(("line", str(finding.location.file_line)))
+    elif properties and finding.location.line:
         properties.append(("line", str(finding.location.line)))
         if finding.location.column:
             properties.append(("col", str(finding.location.column)))
     properties.append(("title", f"{finding.rule_id} {finding.rule_name} ({finding.severity})"))
-    message = finding.message
+    message = finding.message + (f" At {cell_words(finding.location)}." if finding.location.cell else "")
     if finding.steps:
         message += "\nPath:" + "".join(
             f"\n{number}. {step_sentence(step)} ({prefix}{step.location})" for number, step in enumerate(finding.steps, start=1)

@@ -108,7 +108,12 @@ def fix_document(fix: Fix) -> dict:
 
 
 def location_document(location: Location) -> dict:
-    return {"path": location.path, "line": location.line, "column": location.column}
+    """A place; in a notebook, with its cell (line and column are the cell's) and the line of the
+    notebook file that holds it."""
+    document = {"path": location.path, "line": location.line, "column": location.column}
+    if location.cell:
+        document.update(cell=location.cell, file_line=location.file_line)
+    return document
 
 
 def optional_location_document(location: Location | None) -> dict | None:

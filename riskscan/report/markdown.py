@@ -179,6 +179,9 @@ class Links:
         if location.path in ("", "."):
             return "—"
         path = self.prefix + location.path
-        label = f"{path}:{location.line}" if location.line else path
-        anchor = f"#L{location.line}" if location.line else ""
+        label = location.spelled(path, column=False)
+        line = location.file_line if location.cell else location.line
+        # GitHub shows a notebook rendered, without line anchors; `?plain=1` shows its JSON text,
+        # where `file_line` is
+        anchor = ("?plain=1" if location.cell else "") + (f"#L{line}" if line else "")
         return f"[{markdown_code(label)}]({self.base}{quote(path_bytes(path), safe='/')}{anchor})"

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from riskscan.files.surrogates import path_bytes
 from riskscan.report.json_format import factor_document, gate_document
 from riskscan.report.rule_docs import doc_uri
-from riskscan.report.wording import step_sentence
+from riskscan.report.wording import cell_words, step_sentence
 from riskscan.types import (
     BaselineEntry,
     Coverage,
@@ -209,7 +209,7 @@ def result(finding: Finding, rule_index: int, fixes: tuple[Fix, ...] = ()) -> di
         "ruleId": finding.rule_id,
         "ruleIndex": rule_index,
         "level": SEVERITY_LEVELS[finding.severity],
-        "message": {"text": finding.message + suggestion},
+        "message": {"text": finding.message + (f" At {cell_words(finding.location)}." if finding.location.cell else "") + suggestion},
         "locations": [{"physicalLocation": physical_location(finding.location)}],
         "properties": {
             "score": finding.score,
@@ -282,11 +282,26 @@ def related_location(number: int, step: Step) -> dict:
 
 
 def step_message(step: Step) -> str:
-    return step_sentence(step) + "."
+    return step_sentence(step) + (f" ({cell_words(step.location)})" if step.location.cell else "") + "."
 
 
 def physical_location(location: Location) -> dict:
-    """GitHub needs a region with startLine >= 1: a whole-file location points at line 1."""
+    """GitHub needs a region with startLine >= 1: a whole-file location points at line 1.
+
+    A place in a Jupyter notebook is a region of the notebook file itself, on the line of its
+    JSON text that holds the source line (`file_line`), with the cell and the line and column
+    within it as properties. SARIF 2.1.0 defines a text region by the lines of the artifact's own
+    content (3.30) and has nothing for notebook cells; GitHub code scanning places an alert, its
+    code snippet and its pull request annotation on the lines of the file as committed, which for
+    a notebook are its JSON text. So the JSON line is the one where GitHub shows the code
+    riskscan means (nbformat writes each source line of a cell as a string on a line of its
+    own), where a line of the concatenated cells, or of the cell, would point at some other line
+    of the JSON. No startColumn: the cell's column is not the JSON text's (the string's
+    indentation and quote, escapes before it)."""
+    if location.cell:
+        region = {"startLine": max(location.file_line, 1)}
+        properties = {"cell": location.cell, "cellLine": location.line, "cellColumn": location.column}
+        return {"artifactLocation": artifact_location(location.path), "region": region, "properties": properties}
     region = {"startLine": max(location.line, 1)}
     if location.line and location.column:
         region["startColumn"] = location.column

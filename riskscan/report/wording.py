@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from riskscan.triage.select import BELOW_MIN_CONFIDENCE
-from riskscan.types import SEVERITIES, Coverage, Finding, Report, RepositoryConfig, Step
+from riskscan.types import SEVERITIES, Coverage, Finding, Location, Report, RepositoryConfig, Step
 
 
 def severity_counts(findings: tuple[Finding, ...]) -> dict[str, int]:
@@ -24,6 +24,14 @@ LABEL_WORDS = {"untrusted_input": "untrusted input", "private_data": "private da
 def label_words(label: str) -> str:
     """`untrusted_input` -> `untrusted input`; a label of an extra ruleset loses its underscores."""
     return LABEL_WORDS.get(label, label.replace("_", " "))
+
+
+def cell_words(location: Location) -> str:
+    """Where in a notebook, in words (`notebook cell 4, line 12`), for the formats that show a
+    notebook's place on the line of its JSON text (SARIF, GitHub annotations); '' elsewhere."""
+    if not location.cell:
+        return ""
+    return f"notebook cell {location.cell}, line {location.line}" if location.line else f"notebook cell {location.cell}"
 
 
 def step_sentence(step: Step, *, words: bool = False) -> str:

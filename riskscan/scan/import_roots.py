@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from riskscan.discover import module_name
-from riskscan.types import CallSite, Facts, Ref, SourceFile
+from riskscan.types import CallSite, Facts, Invocation, Ref, SourceFile
 
 PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 
@@ -60,6 +60,8 @@ def renamed(facts: Facts, mapping: dict[str, str] | None) -> Facts:
             return replace(value, qualname=rename(value.qualname))
         if isinstance(value, CallSite):
             return replace(value, callee=tuple(rename(name) for name in value.callee))
+        if isinstance(value, Invocation):  # its callee, then the Refs of its arguments
+            value = replace(value, callee=tuple(rename(name) for name in value.callee))
         if isinstance(value, tuple):
             return tuple(walk(item) for item in value)
         if is_dataclass(value) and not isinstance(value, type):

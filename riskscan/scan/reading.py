@@ -384,7 +384,7 @@ def _call_pattern(function: str) -> re.Pattern[bytes]:
     if parts[-1] == b"__init__" and len(parts) > 1:
         parts = parts[:-1]
     name = re.escape(parts[-1])
-    found = [rb"(?<![\w.])(?<!def )" + name + rb"\s*\("]
+    found = [rb"(?<![\w.])(?<!def )(?<!class )" + name + rb"\s*\("]
     if len(parts) > 1:
         owner = parts[-2]
         found.append(rb"\." + name + rb"\s*\(" if owner[:1].isupper() else rb"\b" + re.escape(owner) + rb"\s*\.\s*" + name + rb"\s*\(")

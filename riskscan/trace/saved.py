@@ -69,7 +69,9 @@ def _check_schema(path: str, document: dict) -> None:
 
 
 def _location(doc: dict | None) -> Location | None:
-    return None if doc is None else Location(doc["path"], doc.get("line", 0), doc.get("column", 0))
+    if doc is None:
+        return None
+    return Location(doc["path"], doc.get("line", 0), doc.get("column", 0), cell=doc.get("cell", 0), file_line=doc.get("file_line", 0))
 
 
 def _condition(items: list) -> tuple[Atom, ...]:

@@ -30,10 +30,17 @@ def document(report: Report) -> dict:
         "riskscan_baseline": BASELINE_VERSION,
         "findings": [
             {"fingerprint": e.fingerprint, "rule_id": e.rule_id, "message": e.message,
-             "location": {"path": e.location.path, "line": e.location.line, "column": e.location.column}}
+             "location": _place(e.location)}
             for e in dict.fromkeys(entries)
         ],
     }
+
+
+def _place(location: Location) -> dict:
+    place = {"path": location.path, "line": location.line, "column": location.column}
+    if location.cell:  # a notebook's: the line and column are in that cell
+        place.update(cell=location.cell, file_line=location.file_line)
+    return place
 
 
 def render(report: Report) -> str:
@@ -63,7 +70,8 @@ def load(path: str | Path) -> tuple[BaselineEntry, ...]:
         try:
             where = item["location"]
             entries.append(BaselineEntry(str(item["fingerprint"]), str(item["rule_id"]), str(item["message"]),
-                                         Location(str(where["path"]), int(where["line"]), int(where["column"]))))
+                                         Location(str(where["path"]), int(where["line"]), int(where["column"]),
+                                                  cell=int(where.get("cell", 0)), file_line=int(where.get("file_line", 0)))))
         except (KeyError, TypeError, ValueError) as error:
             raise BaselineError(f"{path}: findings/{number}: malformed entry ({error!r})") from error
     return tuple(entries)

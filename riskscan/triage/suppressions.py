@@ -1,7 +1,7 @@
 """Suppressions: findings a team has looked at and accepted, each with its reason.
 
-In Python, a comment on any step of a path, on the line of the evidence of a step (the dangerous
-call), or on a hygiene finding's line:
+In Python (and in a notebook's code cells), a comment on any step of a path, on the line of the
+evidence of a step (the dangerous call), or on a hygiene finding's line:
 
     send(url, body)  # riskscan: ignore[RS101] -- the URL is fixed by the deployment
 
@@ -77,7 +77,7 @@ def apply(
 ) -> tuple[tuple[Finding, ...], tuple[Finding, ...], tuple[Diagnostic, ...]]:
     """Split `findings` into (kept, suppressed) and report what is wrong with the suppressions."""
     diagnostics: list[Diagnostic] = []
-    comments = read_comments(root, (f.path for f in files if f.kind == "python"), diagnostics)
+    comments = read_comments(root, ((f.path, f.kind) for f in files if f.kind in ("python", "notebook")), diagnostics)
     entries = read_file(root, suppressions_file, today or datetime.date.today(), diagnostics)
     servers = {(tool.name, tool.location.path, tool.location.line): tool.server_entry for tool in tools}
     kept, suppressed = [], []
@@ -95,19 +95,37 @@ def apply(
 # --- comments ---------------------------------------------------------------------------------
 
 
-def read_comments(root: str, paths: Iterable[str], diagnostics: list[Diagnostic]) -> dict[str, dict[int, Marker]]:
-    found: dict[str, dict[int, Marker]] = {}
-    for path in paths:
+def read_comments(root: str, files: Iterable[tuple[str, str]], diagnostics: list[Diagnostic]) -> dict[str, dict[tuple[int, int], Marker]]:
+    """The comments of the Python files and notebooks (path, kind), by path, then by (cell, line):
+    the cell is 0 but in a notebook, whose comments are read in its code cells."""
+    found: dict[str, dict[tuple[int, int], Marker]] = {}
+    for path, kind in files:
         try:
             raw = (Path(root) / path).read_bytes()
         except OSError:
             continue
         if b"riskscan:" not in raw:  # the cheap pre-filter: most files have none
             continue
-        markers = comments_of(path, raw, diagnostics)
+        markers = _notebook_comments(path, raw, diagnostics) if kind == "notebook" else {
+            (0, line): marker for line, marker in comments_of(path, raw, diagnostics).items()}
         if markers:
             found[path] = markers
     return found
+
+
+def _notebook_comments(path: str, raw: bytes, diagnostics: list[Diagnostic]) -> dict[tuple[int, int], Marker]:
+    from riskscan.extract.notebooks import mapped, python_source
+
+    converted = python_source(path, raw)
+    if isinstance(converted, Diagnostic):
+        return {}  # the extractor reports it
+    found: list[Diagnostic] = []
+    markers = {}
+    for line, marker in comments_of(path, converted.source, found).items():
+        location = mapped(marker.location, converted, path)
+        markers[(location.cell, location.line)] = replace(marker, location=location)
+    diagnostics += mapped(tuple(found), converted, path)
+    return markers
 
 
 def comments_of(path: str, raw: bytes, diagnostics: list[Diagnostic]) -> dict[int, Marker]:
@@ -141,13 +159,13 @@ def _codes(group: str | None) -> tuple[str, ...] | None:
     return codes if codes and all(SELECTOR.match(code) for code in codes) else None
 
 
-def _comment_for(finding: Finding, comments: dict[str, dict[int, Marker]]) -> Marker | None:
+def _comment_for(finding: Finding, comments: dict[str, dict[tuple[int, int], Marker]]) -> Marker | None:
     places = [finding.location]
     for step in finding.steps:
         places.append(step.location)
         places += [evidence.location for evidence in step.evidence if evidence.location is not None]
     for place in places:
-        marker = comments.get(place.path, {}).get(place.line)
+        marker = comments.get(place.path, {}).get((place.cell, place.line))
         selector = marker.covers(finding.rule_id) if marker else None
         if selector:
             marker.used.add(selector)

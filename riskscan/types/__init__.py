@@ -45,6 +45,7 @@ from riskscan.types.core import (  # noqa: F401
 from riskscan.types.facts import (  # noqa: F401
     AgentFact,
     ArgFlow,
+    Argument,
     Binding,
     CallSite,
     Constant,
@@ -54,6 +55,7 @@ from riskscan.types.facts import (  # noqa: F401
     Facts,
     FunctionFact,
     HygieneFact,
+    Invocation,
     NameParts,
     PermissionRule,
     Pin,

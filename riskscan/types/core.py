@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 # --- capability labels ------------------------------------------------------------------------
@@ -59,16 +59,33 @@ def confidence_level(value: float) -> str:
 @dataclass(frozen=True, order=True)
 class Location:
     """A place in a scanned file. `path` is POSIX and relative to the scan root; line and column
-    are 1-based, 0 when unknown (a whole file)."""
+    are 1-based, 0 when unknown (a whole file).
+
+    In a Jupyter notebook (riskscan/extract/notebooks.py), `cell` is the 1-based index of the cell
+    among all the notebook's cells, `line` and `column` are within that cell's source, and
+    `file_line` is the line of the notebook file itself (its JSON text) that holds that source
+    line: where an editor, GitHub code scanning or a diff shows it. Both are 0 elsewhere, and
+    keyword-only so that `Location(path, line, column)` keeps its meaning; `cell` is compared
+    right after the path, so a notebook's places sort cell by cell."""
 
     path: str
+    cell: int = field(default=0, kw_only=True)
     line: int = 0
     column: int = 0
+    file_line: int = field(default=0, kw_only=True)
 
     def __str__(self) -> str:
-        if self.line:
-            return f"{self.path}:{self.line}:{self.column}" if self.column else f"{self.path}:{self.line}"
-        return self.path
+        return self.spelled()
+
+    def spelled(self, path: str | None = None, column: bool = True) -> str:
+        """`path:line:column` (`nb.ipynb[cell 4]:12:5` in a notebook), `path` in place of the
+        location's own when given (a repository-relative one), without the column if not wanted."""
+        where = self.path if path is None else path
+        if self.cell:
+            where += f"[cell {self.cell}]"
+        if not self.line:
+            return where
+        return f"{where}:{self.line}:{self.column}" if column and self.column else f"{where}:{self.line}"
 
 
 @dataclass(frozen=True, order=True)

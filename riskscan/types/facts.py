@@ -52,6 +52,31 @@ class FunctionFact:
     docstring: str = ""
     calls: tuple[CallSite, ...] = ()
     numbers: tuple[str, ...] = ()  # the parameters annotated int, float or bool: never an option's text
+    keyword_only: tuple[str, ...] = ()  # the parameters no positional argument fills (after `*`, and `*args`, `**kwargs`)
+
+
+@dataclass(frozen=True, order=True)
+class Argument:
+    """One argument of an `Invocation`: its value, and the parameter it fills by position or keyword."""
+
+    value: Value
+    position: int = -1  # positional index, -1 for a keyword argument
+    keyword: str = ""
+    star: str = ""  # "*" or "**": unpacked, so that which parameters it fills is not known
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A call of a function or class that may be the project's, with the value of each argument:
+    the model follows them into the callee's parameters (riskscan/model/parameters.py), so that an
+    agent a helper builds gets the tools its callers pass. `bound`: the callee receives an object as
+    its first parameter (a method called on an instance, or a class's `__init__`)."""
+
+    callee: tuple[str, ...]  # qualified names the callee may have, sorted
+    location: Location
+    arguments: tuple[Argument, ...]
+    condition: Condition = ()  # the configuration under which the call runs
+    bound: bool = False
 
 
 @dataclass(frozen=True, order=True)
@@ -214,6 +239,7 @@ class Facts:
     permissions: tuple[PermissionRule, ...] = ()  # client settings that govern other files' configs
     pins: tuple[Pin, ...] = ()  # a lockfile's pinned tools
     constants: tuple[Constant, ...] = ()  # texts of module constants and enum members, for other files' names
+    invocations: tuple[Invocation, ...] = ()  # calls whose arguments the model follows into helpers
 
 
 # --- discover stage ----------------------------------------------------------------------------

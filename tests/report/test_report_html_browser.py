@@ -128,3 +128,13 @@ def test_a_page_with_nothing_to_state_shows_no_notices(browser, tmp_path):
     open_report(browser, tmp_path, REPO / "examples" / "support-desk")
     assert browser.execute_script("return document.querySelectorAll('#notices li').length") == 0
     assert not browser.find_element("css selector", "#notices").is_displayed()
+
+
+def test_a_notebook_s_places_are_shown_as_cells_and_their_lines(browser, tmp_path):
+    report = open_report(browser, tmp_path, REPO / "fixtures" / "cases" / "notebook-agent")
+    assert console_errors(browser) == []
+    sink = next(f for f in report.findings if f.sinks == ("send_mail",))
+    finding = next(e for e in browser.find_elements("css selector", "#findings .finding") if "send_mail" in e.text)
+    finding.find_element("css selector", "summary").click()
+    assert str(sink.location) == "research_assistant.ipynb[cell 7]:6:5"
+    assert str(sink.location) in finding.text and "research_assistant.ipynb[cell 5]:2:5" in finding.text

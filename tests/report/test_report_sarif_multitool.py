@@ -56,8 +56,15 @@ def scanned_unreadable():
     return scan(str(Path(__file__).resolve().parents[2] / "fixtures" / "silence" / "broken-config-beside-agent"))
 
 
-@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example, scanned_subfolder, scanned_unreadable],
-                         ids=["sample", "empty", "example", "subfolder", "unreadable"])
+def scanned_notebook():
+    """A Jupyter notebook's findings: regions on the notebook file's lines, cells as properties."""
+    from riskscan.scan import scan
+
+    return scan(str(Path(__file__).resolve().parents[2] / "fixtures" / "cases" / "notebook-agent"))
+
+
+@pytest.mark.parametrize("make_report", [sample_report, empty_report, scanned_example, scanned_subfolder, scanned_unreadable, scanned_notebook],
+                         ids=["sample", "empty", "example", "subfolder", "unreadable", "notebook"])
 def test_github_and_sarif_rules_find_no_error_or_warning(make_report, tmp_path):
     command = multitool_command()
     if command is None:

@@ -94,6 +94,7 @@ def extract(data: bytes, source: SourceFile, rulesets: Rulesets) -> Facts:
         links=tuple(sorted(set(ctx.links), key=lambda link: (link.location, link.kind, _canonical(link)))),
         diagnostics=tuple(sorted(ctx.diagnostics)),
         constants=exported(ctx),
+        invocations=tuple(sorted(ctx.invocations, key=lambda i: (i.location, i.callee))),
     )
 
 

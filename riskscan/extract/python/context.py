@@ -33,6 +33,7 @@ from riskscan.types import (
     Dispatch,
     FunctionFact,
     HygieneFact,
+    Invocation,
     Location,
     Registration,
     ToolFact,
@@ -172,6 +173,7 @@ class FileContext(ReceiverTypes):
         self.registrations: list[Registration] = []
         self.hygiene: list[HygieneFact] = []
         self.links: list[ContextLink] = []
+        self.invocations: list[Invocation] = []  # calls whose arguments helpers' parameters may need
         self.function_nodes: dict[str, cst.FunctionDef] = {}
         self.dispatch_handlers: set[str] = set()  # functions whose branches are already dispatches
         self._types_in_progress: set[int] = set()

@@ -31,6 +31,14 @@ def parameters(node: cst.FunctionDef) -> tuple[str, ...]:
     return tuple(names)
 
 
+def keyword_only(node: cst.FunctionDef) -> tuple[str, ...]:
+    """The parameters no positional argument fills: keyword-only ones, `*args` and `**kwargs`."""
+    params = node.params
+    names = [p.name.value for p in params.kwonly_params]
+    names += [p.name.value for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return tuple(names)
+
+
 NUMBER_TYPES = frozenset({"int", "float", "bool"})
 # Methods that put their arguments into the object they are called on: containers, text buffers,
 # messages being composed (email.message, MIME parts), requests being built (urllib's add_header)
@@ -62,6 +70,7 @@ def function_fact(ctx: FileContext, node: cst.FunctionDef, qualname: str) -> Fun
         docstring=docstring,
         calls=collect_calls(ctx, [node.body], seen, flows),
         numbers=number_parameters(node),
+        keyword_only=keyword_only(node),
     )
 
 

@@ -17,7 +17,8 @@ from riskscan.extract.python.syntax import (
     get_absolute_module_from_package_for_import,
     walk,
 )
-from riskscan.extract.python.values import Evaluator, Scope, flatten_items
+from riskscan.extract.python.parameters import DEFAULT, PARAMETER, SELF, store_on_self
+from riskscan.extract.python.values import Evaluator, Scope, flatten_items, literal
 from riskscan.types import Binding, Condition, Items, Opaque, Ref, Value, When
 
 LIST_MUTATORS = ("append", "extend", "insert")  # methods of the builtin list
@@ -148,9 +149,23 @@ class Interpreter:
             on_function = getattr(adapter, "on_function", None)
             if on_function is not None:
                 on_function(self, node, fact, outer)
+        self.bind_defaults(node, qualname, outer)
         scope = Scope("function", qualname, condition=())
         self.suite(node.body, scope)
         self.bind_return(fact.qualname, node, scope)
+
+    def bind_defaults(self, node: cst.FunctionDef, qualname: str, outer: Scope) -> None:
+        """`<function>.<default>.<name>` for a default that is not a literal (`tools=DEFAULT_TOOLS`),
+        evaluated where the function is defined: what a call that leaves the parameter out passes."""
+        params = node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            if param.default is None:
+                continue
+            try:
+                literal(param.default)
+            except ValueError:
+                name = f"{qualname}{DEFAULT}{param.name.value}"
+                self.ctx.bindings[name] = Binding(name, self.ev.evaluate(param.default, outer))
 
     def sweep_decorator(self, decorator: cst.BaseExpression, scope: Scope) -> None:
         if isinstance(decorator, cst.Call):
@@ -171,6 +186,8 @@ class Interpreter:
                 value.qualname in self.ctx.tools
                 or value.qualname in self.ctx.agents
                 or value.qualname.endswith(".<return>")
+                or PARAMETER in value.qualname
+                or SELF in value.qualname
             )
         return False
 
@@ -206,6 +223,8 @@ class Interpreter:
     def assign(self, target: cst.BaseExpression, value: Value, scope: Scope) -> None:
         if isinstance(target, cst.Name):
             self.bind(target.value, value, scope)
+        elif isinstance(target, cst.Attribute) and scope.kind == "function":
+            store_on_self(self.ctx, target, value, scope.condition)
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             parts = value.items if isinstance(value, Items) and len(value.items) == len(elements) else None

@@ -15,6 +15,13 @@ from typing import Protocol
 
 from riskscan.extract.python.conditions import negate
 from riskscan.extract.python.context import FileContext
+from riskscan.extract.python.parameters import (
+    call_arguments,
+    is_bound_call,
+    parameter_value,
+    record_invocation,
+    self_attribute,
+)
 from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.syntax import QualifiedNameSource, cst
 from riskscan.types import Condition, Items, Opaque, Ref, Value, When
@@ -113,7 +120,7 @@ class Evaluator:
             if node.value in scope.values:
                 return scope.values[node.value]
             if ctx.assignments_of_kind(node, cst.Param):
-                return Opaque(f"parameter {node.value}", location)
+                return parameter_value(ctx, node, location)  # filled by the function's callers
             return Opaque(f"local variable {node.value}", location)
         if QualifiedNameSource.BUILTIN in ctx.sources_of(node):
             return Opaque(f"builtin {node.value}", location)
@@ -125,8 +132,12 @@ class Evaluator:
         return Items(tuple(Ref(name, location) for name in names))
 
     def _attribute(self, node: cst.Attribute, scope: Scope) -> Value:
-        """`module.name` is a reference; an attribute of an object is not known statically."""
+        """`module.name` is a reference, and so is `self.x` that the class's methods store; any
+        other attribute of an object is not known statically."""
         ctx = self.ctx
+        stored = self_attribute(ctx, node, literal) if scope.kind == "function" else None
+        if stored is not None:
+            return stored
         base = node.value
         while isinstance(base, cst.Attribute):
             base = base.value
@@ -148,16 +159,20 @@ class Evaluator:
         location = ctx.loc(node)
         if "builtins.list" in callee or "builtins.tuple" in callee:
             return self.evaluate(node.args[0].value, scope, tools=tools) if node.args else Items(())
-        self.evaluate_arguments(node, scope)
+        if isinstance(node.func, cst.Attribute) and isinstance(node.func.value, cst.Call):
+            self.evaluate(node.func.value, scope)  # `OpsDesk([...]).build()`: the object is made here
+        arguments = call_arguments(self, node, scope)
         # Whether a function belongs to the project is decided in the model stage, which sees
         # every file (a flat layout imports its sibling modules by absolute name).
         functions = [name for name in callee if not looks_like_class(name)] if self._names_a_function(node.func) else []
         if functions and len(functions) == len(callee):
+            record_invocation(ctx, callee, node, arguments, scope, is_bound_call(ctx, node.func))
             project = [name for name in functions if ctx.is_project(name)]
             return Ref(f"{(project or functions)[0]}.<return>", location)
         if not callee:
             return Opaque("call to an unresolved callee", location)
         if all(looks_like_class(name) for name in callee):
+            record_invocation(ctx, callee, node, arguments, scope, bound=True)  # its __init__ gets them
             # an instance: the model stage knows whether the class is a tool class of the project
             return Ref(f"{callee[0]}{INSTANCE}", location)
         return Opaque(f"call to external function {callee[0]}", location)

@@ -47,8 +47,9 @@
 
   function where(location) {
     if (!location) { return ""; }
-    if (!location.line) { return location.path; }
-    return location.path + ":" + location.line + (location.column ? ":" + location.column : "");
+    var path = location.cell ? location.path + "[cell " + location.cell + "]" : location.path;  // a notebook's cell
+    if (!location.line) { return path; }
+    return path + ":" + location.line + (location.column ? ":" + location.column : "");
   }
 
   function badge(severity) {

@@ -16,6 +16,7 @@ from riskscan.extract.python.adapters.declarations import (
     decorator_parts,
     tool_parameters,
 )
+from riskscan.extract.python.parameters import named_function
 from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst, find_nodes
@@ -224,7 +225,7 @@ class FrameworkAdapter(BaseAdapter):
             if arg.value is not function_node:
                 ev.evaluate(arg.value, scope)
         function = ev.evaluate(function_node, scope) if function_node is not None else None
-        if not isinstance(function, Ref):
+        if named_function(function) is None or not isinstance(function, Ref):
             return Opaque(f"a tool made from {code(ctx, function_node) if function_node is not None else 'nothing'}", ctx.loc(call))
         node = ctx.function_nodes.get(function.qualname)
         tool_id = target or f"{function.qualname}.<tool>"

@@ -20,6 +20,7 @@ from riskscan.extract.python.adapters.frameworks import (
     WrapperSpec,
     argument,
 )
+from riskscan.extract.python.parameters import named_function
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import keyword, string_list
 from riskscan.types import (
@@ -78,7 +79,7 @@ class LlamaIndex(FrameworkAdapter):
         evidence = (Evidence("builtin-tool", "CodeActAgent runs the code the model writes", where),)
         tool = ToolFact(
             f"{agent_id}.<execute_code>", "execute_code", FRAMEWORK, where,
-            function=function.qualname if isinstance(function, Ref) else None,
+            function=function.qualname if named_function(function) else None,
             capabilities=(Capability("code_exec", CONFIDENCE_CATALOG, evidence),),
         )
         return [Ref(ctx.add_tool(tool), where)], [], False

@@ -21,6 +21,7 @@ from riskscan.extract.python.adapters.declarations import (
 )
 from riskscan.extract.python.constants import constants_of, named
 from riskscan.extract.python.functions import collect_calls, parameter_flows
+from riskscan.extract.python.parameters import named_function
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import INSTANCE, keyword, positional, string_value
@@ -172,7 +173,7 @@ class McpSdk(BaseAdapter):
         server = self.server_named_by(call.func.value)
         function_node = positional(call, 0) or keyword(call, "fn") or keyword(call, "tool")
         function = ev.evaluate(function_node, scope) if function_node is not None else None
-        if not isinstance(function, Ref):
+        if named_function(function) is None or not isinstance(function, Ref):
             ctx.diagnose(call, "unresolved-tool", "add_tool() of a value not known statically", "info")
             return function if function is not None else Opaque("add_tool() without a function", ctx.loc(call))
         node = ctx.function_nodes.get(function.qualname)

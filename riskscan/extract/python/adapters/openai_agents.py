@@ -14,6 +14,7 @@ from riskscan.extract.python.adapters.declarations import (
     dict_entries,
     tool_parameters,
 )
+from riskscan.extract.python.parameters import named_function
 from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
@@ -150,7 +151,7 @@ class OpenAIAgents(BaseAdapter):
         if options is None and function_node is None:  # `function_tool(name_override=...)`: a decorator factory
             return Opaque("function_tool decorator factory", ctx.loc(call))
         function = ev.evaluate(function_node, scope) if function_node is not None else None
-        qualname = function.qualname if isinstance(function, Ref) else None
+        qualname = function.qualname if named_function(function) else None
         tool_id = target or qualname or f"{ctx.module_name}.<function_tool {ctx.loc(call).line}>"
         node = ctx.function_nodes.get(qualname) if qualname else None
         tool_id = self._function_tool(tool_id, qualname, node, options or call, ctx.loc(call))
@@ -200,7 +201,7 @@ class OpenAIAgents(BaseAdapter):
                 FRAMEWORK,
                 ctx.loc(call),
                 description=string_value(keyword(call, "description")) or "",
-                function=function.qualname if isinstance(function, Ref) else None,
+                function=function.qualname if named_function(function) else None,
                 params=params,
                 input_schema=schema,
                 gates=tuple(self.tool_guardrail_gates(keyword(call, "tool_input_guardrails"), "tool_input_guardrails")),
