@@ -33,10 +33,10 @@ def import_aliases(root: Path, files: Iterable[SourceFile], source_roots: tuple[
     `source_roots` (folders relative to the root, the `source-roots` setting) replace every file's
     own roots, in their order."""
     given = [PurePosixPath(r) for r in source_roots]
-    python = [f for f in files if f.kind == "python"]
-    tops = _top_levels(python)  # folder -> {top-level name: its dotted scan-root name}
+    files = list(files)
+    tops = _top_levels([f for f in files if f.kind == "python"])  # folder -> {top-level name: its dotted scan-root name}
     aliases: dict[str, dict[str, str]] = {}
-    for source in python:
+    for source in (f for f in files if f.kind in ("python", "notebook")):  # a notebook imports as a script beside it
         mapping: dict[str, str] = {}
         for folder in given or _roots(root, PurePosixPath(source.path).parent):
             for name, dotted in tops.get(folder, {}).items():

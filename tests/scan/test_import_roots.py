@@ -37,6 +37,13 @@ def test_a_src_layout_imports_from_src_and_the_scan_root_gives_no_alias(tmp_path
     assert "top.py" not in found and "lib/helpers.py" not in found  # the scan root's names are the names
 
 
+def test_a_notebook_in_an_app_folder_imports_from_that_folder(tmp_path):
+    found = aliases(tmp_path, {"app/pyproject.toml": "", "app/tools/__init__.py": "", "app/tools/web.py": "",
+                               "app/explore.ipynb": '{"cells": [], "nbformat": 4, "nbformat_minor": 5, "metadata": {}}'})
+    assert found["app/explore.ipynb"]["tools"] == "app.tools"
+    assert "explore" not in found["app/explore.ipynb"]  # a notebook is not importable
+
+
 def test_the_scripts_own_folder_comes_before_the_project_folder(tmp_path):
     found = aliases(tmp_path, {
         "app/pyproject.toml": "", "app/tools.py": "", "app/bin/run.py": "", "app/bin/tools.py": "",
