@@ -198,8 +198,8 @@ def test_strict_is_a_config_key(tmp_path):
 
 def test_strict_is_documented_in_help():
     text = " ".join(riskscan("scan", "--help").output.split())
-    assert "--strict Exit 2, after the report, when a file could not be read or parsed, or nothing was recognised" in text
-    assert "(and with --strict: a file that could not be read or parsed, or nothing recognised)" in text
+    assert "--strict Exit 2, after the report, when a file could not be read or parsed, a construct could not be followed" in text
+    assert "(and with --strict: a file that could not be read or parsed, a construct not followed, or nothing recognised)" in text
 
 
 # --- riskscan trace on a file that is not a trace -----------------------------------------------
@@ -243,3 +243,20 @@ def test_a_bad_trace_among_good_ones_still_reports_the_good_and_exits_2(monkeypa
     [notification] = run["invocations"][0]["toolExecutionNotifications"]
     assert notification["level"] == "error"
     assert notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == bad
+
+
+def test_strict_fails_on_a_construct_not_followed(tmp_path):
+    """A tool list riskscan cannot resolve is a diagnostic counted as not followed; --strict exits 2
+    naming it, while its look-alike, a list it resolves, passes."""
+    (tmp_path / "unfollowed").mkdir()
+    (tmp_path / "unfollowed" / "agent.py").write_text(
+        "from agents import Agent\n\nfrom toolbox import load_tools\n\nbot = Agent(name='bot', tools=load_tools())\n")
+    (tmp_path / "followed").mkdir()
+    (tmp_path / "followed" / "agent.py").write_text(
+        "from agents import Agent, function_tool\n\n\n@function_tool\ndef ping() -> str:\n    \"\"\"Ping.\"\"\"\n"
+        "    return 'pong'\n\n\nbot = Agent(name='bot', tools=[ping])\n")
+    unfollowed = riskscan("scan", str(tmp_path / "unfollowed"), "--strict", "--no-cache")
+    assert unfollowed.exit_code == 2, unfollowed.output
+    assert "not followed" in unfollowed.output and "(--strict)" in unfollowed.output
+    followed = riskscan("scan", str(tmp_path / "followed"), "--strict", "--no-cache")
+    assert followed.exit_code == 0, followed.output

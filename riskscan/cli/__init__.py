@@ -64,7 +64,7 @@ main.help = main.help.format(frameworks=framework_listing(), clients=client_list
 @main.command(
     short_help="Scan a repository, folder or file for dangerous agent paths.",
     epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error"
-           " (and with --strict: a file that could not be read or parsed, or nothing recognised).",
+           " (and with --strict: a file that could not be read or parsed, a construct not followed, or nothing recognised).",
 )
 @click.argument("path", type=click.Path(exists=True, file_okay=True, dir_okay=True), default=".")
 @click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default="text", show_default=True, help="Output format.")
@@ -76,8 +76,9 @@ main.help = main.help.format(frameworks=framework_listing(), clients=client_list
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @report_options(SCAN_FORMATS)
 @click.option("--strict", is_flag=True,
-              help="Exit 2, after the report, when a file could not be read or parsed, or nothing was recognised"
-                   " (no agents, tools or MCP configs: an empty folder, a language or framework riskscan does not read).")
+              help="Exit 2, after the report, when a file could not be read or parsed, a construct could not be followed"
+                   " (a tool, member or value riskscan could not resolve: the diagnostics counted as not followed), or nothing"
+                   " was recognised (no agents, tools or MCP configs: an empty folder, a language or framework riskscan does not read).")
 @solver_options
 @selection_options
 @click.option("--write-baseline", type=click.Path(dir_okay=False, writable=True), help="Write every finding of this scan to a baseline file and exit 0.")
@@ -142,12 +143,14 @@ def scan(path, **params) -> None:
 
 
 def strict_problems(report) -> list[str]:
-    """What --strict fails a scan for: each file that could not be read or parsed, and a scan
-    that recognised nothing."""
+    """What --strict fails a scan for: each file that could not be read or parsed, each construct
+    riskscan could not follow (a tool, member or value it could not resolve), and a scan that
+    recognised nothing."""
     from riskscan.report.wording import NOTHING_RECOGNISED
 
     nothing = report.coverage is not None and not report.coverage.recognised
-    return unreadable_errors(report) + ([NOTHING_RECOGNISED] if nothing else [])
+    unfollowed = [f"{d.location}: {d.message} (not followed)" for d in sorted(report.diagnostics) if d.not_followed]
+    return unreadable_errors(report) + unfollowed + ([NOTHING_RECOGNISED] if nothing else [])
 
 
 def unreadable_errors(report) -> list[str]:

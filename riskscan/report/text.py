@@ -173,6 +173,8 @@ def summary_line(report: Report) -> str:
         line += ": " + ", ".join(counts)
     if report.diagnostics:
         line += f"; {plural(len(report.diagnostics), 'diagnostic')}"
+        unfollowed = sum(1 for d in report.diagnostics if d.not_followed)
+        line += f" ({unfollowed} not followed)" if unfollowed else ""
     hidden = hidden_counts(report)
     if hidden:
         line += f"; {sum(hidden.values())} hidden (" + ", ".join(f"{count} {why}" for why, count in hidden.items()) + ")"

@@ -99,6 +99,15 @@ class Diagnostic:
     # read in part, or not understood; info: a note
     severity: str = "warning"
 
+    @property
+    def not_followed(self) -> bool:
+        """A construct riskscan could not follow (a value, a member, a tool's implementation, a
+        tool class): what the report shows may lack what it would have given. --strict fails on these."""
+        return self.code.startswith("unresolved") or self.code in NOT_FOLLOWED
+
+
+NOT_FOLLOWED = frozenset({"no-implementation", "unknown-tool-class", "guardrail-not-modelled", "partial-gate", "partial-filter"})
+
 
 # --- evidence and capabilities -----------------------------------------------------------------
 

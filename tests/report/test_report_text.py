@@ -97,7 +97,7 @@ def test_text_ends_with_diagnostics_a_summary_and_what_to_run_next():
         "  warning unresolved-tool .vscode/mcp.json: server `local` names no command",
         "  error parse-error app/broken.py:3:9: invalid syntax: expected ':'",
         "",
-        "5 findings: 1 critical, 2 high, 1 medium, 1 low; 2 diagnostics",
+        "5 findings: 1 critical, 2 high, 1 medium, 1 low; 2 diagnostics (1 not followed)",
         f"next: `riskscan explain {first.fingerprint[:8]} PATH` shows how a finding was reached and scored,"
         " `riskscan rule RS102` what its rule means",
     ]
@@ -111,7 +111,7 @@ def test_the_summary_counts_what_it_hides_and_a_baseline_of_everything_shows_no_
                               tuple(baseline.entry_of(f) for f in (shell, *rest)))
     for fmt in ("text", "concise"):
         text = render(baseline.new_only(marked), fmt)
-        assert "0 findings; 2 diagnostics; 5 hidden (1 suppressed, 4 baselined)" in text.splitlines(), fmt
+        assert "0 findings; 2 diagnostics (1 not followed); 5 hidden (1 suppressed, 4 baselined)" in text.splitlines(), fmt
         assert "smallest fix" not in text and "RS102" not in text and "next:" not in text, fmt
 
 
@@ -149,5 +149,5 @@ def test_concise_is_one_line_per_finding_by_place_then_the_summary():
     assert keys == sorted(keys)
     shell = report.findings[0]
     assert f"{shell.location}: RS102 [critical] {' '.join(shell.message.split())}" in findings
-    assert lines[-2] == "5 findings: 1 critical, 2 high, 1 medium, 1 low; 2 diagnostics"
+    assert lines[-2] == "5 findings: 1 critical, 2 high, 1 medium, 1 low; 2 diagnostics (1 not followed)"
     assert lines[-1].startswith("next: `riskscan explain RS102 PATH`")  # the highest ranked finding's rule
