@@ -44,7 +44,8 @@ def main() -> None:
     """riskscan finds what an AI agent system could do wrong before anything runs.
 
     It reads agent code ({frameworks}),
-    MCP client configs ({clients}) and tool
+    in Python files and Jupyter notebooks, each file's imports from its own app's folder (as the
+    interpreter finds them; --source-roots sets them), MCP client configs ({clients}) and tool
     manifests; builds one capability graph of which agents hold which tools and what those tools
     can touch; and asks the Z3 solver which dangerous paths are reachable: untrusted content
     steering an agent into sending private data out, running code, or destroying things.
