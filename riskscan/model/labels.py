@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from riskscan.model.api_calls import api_capabilities, shell_hygiene, target_arg
 from riskscan.model.argument_checks import through_helper, with_constants
 from riskscan.model.process_arguments import argument_hygiene
-from riskscan.model.references import through_fields
+from riskscan.model.references import in_modules, through_fields
 from riskscan.rulesets import BuiltinTool, Rulesets
 from riskscan.types import (
     CONFIDENCE_ANNOTATION,
@@ -63,6 +63,7 @@ class BodyAnalyser:
         self.constants = constants if constants is not None else {}  # qualname -> text (extract/python/constants.py)
         self._memo: dict[tuple[str, frozenset[str]], tuple[tuple[Capability, ...], tuple[HygieneFact, ...]]] = {}
         self._unknown_memo: dict[tuple[str, frozenset[str]], tuple[str, ...]] = {}
+        self._names_memo: dict[tuple[str, ...], tuple[str, ...]] = {}  # a callee's names (they depend on it alone)
 
     def unknown_calls(self, qualname: str) -> tuple[str, ...]:
         """The calls of a function, and of the project helpers it calls, whose effect riskscan
@@ -145,16 +146,20 @@ class BodyAnalyser:
             return "standard", first
         if any(self.rulesets.is_harmless(c) for c in names):
             return "harmless", first
-        if any(_class_like(c) and _in_modules(c, self.modules) for c in call.callee):
+        if any(_class_like(c) and in_modules(c, self.modules) for c in call.callee):
             return "constructed", first  # a project class with no __init__ of its own (an exception)
         return "unknown", first
 
     def _names(self, call: CallSite) -> tuple[str, ...]:
         """The names a call goes by: its callee's, and those reached through the annotated fields
         of project classes in other files (`Deps.client.get` is `httpx.AsyncClient.get`)."""
-        names = call.callee + through_fields(call.callee, self.bindings)
-        # making an instance of a project class runs its __init__, a helper like any other
-        return names + tuple(f"{c}.__init__" for c in names if _class_like(c) and f"{c}.__init__" in self.functions)
+        known = self._names_memo.get(call.callee)
+        if known is None:
+            names = call.callee + through_fields(call.callee, self.bindings)
+            # making an instance of a project class runs its __init__, a helper like any other
+            known = names + tuple(f"{c}.__init__" for c in names if _class_like(c) and f"{c}.__init__" in self.functions)
+            self._names_memo[call.callee] = known
+        return known
 
     def _literal_method(self, callee: str) -> bool:
         owner = callee.rpartition(".")[0]
@@ -209,11 +214,6 @@ def _closure(caller: str, callee: str, controlled: frozenset[str]) -> frozenset[
 
 def _class_like(name: str) -> bool:
     return name.rpartition(".")[2][:1].isupper()
-
-
-def _in_modules(name: str, modules: set[str]) -> bool:
-    parts = name.split(".")
-    return any(".".join(parts[:end]) in modules for end in range(1, len(parts)))
 
 
 def _controlled_params(helper: FunctionFact, call: CallSite, controlled: frozenset[str]) -> frozenset[str]:

@@ -279,8 +279,13 @@ class Resolver:
             self.following.discard(ref.qualname)
 
     def _in_project(self, qualname: str) -> bool:
-        parts = qualname.split(".")
-        return any(".".join(parts[:i]) in self.project.modules for i in range(1, len(parts)))
+        return in_modules(qualname, self.project.modules)
+
+
+def in_modules(qualname: str, modules: set[str]) -> bool:
+    """Whether `qualname` names something inside one of `modules` (a module of the project)."""
+    parts = qualname.split(".")
+    return any(".".join(parts[:i]) in modules for i in range(1, len(parts)))
 
 
 def through_fields(names: Sequence[str], bindings: dict[str, Value], depth: int = 0) -> tuple[str, ...]:
@@ -309,14 +314,8 @@ def through_fields(names: Sequence[str], bindings: dict[str, Value], depth: int 
 
 def _instance_binding(bindings: dict[str, Value], name: str) -> Items | None:
     """What a module-level name holds when it is an instance of a class, through re-exports."""
-    for _ in range(MAX_FIELD_DEPTH):
-        value = dict.get(bindings, name)
-        if isinstance(value, Ref) and value.qualname.endswith(INSTANCE):
-            return Items((value,))
-        if not isinstance(value, Ref):
-            return None
-        name = value.qualname
-    return None
+    value = dict.get(bindings, _reexported(name, {}, bindings) or name)
+    return Items((value,)) if isinstance(value, Ref) and value.qualname.endswith(INSTANCE) else None
 
 
 def conjoin(first: Condition, second: Condition) -> Condition:
