@@ -6,6 +6,7 @@ names (`X | None` and `Optional[X]` name X)."""
 
 from __future__ import annotations
 
+from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import INSTANCE
 from riskscan.types import Binding, Items, Ref
@@ -42,5 +43,4 @@ def _classes(ctx, annotation: cst.BaseExpression) -> list[str]:
 
 
 def _looks_like_class(qualname: str) -> bool:
-    last = qualname.rsplit(".", 1)[-1]
-    return bool(last) and last[0].isupper() and not qualname.startswith(("builtins.", "typing."))
+    return looks_like_class(qualname) and not qualname.startswith(("builtins.", "typing."))
