@@ -98,6 +98,8 @@ class Evaluator:
                 value = adapter.evaluate_dict(self, node, scope)
                 if value is not None:
                     return value
+            for element in node.elements:  # `{"messages": [model.bind_tools(tools).invoke(...)]}`
+                self.evaluate(element.value, scope)
             return Opaque("dict literal", location)
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
             return Opaque("string constant", location)

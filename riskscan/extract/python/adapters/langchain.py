@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from riskscan.extract.python.adapters import langgraph_nodes as hand
 from riskscan.extract.python.adapters.declarations import dict_entries
 from riskscan.extract.python.adapters.frameworks import (
     AgentSpec,
@@ -26,6 +27,7 @@ from riskscan.extract.python.adapters.frameworks import (
     argument,
     code,
 )
+from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
 from riskscan.extract.python.values import (
     keyword,
@@ -80,6 +82,8 @@ TOOL_NODES = frozenset({"langgraph.prebuilt.ToolNode", "langgraph.prebuilt.tool_
 GRAPHS = frozenset({"langgraph.graph.StateGraph", "langgraph.graph.state.StateGraph", "langgraph.graph.MessageGraph", "langgraph.graph.message.MessageGraph"})
 ADD_NODE = frozenset(f"{graph}.add_node" for graph in GRAPHS)
 COMPILE = frozenset(f"{graph}.compile" for graph in GRAPHS)
+ADD_EDGE = frozenset(f"{graph}.add_edge" for graph in GRAPHS)
+ADD_CONDITIONAL_EDGES = frozenset(f"{graph}.add_conditional_edges" for graph in GRAPHS)
 INTERRUPT = frozenset({"langgraph.types.interrupt"})
 HUMAN_IN_THE_LOOP = frozenset({"langchain.agents.middleware.HumanInTheLoopMiddleware", "langchain.agents.middleware.human_in_the_loop.HumanInTheLoopMiddleware"})
 LOAD_TOOLS = frozenset({"langchain_community.agent_toolkits.load_tools", "langchain_community.agent_toolkits.load_tools.load_tools"})
@@ -97,19 +101,28 @@ class Graph:
     interrupts: set[str] = field(default_factory=set)
     interrupt_all: bool = False
     interrupt_place: Location | None = None
+    hand: hand.HandNodes = field(default_factory=hand.HandNodes)
 
 
 class LangChain(FrameworkAdapter):
     frameworks = (FRAMEWORK, GRAPH_FRAMEWORK)
     specs = SPECS
-    more_calls = TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS
+    more_calls = TOOL_NODES | GRAPHS | ADD_NODE | COMPILE | LOAD_TOOLS | ADD_EDGE | ADD_CONDITIONAL_EDGES
     more_triggers = INTERRUPT | HUMAN_IN_THE_LOOP
     trigger_keywords = frozenset(DANGEROUS_FLAGS)  # flagged on any call (evaluate_more)
     context_types = frozenset({"langchain.tools.ToolRuntime", "langgraph.prebuilt.ToolRuntime", "langchain_core.runnables.RunnableConfig"})
 
+    @classmethod
+    def triggers(cls) -> Triggers:
+        return super().triggers() | Triggers(suffixes=(hand.BIND_TOOLS,))
+
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.graphs: dict[int, Graph] = {}  # id(StateGraph call) -> graph
+        self.bound: list[hand.BoundModel] = []  # `model.bind_tools(tools)` of this file
+
+    def claims_more(self, callee: tuple[str, ...]) -> bool:
+        return super().claims_more(callee) or hand.is_bind_tools(self.ctx, callee)
 
     def evaluate_more(self, ev, call, callee, scope, target, tools) -> Value | None:
         names = set(callee)
@@ -125,9 +138,14 @@ class LangChain(FrameworkAdapter):
         if names & ADD_NODE:
             return self.add_node(ev, call, scope)
         if names & COMPILE:
-            return self.compile(ev, call, scope)
+            return self.compile(ev, call, scope, target)
         if names & LOAD_TOOLS:
             return self.load_tools(ev, call, scope)
+        if names & (ADD_EDGE | ADD_CONDITIONAL_EDGES):
+            return self.add_edge(ev, call, scope, conditional=bool(names & ADD_CONDITIONAL_EDGES))
+        if hand.is_bind_tools(self.ctx, callee):
+            self.bound.append(hand.bind_tools(self.ctx, ev, call, scope, target))
+            return Opaque("a chat model bound to tools", self.ctx.loc(call))
         return None
 
     # --- agents --------------------------------------------------------------------------------
@@ -136,6 +154,7 @@ class LangChain(FrameworkAdapter):
         ctx = self.ctx
         tools: list[Value] = []
         gates: list[tuple[str, Gate]] = []
+        self.consume_bound(argument(call, ((0, "model"), (None, "llm"))))
         interrupts = keyword(call, "interrupt_before")
         if interrupts is not None and "tools" in (string_list(interrupts) or []):
             gates.append(("*", Gate("approval", f"interrupt_before={code(ctx, interrupts)}", ctx.loc(interrupts))))
@@ -225,17 +244,35 @@ class LangChain(FrameworkAdapter):
         value = ev.evaluate(action, scope, tools=bool(is_tool_node))
         if is_tool_node:
             graph.tool_nodes[name or string_value(keyword(action, "name")) or "tools"] = value
-        elif not (isinstance(action, cst.Name) and ctx.assignments_of_kind(action, cst.FunctionDef)):
+        elif isinstance(action, cst.Name) and ctx.assignments_of_kind(action, cst.FunctionDef):
+            if isinstance(value, Ref) and value.qualname in ctx.function_nodes:
+                graph.hand.functions[name or action.value] = value.qualname
+        else:
             graph.members.append(value)
         return Opaque("graph node", ctx.loc(call))
 
-    def compile(self, ev, call: cst.Call, scope) -> Value:
+    def add_edge(self, ev, call: cst.Call, scope, conditional: bool) -> Value:
+        ev.evaluate_arguments(call, scope)
+        graph = self.graph_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
+        if graph is not None:
+            hand.record_edge(graph.hand, call, conditional)
+        return Opaque("graph edge", self.ctx.loc(call))
+
+    def consume_bound(self, model: cst.BaseExpression | None) -> None:
+        """The model handed to a prebuilt agent: the agent holds the tools, not the bound model."""
+        calls = {id(model)} if isinstance(model, cst.Call) else set()
+        if isinstance(model, cst.Name):
+            calls = {id(self.ctx.declarations.assigned.get(id(a.node))) for a in self.ctx.assignments(model)}
+        for bound in self.bound:
+            bound.consumed = bound.consumed or bound.call_id in calls
+
+    def compile(self, ev, call: cst.Call, scope, target: str | None = None) -> Value:
         ctx = self.ctx
         ev.evaluate_arguments(call, scope)
         graph = self.graph_of(call.func.value) if isinstance(call.func, cst.Attribute) else None
         if graph is None:
             return Opaque("compile() of a graph not known statically", ctx.loc(call))
-        graph.name = string_value(keyword(call, "name")) or graph.name
+        graph.name = string_value(keyword(call, "name")) or (target.rsplit(".", 1)[-1] if target else graph.name)
         interrupts = keyword(call, "interrupt_before")
         if interrupts is not None:
             graph.interrupt_place = ctx.loc(interrupts)
@@ -246,6 +283,7 @@ class LangChain(FrameworkAdapter):
     def finish(self, interpreter) -> None:
         ctx = self.ctx
         for graph in self.graphs.values():
+            hand_gates = self.hand_written(graph)
             gates = ()
             interrupted = graph.interrupt_all or (graph.tool_nodes and set(graph.tool_nodes) <= graph.interrupts)
             if interrupted and graph.interrupt_place is not None:
@@ -254,10 +292,18 @@ class LangChain(FrameworkAdapter):
             elif graph.interrupts & set(graph.tool_nodes):
                 ctx.diagnose(None, "partial-gate", f"graph {graph.name}: only some tool nodes are interrupted; no gate recorded", "info")
             tools = (Items(tuple(graph.tool_nodes.values())),) if graph.tool_nodes else ()
+            gates = tuple(sorted(set(gates) | set(hand_gates)))
             ctx.add_agent(AgentFact(graph.id, graph.name, GRAPH_FRAMEWORK, graph.location, tools, (), graph.condition, gates))
             if graph.members:
                 members = (Ref(graph.id, graph.location), *graph.members)
                 self.link("shared-context", Items(members), None, _Scope(graph.condition), location=graph.location)
+        for bound in hand.standalone(self.bound):
+            name = (bound.target or bound.owner).rsplit(".", 1)[-1] if bound.target or bound.in_function else ctx.module_name
+            agent_id = bound.target or f"{bound.owner}.<bound model>"
+            ctx.add_agent(AgentFact(agent_id, name, FRAMEWORK, bound.location, (bound.tools,), (), bound.condition))
+
+    def hand_written(self, graph: Graph) -> list[tuple[str, Gate]]:
+        return hand.attach(self.ctx, graph, self.bound, INTERRUPT)
 
 
 @dataclass
