@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from riskscan.extract.python.receivers import looks_like_class
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import (
     keyword,
@@ -56,8 +57,10 @@ class HandNodes:
 
 
 def is_bind_tools(ctx, callee: tuple[str, ...]) -> bool:
-    """`x.bind_tools(...)` on a chat model: any receiver but a class of the project."""
-    return any(name.endswith(BIND_TOOLS) for name in callee) and not any(ctx.is_project(name) for name in callee)
+    """`x.bind_tools(...)` on a chat model: any receiver but an instance of a class of the
+    project (a module variable riskscan cannot type is named after itself, not a class)."""
+    receivers = [name[: -len(BIND_TOOLS)] for name in callee if name.endswith(BIND_TOOLS)]
+    return bool(receivers) and not any(ctx.is_project(r) and looks_like_class(r) for r in receivers)
 
 
 def bind_tools(ctx, ev, call: cst.Call, scope, target: str | None) -> BoundModel:
@@ -108,7 +111,11 @@ def uses_bound(ctx, function: cst.FunctionDef, bound: BoundModel) -> bool:
 
 def dispatches_tools(ctx, function: cst.FunctionDef) -> bool:
     """A node that runs the model's tool calls itself: `tools_by_name[name].invoke(args)`, or a
-    tool taken out of such a table first (`tool = tools_by_name[name]; tool.invoke(args)`)."""
+    tool taken out of such a table first (`tool = tools_by_name[name]; tool.invoke(args)`), or a
+    table looked up by the tool call's name and handed on (`run(tools_by_name[call["name"]])`)."""
+    for lookup in find_nodes(function.body, cst.Subscript):
+        if len(lookup.slice) == 1 and isinstance(lookup.slice[0].slice, cst.Index) and _is_name_of_call(lookup.slice[0].slice.value):
+            return True
     for call in find_nodes(function.body, cst.Call):
         func = call.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in TOOL_RUNS):
