@@ -149,3 +149,44 @@ def test_a_tool_registered_on_an_imported_agent_joins_it_with_its_gate(rulesets)
     assert [h.tool for h in desk.tools] == ["app.billing.refund"]
     (refund,) = system.tools
     assert (refund.framework, [g.detail for g in refund.gates]) == ("pydantic-ai", ["requires_approval=True"])
+
+
+def test_mcp_toolsets_over_fastmcp_transports_and_clients_are_the_servers_they_launch(rulesets):
+    found = facts(rulesets, """
+        from fastmcp import Client
+        from fastmcp.client.transports import NpxStdioTransport, StdioTransport, StreamableHttpTransport, UvxStdioTransport
+        from pydantic_ai import Agent
+        from pydantic_ai.mcp import MCPToolset
+        from pydantic_ai.toolsets.fastmcp import FastMCPToolset
+
+        git = MCPToolset(StdioTransport(command="uvx", args=["mcp-server-git", "--repository", "."]))
+        transport = NpxStdioTransport("@modelcontextprotocol/server-filesystem", ["/srv/shared"])
+        files = MCPToolset(transport)
+        fetch = FastMCPToolset(Client(UvxStdioTransport("mcp-server-fetch")))
+        notes = MCPToolset(Client(StreamableHttpTransport("https://notes.example.com/mcp")))
+        unknown = MCPToolset(StdioTransport(command=COMMAND, args=[]))
+        agent = Agent("openai:gpt-4o", toolsets=[git, files, fetch, notes, unknown])
+    """)
+    servers = {t.id.split("#")[1].split("/")[0]: t.server for t in found.tools if t.id.startswith("mcp:")}
+    assert servers["git"] == "git" and servers["files"] == "filesystem" and servers["fetch"] == "fetch"
+    assert servers["notes"] is None  # a remote server the catalog does not know: its tools are unknown
+    unknown = {b.qualname: b.value for b in found.bindings}["app.agent.unknown"]
+    assert isinstance(unknown, Opaque) and "not known statically" in unknown.reason
+
+
+def test_approval_required_on_a_toolset_gates_its_tools_and_a_deciding_function_does_not(rulesets):
+    found = facts(rulesets, """
+        from pydantic_ai import Agent
+        from pydantic_ai.mcp import MCPToolset
+
+        def risky(ctx, tool_def, args):
+            return tool_def.name.startswith("write")
+
+        files = MCPToolset("servers/files.py")
+        mail = MCPToolset("servers/mail.py")
+        agent = Agent("openai:gpt-4o", toolsets=[files.approval_required(), mail.approval_required(risky)])
+    """)
+    gated = {t.id: [g.detail for g in t.gates] for t in found.tools}
+    assert gated["mcp:app/agent.py#files/*<approval>"] == ["approval_required() on the toolset"]
+    assert "mcp:app/agent.py#mail/*<approval>" not in gated
+    assert any(d.code == "partial-gate" and "risky" in d.message for d in found.diagnostics)

@@ -1,7 +1,8 @@
 """Pydantic AI: `Agent(model, tools=[...], toolsets=[...])`, `@agent.tool` / `@agent.tool_plain`
 on an agent of the same file (an imported agent is registrations.py's), `Tool(func, ...)`,
 `FunctionToolset(tools=[...])` and `@toolset.tool`, MCP servers as toolsets (pydantic-ai 1.x
-`MCPServerStdio` / `MCPServerStreamableHTTP` / `MCPServerSSE`, 2.x `MCPToolset(client)`): a
+`MCPServerStdio` / `MCPServerStreamableHTTP` / `MCPServerSSE`, `FastMCPToolset`, 2.x
+`MCPToolset(client)` with a URL, a script or a FastMCP transport, see fastmcp_transports): a
 catalogued server's tools, the project's own server when the command runs one of its scripts
 (`ToolFact.launches`, as for client configs), else one opaque tool.
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from riskscan.extract.configs.mcp_config import server_tool_facts
+from riskscan.extract.python.adapters import fastmcp_transports
 from riskscan.extract.python.adapters.frameworks import (
     AgentSpec,
     DecoratorSpec,
@@ -50,13 +52,19 @@ RUN_METHODS = frozenset({"run", "run_sync", "run_stream", "iter"})
 APPROVAL_REQUIRED = frozenset({"pydantic_ai.ApprovalRequired", "pydantic_ai.exceptions.ApprovalRequired"})
 STDIO_SERVERS = frozenset({"pydantic_ai.mcp.MCPServerStdio"})
 HTTP_SERVERS = frozenset(f"pydantic_ai.mcp.{name}" for name in ("MCPServerStreamableHTTP", "MCPServerSSE", "MCPServerHTTP"))
-MCP_TOOLSETS = frozenset({"pydantic_ai.mcp.MCPToolset"})
+MCP_TOOLSETS = frozenset({"pydantic_ai.mcp.MCPToolset", "pydantic_ai.toolsets.fastmcp.FastMCPToolset"})
+APPROVAL_METHODS = frozenset(f"{owner}.approval_required" for owner in (*TOOLSETS, *STDIO_SERVERS, *HTTP_SERVERS, *MCP_TOOLSETS))
+
+
+def _always_true(node: cst.BaseExpression) -> bool:
+    """`lambda ctx, tool_def, args: True`"""
+    return isinstance(node, cst.Lambda) and is_true(node.body)
 
 
 class PydanticAI(FrameworkAdapter):
     frameworks = (FRAMEWORK,)
     specs = SPECS
-    more_calls = frozenset(TOOLSETS) | STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS
+    more_calls = frozenset(TOOLSETS) | STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS | APPROVAL_METHODS
     more_triggers = RUNS | APPROVAL_REQUIRED
     context_types = frozenset({"pydantic_ai.RunContext", "pydantic_ai.tools.RunContext"})
 
@@ -70,7 +78,38 @@ class PydanticAI(FrameworkAdapter):
             return self.function_toolset(ev, call, scope, target)
         if names & (STDIO_SERVERS | HTTP_SERVERS | MCP_TOOLSETS):
             return self.mcp_server(ev, call, names, scope, target)
+        if names & APPROVAL_METHODS:
+            return self.approval_required(ev, call, scope)
         return None
+
+    def approval_required(self, ev, call: cst.Call, scope) -> Value:
+        """`toolset.approval_required()`: every call of the toolset's tools waits for a person's
+        approval. With a function of its own it decides per call: no gate, said so."""
+        ctx = self.ctx
+        node = call.func.value
+        known = isinstance(node, cst.Name) and node.value in scope.values  # `files = MCPToolset(...)` above
+        receiver = scope.values[node.value] if known else ev.evaluate(node, scope, tools=True)
+        decider = argument(call, ((0, "approval_required_func"),))
+        if decider is not None and not _always_true(decider):
+            ctx.diagnose(call, "partial-gate", f"approval_required({code(ctx, decider)}) decides per call; no gate recorded", "info")
+            return receiver
+        gate = Gate("approval", "approval_required() on the toolset", ctx.loc(call))
+        return self.gated(receiver, gate, call, depth=0)
+
+    def gated(self, value: Value, gate: Gate, call: cst.Call, depth: int) -> Value:
+        """A copy of each tool of `value` with the gate; a toolset bound to a name is followed."""
+        ctx = self.ctx
+        if isinstance(value, When):
+            return When(self.gated(value.value, gate, call, depth), value.condition)
+        if isinstance(value, Items):
+            return Items(tuple(self.gated(item, gate, call, depth) for item in value.items))
+        if isinstance(value, Ref) and value.qualname in ctx.tools:
+            fact = ctx.tools[value.qualname]
+            return Ref(ctx.add_tool(replace(fact, id=f"{fact.id}<approval>", gates=(*fact.gates, gate))), value.location)
+        if isinstance(value, Ref) and value.qualname in ctx.bindings and depth < 4:
+            return self.gated(ctx.bindings[value.qualname].value, gate, call, depth + 1)
+        ctx.diagnose(call, "partial-gate", f"approval_required() on {code(ctx, call.func.value)}, whose tools are not known in this file; no gate recorded for them", "info")
+        return value
 
     # --- tools ---------------------------------------------------------------------------------
 
@@ -176,10 +215,8 @@ class PydanticAI(FrameworkAdapter):
             command = string_value(argument(call, ((0, "command"),)))
             args = launch_arguments(argument(call, ((1, "args"),)), self.ctx.module.code_for_node)
             return {"command": command, "args": args} if command is not None and args is not None else None
-        client = argument(call, ((0, "url"), (0, "client")))
-        text = string_value(client)
-        if text is None:
-            return None
-        if names & HTTP_SERVERS or text.startswith(("http://", "https://")):
-            return {"url": text}
-        return {"command": "python", "args": [text]}  # MCPToolset("server.py"): FastMCP runs the script
+        if names & HTTP_SERVERS:
+            url = string_value(argument(call, ((0, "url"),)))
+            return {"url": url} if url is not None else None
+        # MCPToolset(client): a URL, a script path, a transport, a fastmcp.Client
+        return fastmcp_transports.server_entry(self.ctx, argument(call, ((0, "client"), (None, "transport"))))
