@@ -7,8 +7,11 @@
 
 Each project is a source distribution from the package index, pinned by version and sha256,
 downloaded once into the work folder (`pip download --no-deps --no-binary :all:`) and unpacked
-there; nothing of it is committed, and it is never run: riskscan only reads it. Exit 1 when a
-finding has no verdict or a download does not match its sha256, so a change that moves what
+there — or, for a framework whose examples ship only in its repository, a GitHub repository at a
+commit (`repository: owner/name`, `commit:`), read from a local git mirror when `--mirrors DIR`
+holds one (`DIR/owner+name/repo` or `DIR/owner/name.git`), else downloaded from codeload.github.com
+at that commit. Nothing of it is committed, and it is never run: riskscan only reads it. Exit 1
+when a finding has no verdict or a download does not match its pin, so a change that moves what
 riskscan reports cannot pass unread.
 """
 
@@ -16,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import subprocess
 import sys
 import tarfile
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import yaml
@@ -38,8 +43,10 @@ def load_projects() -> list[dict]:
     return yaml.safe_load((HERE / "projects.yaml").read_text(encoding="utf-8"))["projects"]
 
 
-def fetch(project: dict, work: Path) -> Path:
+def fetch(project: dict, work: Path, mirrors: Path | None = None) -> Path:
     """The unpacked source distribution of the project, downloaded and checked once."""
+    if "repository" in project:
+        return fetch_repository(project, work, mirrors)
     name, _, version = project["sdist"].partition("==")
     unpacked = work / "src" / f"{name}-{version}"
     if (unpacked / ".complete").exists():
@@ -67,6 +74,36 @@ def fetch(project: dict, work: Path) -> Path:
     return unpacked / project["root"]
 
 
+def fetch_repository(project: dict, work: Path, mirrors: Path | None) -> Path:
+    """The project's folder of a GitHub repository at the pinned commit: from a local mirror (git
+    checks the commit is there), else the codeload tarball of that commit."""
+    repository, commit, root = project["repository"], project["commit"], project["root"]
+    unpacked = work / "src" / f"{repository.replace('/', '+')}-{commit[:12]}"
+    if (unpacked / ".complete").exists():
+        return unpacked / root
+    unpacked.mkdir(parents=True, exist_ok=True)
+    owner, name = repository.split("/")
+    candidates = [mirrors / f"{owner}+{name}" / "repo", mirrors / owner / f"{name}.git"] if mirrors else []
+    mirror = next((c for c in candidates if c.is_dir()), None)
+    if mirror is not None:
+        archive = subprocess.run(["git", "--git-dir", str(mirror), "archive", "--format=tar", commit, root],
+                                 capture_output=True, check=False)
+        if archive.returncode != 0:
+            raise SystemExit(f"{mirror}: no {root} at {commit}: {archive.stderr.decode(errors='replace')[-500:]}")
+        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+            tar.extractall(unpacked, filter="data")
+    else:
+        url = f"https://codeload.github.com/{repository}/tar.gz/{commit}"
+        with urllib.request.urlopen(url, timeout=120) as response, tarfile.open(fileobj=io.BytesIO(response.read()), mode="r:gz") as tar:
+            tar.extractall(unpacked, filter="data")
+        [top] = [p for p in unpacked.iterdir() if p.is_dir()]
+        for item in top.iterdir():
+            item.rename(unpacked / item.name)
+        top.rmdir()
+    (unpacked / ".complete").write_text("")
+    return unpacked / root
+
+
 def _archive(downloads: Path, name: str, version: str) -> Path | None:
     """The sdist of NAME==VERSION among the downloads, whichever spelling of the name it uses
     (`mcp-server-git` is shipped as mcp_server_git-...)."""
@@ -91,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", action="append", help="score only this project (repeatable)")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK, help=f"downloads, sources and reports (default {DEFAULT_WORK})")
+    parser.add_argument("--mirrors", type=Path, help="a folder of local git mirrors of the repository projects (owner+name/repo or owner/name.git)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--show", action="store_true", help="list every finding with its verdict")
     parser.add_argument("--rescore", action="store_true", help="score the reports of the last run again, without scanning")
@@ -99,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     for project in load_projects():
         if args.only and project["name"] not in args.only:
             continue
-        report = scan(fetch(project, args.work), project.get("options", []), args.work, again=not args.rescore)
+        report = scan(fetch(project, args.work, args.mirrors), project.get("options", []), args.work, again=not args.rescore)
         document = yaml.safe_load((HERE / "expectations" / f"{project['name']}.yaml").read_text(encoding="utf-8"))
         verdicts, misses = scoring.parse_expectations(document, f"expectations/{project['name']}.yaml")
         result = scoring.score(project["name"], report, verdicts, misses)
