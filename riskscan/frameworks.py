@@ -23,6 +23,29 @@ FRAMEWORKS: dict[str, str] = {
     "function-calling": "plain OpenAI/Anthropic function calling",
 }
 
+# agent frameworks riskscan does not read, by the top-level module they are imported from: a file
+# importing one gets a diagnostic (its agents and tools are not in the graph), never silence
+UNREAD_FRAMEWORKS: dict[str, str] = {
+    "mcp_agent": "mcp-agent",
+    "autogen": "AutoGen 0.2 / AG2 (autogen)",
+    "camel": "CAMEL",
+    "letta": "Letta",
+    "letta_client": "Letta",
+    "langroid": "Langroid",
+    "swarm": "OpenAI Swarm",
+    "griptape": "Griptape",
+    "controlflow": "ControlFlow",
+    "marvin": "Marvin",
+    "atomic_agents": "Atomic Agents",
+    "beeai_framework": "BeeAI Framework",
+    "llama_stack_client": "Llama Stack",
+    "phi": "phidata",
+    "langflow": "Langflow",
+    "praisonaiagents": "PraisonAI",
+    "upsonic": "Upsonic",
+    "julep": "Julep",
+}
+
 
 def display_name(framework: str) -> str:
     """The framework's display name; an id this table does not know is shown as it is."""

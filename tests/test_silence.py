@@ -260,3 +260,14 @@ def test_strict_fails_on_a_construct_not_followed(tmp_path):
     assert "not followed" in unfollowed.output and "(--strict)" in unfollowed.output
     followed = riskscan("scan", str(tmp_path / "followed"), "--strict", "--no-cache")
     assert followed.exit_code == 0, followed.output
+
+
+KNOWN_UNREAD = SILENCE / "known-unread-framework"
+
+
+def test_a_framework_riskscan_knows_of_but_does_not_read_is_named_at_the_file_and_fails_strict():
+    report = scan(str(KNOWN_UNREAD))
+    notes = [(d.location.path, d.severity, d.message) for d in report.diagnostics if d.code == "framework-not-read"]
+    assert notes == [("finder/app.py", "warning",
+                      "imports mcp_agent (mcp-agent), an agent framework riskscan does not read: the agents and tools declared with it are not in the graph")]
+    assert riskscan("scan", str(KNOWN_UNREAD), "-q", "--no-cache", "--strict").exit_code == 2

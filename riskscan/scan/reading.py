@@ -22,7 +22,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from riskscan import __version__, model
@@ -30,6 +30,7 @@ from riskscan import cache as _cache
 from riskscan.cache import Cache, digest_of, entry_key
 from riskscan.extract import extract_data, failed, is_binary
 from riskscan.extract.python.focus import Span
+from riskscan.extract.python.survey import UNREAD_FRAMEWORK, unread_notes
 from riskscan.model.references import Asked
 from riskscan.rulesets import Rulesets
 from riskscan.scan.import_roots import import_aliases, renamed
@@ -141,7 +142,7 @@ class _Reader:
     def _needed_first(self, entry: _File) -> bool:
         if self.everything or entry.source.kind != "python" or is_binary(entry.data):
             return True
-        return bool(entry.survey and entry.survey - {"dispatches"})
+        return any(kind != "dispatches" and not kind.startswith(UNREAD_FRAMEWORK) for kind in entry.survey or ())
 
     def _wanted(self, asked: Asked) -> list[_File]:
         """The files that may hold what the model asked for: unread ones are read for the names
@@ -207,10 +208,11 @@ class _Reader:
         found = []
         for entry in self.files:
             if entry.facts is None:
-                found.append(Facts(entry.source.path, entry.source.kind, entry.source.module))
+                found.append(Facts(entry.source.path, entry.source.kind, entry.source.module, diagnostics=unread_notes(entry.source.path, entry.survey)))
                 continue
             if entry.renamed is None or entry.renamed[0] is not entry.facts:  # facts named from the file's import roots
-                entry.renamed = (entry.facts, renamed(entry.facts, self.aliases.get(entry.source.path)))
+                facts = renamed(entry.facts, self.aliases.get(entry.source.path))
+                entry.renamed = (entry.facts, replace(facts, diagnostics=(*facts.diagnostics, *unread_notes(entry.source.path, entry.survey))))
             found.append(entry.renamed[1])
         return tuple(found)
 

@@ -106,7 +106,7 @@ class Diagnostic:
         return self.code.startswith("unresolved") or self.code in NOT_FOLLOWED
 
 
-NOT_FOLLOWED = frozenset({"no-implementation", "unknown-tool-class", "guardrail-not-modelled", "partial-gate", "partial-filter"})
+NOT_FOLLOWED = frozenset({"no-implementation", "unknown-tool-class", "guardrail-not-modelled", "partial-gate", "partial-filter", "framework-not-read"})
 
 
 # --- evidence and capabilities -----------------------------------------------------------------

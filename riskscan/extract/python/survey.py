@@ -25,11 +25,15 @@ import warnings
 from dataclasses import dataclass, field
 
 from riskscan.extract.python.focus import Nodes, Span, leave_out
+from riskscan.frameworks import UNREAD_FRAMEWORKS
+from riskscan.types import Diagnostic, Location
 
 DECLARES = "declares"  # agents, tools, servers, registrations, schemas: always read
 DISPATCHES = "dispatches"  # `getattr(module, name)`: read when a schema tool has no implementation
 # (a literal dispatch table holds the tool's name; reading.py finds it by that name instead)
 UNREADABLE = "unreadable"  # the standard parser refused it: the full extractor reports why
+UNREAD_FRAMEWORK = "framework:"  # + the top-level module of an agent framework riskscan does not read
+_UNREAD_WORDS = tuple(f"{keyword} {name}".encode() for name in UNREAD_FRAMEWORKS for keyword in ("import", "from"))
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,43 @@ def look(data: bytes, module: str, package: str, triggers: Triggers) -> tuple[fr
             tree = ast.parse(data)  # every file, so that a broken one is reported even if it declares nothing
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset({UNREADABLE}), ()
+    unread = _unread_frameworks(tree, module, package) if any(word in data for word in _UNREAD_WORDS) else frozenset()
     if not any(all(word in data for word in group) for group in triggers.words):
-        return frozenset(), ()
+        return unread, ()
     try:
         nodes = Nodes(tree)
         surveyed = _Survey(tree, nodes.order, module, package, triggers)
-        found = surveyed.result()
+        found = surveyed.result() | unread
         return found, leave_out(tree, surveyed, nodes) if DECLARES in found else ()
     except RecursionError:
         return frozenset({UNREADABLE}), ()
+
+
+def _unread_frameworks(tree: ast.Module, module: str, package: str) -> frozenset[str]:
+    """The agent frameworks riskscan does not read that the file imports (not the project's own
+    package of the same name)."""
+    own = module.split(".")[0]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            tops = [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            tops = [node.module.split(".")[0]]
+        else:
+            continue
+        found |= {f"{UNREAD_FRAMEWORK}{top}" for top in tops if top in UNREAD_FRAMEWORKS and top != own}
+    return frozenset(found)
+
+
+def unread_notes(path: str, kinds: frozenset[str] | None) -> tuple[Diagnostic, ...]:
+    """A note per agent framework riskscan does not read that the survey found imported."""
+    modules = sorted(kind[len(UNREAD_FRAMEWORK):] for kind in kinds or () if kind.startswith(UNREAD_FRAMEWORK))
+    return tuple(
+        Diagnostic(Location(path), "framework-not-read",
+                   f"imports {module} ({UNREAD_FRAMEWORKS[module]}), an agent framework riskscan does not read: "
+                   "the agents and tools declared with it are not in the graph")
+        for module in modules
+    )
 
 
 class _Survey:
