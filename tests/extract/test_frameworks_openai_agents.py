@@ -262,3 +262,67 @@ def test_messages_appended_to_a_list_are_not_taken_for_hosted_tools(rulesets):
     assert [t.name for t in found.tools] == ["WebSearchTool"]
     (agent,) = build("/x", [found], rulesets).agents
     assert [holding.tool for holding in agent.tools] == [found.tools[0].id]
+
+
+SANDBOX = """
+    from agents import Agent, WebSearchTool
+    from agents.sandbox import SandboxAgent
+    from agents.sandbox.capabilities import Capabilities, Compaction, Filesystem, Memory, Shell, Skills
+    from agents.sandbox.sandboxes.docker import DockerSandboxClient
+
+    from app.caps import WorkspaceShell
+
+    default = SandboxAgent(name="default", tools=[WebSearchTool()])
+    shell = SandboxAgent(name="shell", capabilities=[Shell(), Compaction(), Memory()])
+    more = SandboxAgent(name="more", capabilities=Capabilities.default() + [Skills(skills=[])])
+    custom = SandboxAgent(name="custom", capabilities=[WorkspaceShell()])
+    desk = Agent(name="desk", handoffs=[default], tools=[shell.as_tool("shell", "run the shell agent")])
+    client = DockerSandboxClient()
+"""
+
+
+def tool_names(found, agent) -> list[str]:
+    tools = {t.id: t.name for t in found.tools}
+    return sorted(tools.get(name, name) for name in held(agent))
+
+
+def test_a_sandbox_agent_holds_its_capabilities_tools_and_its_own(rulesets):
+    found = facts(rulesets, SANDBOX)
+    agents = {a.name: a for a in found.agents}
+    assert tool_names(found, agents["default"]) == ["WebSearchTool", "apply_patch", "exec_command", "view_image", "write_stdin"]
+    assert tool_names(found, agents["shell"]) == ["exec_command", "write_stdin"]
+    assert tool_names(found, agents["more"]) == ["apply_patch", "exec_command", "load_skill", "view_image", "write_stdin"]
+    assert tool_names(found, agents["custom"]) == ["app.caps.WorkspaceShell.tools.<return>"]
+    assert [d.code for d in found.diagnostics if d.code == "memory-not-modelled"] == ["memory-not-modelled"]
+    # the normal Agent handling still applies: handoffs and as_tool
+    assert [h.qualname for h in agents["desk"].handoffs[0].items] == ["app.agent.default"]
+    assert any(t.name == "shell" and t.invokes is not None for t in found.tools)
+
+
+def test_a_container_client_gates_the_capability_tools_only(rulesets):
+    found = facts(rulesets, SANDBOX)
+    tools = {t.id: t for t in found.tools}
+    shell = tools["app.agent.shell.<exec_command>"]
+    assert [(g.kind, g.detail) for g in shell.gates] == [("sandbox", "DockerSandboxClient runs the sandbox session in a container")]
+    search = next(t for t in found.tools if t.builtin == "agents.WebSearchTool")
+    assert search.gates == ()
+    assert any(d.code == "partial-gate" and "WorkspaceShell" in d.message for d in found.diagnostics)
+
+
+def test_a_host_client_is_hygiene_and_no_client_is_a_diagnostic(rulesets):
+    local = facts(rulesets, """
+        from agents.sandbox import SandboxAgent, SandboxRunConfig
+        from agents.sandbox.sandboxes import UnixLocalSandboxClient
+
+        agent = SandboxAgent(name="local")
+        config = SandboxRunConfig(client=UnixLocalSandboxClient())
+    """)
+    assert [(h.check, h.subject) for h in local.hygiene] == [("local-code-executor", "local")]
+    assert all(t.gates == () for t in local.tools)
+    elsewhere = facts(rulesets, """
+        from agents.sandbox import SandboxAgent
+
+        agent = SandboxAgent(name="elsewhere")
+    """)
+    assert [d.code for d in elsewhere.diagnostics] == ["unresolved-sandbox-client"]
+    assert not elsewhere.hygiene

@@ -1,5 +1,6 @@
 """OpenAI Agents SDK (package `agents`): `Agent(...)`, `@function_tool`, `function_tool(f)`,
-`FunctionTool(...)`, hosted tools, `agent.as_tool(...)`, `handoff(agent)`.
+`FunctionTool(...)`, hosted tools, `agent.as_tool(...)`, `handoff(agent)`; `SandboxAgent` and
+its capabilities are `openai_agents_sandbox.py`'s, MCP servers `openai_agents_mcp.py`'s.
 
 Qualified names come from the SDK's source (openai-agents 0.24): the public names re-exported by
 `agents/__init__.py` and the modules that define them.
@@ -7,7 +8,11 @@ Qualified names come from the SDK's source (openai-agents 0.24): the public name
 
 from __future__ import annotations
 
-from riskscan.extract.python.adapters import BaseAdapter, openai_agents_mcp
+from riskscan.extract.python.adapters import (
+    BaseAdapter,
+    openai_agents_mcp,
+    openai_agents_sandbox,
+)
 from riskscan.extract.python.adapters.declarations import (
     canonical_schema,
     decorator_parts,
@@ -26,7 +31,8 @@ AGENT_CLASSES = frozenset({"agents.Agent", "agents.agent.Agent"})
 FUNCTION_TOOL = frozenset({"agents.function_tool", "agents.tool.function_tool"})
 FUNCTION_TOOL_CLASS = frozenset({"agents.FunctionTool", "agents.tool.FunctionTool"})
 HANDOFF = frozenset({"agents.handoff", "agents.handoffs.handoff"})
-AS_TOOL = frozenset(f"{cls}.as_tool" for cls in AGENT_CLASSES)
+SANDBOX_AGENTS = openai_agents_sandbox.SANDBOX_AGENTS
+AS_TOOL = frozenset(f"{cls}.as_tool" for cls in AGENT_CLASSES | SANDBOX_AGENTS)
 CONTEXT_TYPES = frozenset(
     {
         "agents.RunContextWrapper",
@@ -65,17 +71,22 @@ HOSTED_TOOL_CLASSES = frozenset(
 class OpenAIAgents(BaseAdapter):
     frameworks = (FRAMEWORK,)
 
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.sandbox = openai_agents_sandbox.SandboxState()
+
     @classmethod
     def triggers(cls) -> Triggers:
         return Triggers(
             names=AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | HOSTED_TOOL_CLASSES
             | TOOL_INPUT_GUARDRAILS | openai_agents_mcp.SERVERS | openai_agents_mcp.STATIC_FILTER
+            | SANDBOX_AGENTS | openai_agents_sandbox.LOCAL_CLIENTS
         )
 
     def claims(self, callee: tuple[str, ...]) -> bool:
         names = set(callee)
         return bool(
-            names & (AGENT_CLASSES | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | AS_TOOL | HOSTED_TOOL_CLASSES | openai_agents_mcp.SERVERS)
+            names & (AGENT_CLASSES | SANDBOX_AGENTS | FUNCTION_TOOL | FUNCTION_TOOL_CLASS | HANDOFF | AS_TOOL | HOSTED_TOOL_CLASSES | openai_agents_mcp.SERVERS)
             or names & set(self.ctx.rulesets.builtin_index())
         )
 
@@ -83,6 +94,8 @@ class OpenAIAgents(BaseAdapter):
         names = set(callee)
         if names & AGENT_CLASSES:
             return self.agent(ev, call, scope, target)
+        if names & SANDBOX_AGENTS:
+            return openai_agents_sandbox.sandbox_agent(self, ev, call, scope, target)
         if names & FUNCTION_TOOL:
             return self.function_tool_call(ev, call, scope, target)
         if isinstance(call.func, cst.Call) and set(self.ctx.callee_names(call.func.func)) & FUNCTION_TOOL:
@@ -105,17 +118,17 @@ class OpenAIAgents(BaseAdapter):
 
     # --- agents --------------------------------------------------------------------------------
 
-    def agent(self, ev, call: cst.Call, scope, target: str | None) -> Value:
+    def agent(self, ev, call: cst.Call, scope, target: str | None, extra_tools: tuple = (), skip: tuple = ()) -> Value:
         ctx = self.ctx
         name = string_value(keyword(call, "name") or positional(call, 0))
         if name is None:
             name = target.rsplit(".", 1)[-1] if target else ""
         tools_node, handoffs_node = keyword(call, "tools"), keyword(call, "handoffs")
         servers_node = keyword(call, "mcp_servers")
-        tools = tuple(ev.evaluate(node, scope, tools=True) for node in (tools_node, servers_node) if node is not None)
+        tools = tuple(ev.evaluate(node, scope, tools=True) for node in (tools_node, servers_node) if node is not None) + extra_tools
         handoffs = (ev.evaluate(handoffs_node, scope),) if handoffs_node is not None else ()
         for arg in call.args:
-            if arg.value not in (tools_node, handoffs_node, servers_node):
+            if arg.value not in (tools_node, handoffs_node, servers_node, *skip):
                 ev.evaluate(arg.value, scope)
         gates = tuple(("*", gate) for gate in self.agent_guardrail_gates(call))
         agent_id = target or f"{ctx.module_name}.<agent {name}>"
@@ -262,6 +275,9 @@ class OpenAIAgents(BaseAdapter):
                 else:
                     self.ctx.diagnose(element, "guardrail-not-modelled", f"{where} {code_of(self.ctx, element)} is no tool input guardrail of this file: it checks the conversation, not tool calls; not modelled as a gate", "info")
         return gates
+
+    def finish(self, interpreter) -> None:
+        openai_agents_sandbox.finish(self)
 
     # --- built-in tools ------------------------------------------------------------------------
 
