@@ -65,6 +65,7 @@ def triggers(builtin_tools: frozenset[str]) -> Triggers:
 
 def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.autogen import AutoGen
+    from riskscan.extract.python.adapters.claude_agent_sdk import ClaudeAgentSdk
     from riskscan.extract.python.adapters.crewai import CrewAI
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
     from riskscan.extract.python.adapters.langchain import LangChain
@@ -76,4 +77,4 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
     from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, OpenAIAgents, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
+    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]

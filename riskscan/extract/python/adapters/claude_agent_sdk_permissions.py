@@ -1,0 +1,213 @@
+"""Claude Code's permission system, as data: which tools an agent of the Claude Agent SDK really
+holds and what stands in front of each, from the options the program sets. Pure: no syntax here
+(claude_agent_sdk.py reads the options into a `Policy`).
+
+An SDK program runs the Claude Code CLI headless, with nobody at a terminal to answer a prompt. A
+call Claude Code would ask about goes to `can_use_tool` (or the MCP tool of
+`permission_prompt_tool_name`) when there is one; without one it is denied (the result message's
+`permission_denials`). So, per tool, in the order Claude Code decides:
+
+- `disallowed_tools` naming the whole tool removes it;
+- a tool that asks nobody (Read, Glob, Grep, Agent, ...) runs, and so does any tool under
+  `bypassPermissions`;
+- `plan` runs nothing that asks ("no execution of tools", whatever the allow rules say);
+- an `allowed_tools` entry for the whole tool (`Bash`, `Bash()`, `Bash(*)`, `mcp__server`,
+  `mcp__server__*`) lets it run, and so does `acceptEdits` a file edit, and an enabled sandbox
+  that auto-allows it (`autoAllowBashIfSandboxed`, default true) Bash;
+- an entry with a specifier (`Bash(git status:*)`) lets matching calls run unasked: an allowlist
+  gate (the other calls ask, but the allowed ones are the weakest way through, so no approval gate);
+- `auto`: a model classifier decides each call (a guardrail gate);
+- `default` / `acceptEdits` with `can_use_tool` or a prompt tool: an approval gate naming it;
+  `dontAsk` never consults them;
+- a PreToolUse hook that can answer "allow" lets the call run: the hook's guardrail gate;
+- otherwise the call is denied: the agent does not hold the tool.
+
+A PreToolUse hook that can deny puts a guardrail gate on every tool its matcher matches, in every
+mode (hooks run first). It is code checking each call, not a person, hence guardrail rather than
+approval; `can_use_tool` is the SDK's replacement for the person at the prompt, hence approval.
+The sandbox puts a sandbox gate on Bash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from riskscan.types import Gate, Location
+
+# Claude Code's tools that ask before they run in the default mode (with every MCP tool)
+ASKING = frozenset({"Bash", "PowerShell", "Edit", "MultiEdit", "Write", "NotebookEdit", "WebFetch", "WebSearch",
+                    "Skill", "SlashCommand", "ExitPlanMode"})
+EDITS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})  # what acceptEdits lets run unasked
+SHELLS = frozenset({"Bash", "PowerShell"})
+SUBAGENT_TOOLS = ("Agent", "Task")  # the tool that runs a subagent: its name, and its earlier one
+# The built-ins an agent holds when `tools` is not set: the catalogued tools that read, write, run
+# or send, and the subagent tool. Tools that do none of these (TodoWrite, AskUserQuestion,
+# ExitPlanMode, KillShell, ...) add nothing to a path and are held only when named.
+DEFAULT_TOOLS = ("Agent", "Bash", "Read", "Glob", "Grep", "Edit", "Write", "NotebookEdit", "WebFetch", "WebSearch")
+# claude-code-sdk ran the CLI of its time, whose subagent tool was Task and which still had
+# MultiEdit and LS
+OLD_DEFAULT_TOOLS = ("Task", "Bash", "Read", "Glob", "Grep", "LS", "Edit", "MultiEdit", "Write", "NotebookEdit",
+                     "WebFetch", "WebSearch")
+MODES = frozenset({"default", "acceptEdits", "plan", "bypassPermissions", "dontAsk", "auto"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One `allowed_tools` / `disallowed_tools` entry: the tool it names and its specifier ("" for
+    the whole tool)."""
+
+    text: str
+    tool: str
+    specifier: str
+    location: Location
+
+    @property
+    def whole(self) -> bool:
+        return self.specifier in ("", "*")
+
+
+def parse_rule(text: str, location: Location) -> Rule | None:
+    """`Read` / `Read()` / `Read(*)` (the whole tool) or `Bash(ls:*)`; None for what the CLI's
+    parser matches nothing with (types.py `_whole_tool_allowed`)."""
+    text = text.strip()
+    if not text:
+        return None
+    opening = text.find("(")
+    if opening == -1:
+        return Rule(text, text, "", location)
+    if opening == 0 or not text.endswith(")"):
+        return None
+    return Rule(text, text[:opening], text[opening + 1:-1].strip(), location)
+
+
+def rule_matches(rule: Rule, name: str) -> bool:
+    """Whether a rule's tool part names tool `name`: a built-in by its name (Task and Agent are
+    one), an MCP tool `mcp__server__tool` by `mcp__server`, `mcp__server__*` or a pattern."""
+    if rule.tool == name or {rule.tool, name} == set(SUBAGENT_TOOLS):
+        return True
+    if rule.tool in ("*", "mcp__*") and (rule.tool == "*" or name.startswith("mcp__")):
+        return True
+    if not (rule.tool.startswith("mcp__") and name.startswith("mcp__")):
+        return False
+    parts, named = rule.tool.split("__", 2), name.split("__", 2)
+    if len(parts) < 2 or len(named) < 3 or parts[1] != named[1]:
+        return False
+    return len(parts) == 2 or parts[2] in ("", "*") or fnmatchcase(named[2], parts[2])
+
+
+def matcher_matches(matcher: str | None, name: str) -> bool:
+    """A hook matcher: none, "" or "*" is every tool; names joined by `|` are exact; anything
+    else is a regular expression, matched against the whole name (the narrower reading)."""
+    if matcher is None or matcher.strip() in ("", "*"):
+        return True
+    if re.fullmatch(r"[\w|]+", matcher):
+        return name in matcher.split("|") or (name in SUBAGENT_TOOLS and bool(set(SUBAGENT_TOOLS) & set(matcher.split("|"))))
+    try:
+        return re.fullmatch(matcher, name) is not None
+    except re.error:
+        return False
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A PreToolUse hook: its matcher, whether its body can deny or allow a call, and its place."""
+
+    matcher: str | None
+    name: str
+    can_deny: bool
+    can_allow: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What decides an agent's tool calls."""
+
+    mode: str = "default"  # a PermissionMode, or "unknown" when not written as a literal
+    allowed: tuple[Rule, ...] = ()
+    denied: tuple[Rule, ...] = ()
+    allow_all: bool = False  # `allowed_tools` not known statically: every tool taken as allowed
+    approver: Gate | None = None  # can_use_tool / permission_prompt_tool_name
+    hooks: tuple[Hook, ...] = ()
+    sandbox: Gate | None = None  # `sandbox.enabled`: on Bash
+    sandbox_allows: bool = False  # `autoAllowBashIfSandboxed` (default true): sandboxed Bash runs unasked
+    mode_location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    held: bool
+    gates: tuple[Gate, ...] = ()
+    reason: str = ""  # why a tool is not held (or, held, what was assumed)
+
+
+@dataclass
+class Denials:
+    """The tools an agent does not hold, by reason, for one diagnostic."""
+
+    by_reason: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, reason: str) -> None:
+        self.by_reason.setdefault(reason, [])
+        if name not in self.by_reason[reason]:
+            self.by_reason[reason].append(name)
+
+
+def removed(policy: Policy, name: str) -> bool:
+    return any(rule.whole and rule_matches(rule, name) for rule in policy.denied)
+
+
+def decide(policy: Policy, name: str) -> Decision:
+    """Whether an agent under `policy` holds tool `name` (a built-in's name or `mcp__s__t`), and
+    the gates in front of it."""
+    if removed(policy, name):
+        return Decision(False, reason="removed by disallowed_tools")
+    guards = tuple(
+        Gate("guardrail", f"PreToolUse hook {hook.name} may deny each call", hook.location)
+        for hook in policy.hooks if hook.can_deny and matcher_matches(hook.matcher, name)
+    )
+    sandboxed = (policy.sandbox,) if policy.sandbox is not None and name in SHELLS else ()
+    asks = name in ASKING or name.startswith("mcp__")
+    mode = policy.mode
+    if not asks or mode in ("bypassPermissions", "unknown"):
+        return Decision(True, guards + sandboxed)
+    if mode == "plan":
+        return Decision(False, reason="plan mode runs no tool that asks")
+    allowed = [rule for rule in policy.allowed if rule_matches(rule, name)]
+    if (
+        policy.allow_all or any(rule.whole for rule in allowed)
+        or (mode == "acceptEdits" and name in EDITS)
+        or (sandboxed and policy.sandbox_allows)
+    ):
+        return Decision(True, guards + sandboxed)
+    if allowed:
+        rules = ", ".join(f"`{rule.text}`" for rule in allowed)
+        gate = Gate("allowlist", f"allowed_tools {rules}: only matching calls run unasked", allowed[0].location)
+        return Decision(True, guards + (gate,) + sandboxed)
+    if mode == "auto":
+        gate = Gate("guardrail", "permission_mode='auto': a model classifier approves or denies each call", policy.mode_location)
+        return Decision(True, guards + (gate,) + sandboxed)
+    if policy.approver is not None and mode != "dontAsk":
+        return Decision(True, guards + (policy.approver,) + sandboxed)
+    allowing = [hook for hook in policy.hooks if hook.can_allow and matcher_matches(hook.matcher, name)]
+    if allowing:  # what the hook does not allow asks, and is denied: the hook decides every call
+        deciding = tuple(Gate("guardrail", f"PreToolUse hook {hook.name} decides each call", hook.location)
+                         for hook in allowing if not hook.can_deny)
+        return Decision(True, guards + deciding + sandboxed)
+    if mode == "dontAsk":
+        return Decision(False, reason="permission_mode='dontAsk' denies what no rule allows")
+    return Decision(False, reason="it asks for permission, and nothing answers: no can_use_tool, prompt tool or allow rule")
+
+
+def decide_server(policy: Policy, server: str) -> Decision:
+    """The tools of MCP server `server` whose names are not known here (a server of another file,
+    an unknown external one): as its whole-server rules decide them, and held when a rule allows
+    one of its tools by name, since which one is not known."""
+    decision = decide(policy, f"mcp__{server}__*")
+    if decision.held or removed(policy, f"mcp__{server}__*"):
+        return decision
+    if policy.mode != "plan" and any(rule.tool.startswith(f"mcp__{server}__") for rule in policy.allowed):
+        return Decision(True, reason="a rule allows some of its tools, and which they are is not known here: all are taken as held")
+    return decision
