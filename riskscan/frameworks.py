@@ -19,6 +19,7 @@ FRAMEWORKS: dict[str, str] = {
     "autogen": "AutoGen AgentChat",
     "pydantic-ai": "Pydantic AI",
     "llama-index": "LlamaIndex",
+    "google-adk": "Google ADK",
     "claude-agent-sdk": "Claude Agent SDK",
     "openai-responses": "OpenAI Responses API hosted MCP tools",
     "function-calling": "plain OpenAI/Anthropic function calling",

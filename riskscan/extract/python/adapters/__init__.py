@@ -68,6 +68,7 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.claude_agent_sdk import ClaudeAgentSdk
     from riskscan.extract.python.adapters.crewai import CrewAI
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
+    from riskscan.extract.python.adapters.google_adk import GoogleAdk
     from riskscan.extract.python.adapters.langchain import LangChain
     from riskscan.extract.python.adapters.llamaindex import LlamaIndex
     from riskscan.extract.python.adapters.mcp_sdk import McpSdk
@@ -77,4 +78,4 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
     from riskscan.extract.python.adapters.smolagents import Smolagents
 
-    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
+    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, GoogleAdk, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
