@@ -53,7 +53,14 @@ def renamed(facts: Facts, mapping: dict[str, str] | None) -> Facts:
 
     def rename(name: str) -> str:
         top, dot, rest = name.partition(".")
-        return mapping[top] + dot + rest if top in mapping else name
+        if top not in mapping:
+            return name
+        target = mapping[top]
+        # already a scan-root name (the file's own, or a relative import's): an app folder named
+        # like its package (`my-app/my_app/agent.py` is `my_app.my_app.agent`) must not grow again
+        if name == target or name.startswith(target + "."):
+            return name
+        return target + dot + rest
 
     def walk(value):
         if isinstance(value, Ref):

@@ -75,3 +75,37 @@ def test_source_roots_replace_every_files_own_roots():
     # with reporter/ as everyone's root, the Archivist's `tools.web` is the Reporter's, which lacks its tools
     assert held["Reporter"] == 3 and held["Archivist"] < 2
     assert any("read_handbook" in d.message or "file_page" in d.message for d in forced.diagnostics)
+
+
+def test_an_app_folder_named_like_its_package_keeps_its_own_names_and_its_relative_imports(tmp_path):
+    # adk-samples' layout: agents/academic-research/academic_research/agent.py is, from the scan
+    # root, academic_research.academic_research.agent: its own names start with the same word
+    # as the imports its roots rename, and must not be renamed again
+    from riskscan.scan import scan
+
+    files = {
+        "academic-research/pyproject.toml": "",
+        "academic-research/academic_research/__init__.py": "from . import agent\n",
+        "academic-research/academic_research/agent.py": (
+            "from google.adk.agents import LlmAgent\n"
+            "from google.adk.tools.agent_tool import AgentTool\n"
+            "from .sub_agents.search import search_agent\n"
+            "from academic_research.tools import read_notes\n\n"
+            "coordinator = LlmAgent(name='coordinator', tools=[AgentTool(agent=search_agent), read_notes])\n"
+        ),
+        "academic-research/academic_research/tools.py": "def read_notes(topic: str) -> str:\n    return open(topic).read()\n",
+        "academic-research/academic_research/sub_agents/__init__.py": "",
+        "academic-research/academic_research/sub_agents/search.py": (
+            "from google.adk.agents import LlmAgent\nfrom google.adk.tools import google_search\n\n"
+            "search_agent = LlmAgent(name='search_agent', tools=[google_search])\n"
+        ),
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    report = scan(str(tmp_path))
+    names = {tool.id: tool.name for tool in report.tools}
+    held = {agent.name: {names[h.tool] for h in agent.tools} for agent in report.agents}
+    assert held["coordinator"] == {"search_agent", "read_notes"}
+    assert held["search_agent"] == {"google_search"}
+    assert not [d for d in report.diagnostics if d.code.startswith("unresolved")]
