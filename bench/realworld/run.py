@@ -86,12 +86,7 @@ def fetch_repository(project: dict, work: Path, mirrors: Path | None) -> Path:
     candidates = [mirrors / f"{owner}+{name}" / "repo", mirrors / owner / f"{name}.git"] if mirrors else []
     mirror = next((c for c in candidates if c.is_dir()), None)
     if mirror is not None:
-        archive = subprocess.run(["git", "--git-dir", str(mirror), "archive", "--format=tar", commit, root],
-                                 capture_output=True, check=False)
-        if archive.returncode != 0:
-            raise SystemExit(f"{mirror}: no {root} at {commit}: {archive.stderr.decode(errors='replace')[-500:]}")
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            tar.extractall(unpacked, filter="data")
+        _extract_from_mirror(mirror, commit, root, unpacked)
     else:
         url = f"https://codeload.github.com/{repository}/tar.gz/{commit}"
         with urllib.request.urlopen(url, timeout=120) as response, tarfile.open(fileobj=io.BytesIO(response.read()), mode="r:gz") as tar:
@@ -102,6 +97,28 @@ def fetch_repository(project: dict, work: Path, mirrors: Path | None) -> Path:
         top.rmdir()
     (unpacked / ".complete").write_text("")
     return unpacked / root
+
+
+def _extract_from_mirror(mirror: Path, commit: str, root: str, into: Path) -> None:
+    """The files under `root` at `commit`, one by one: a shallow or partial mirror may lack some
+    blobs (large data files), which are named and left out rather than failing the run."""
+    listing = subprocess.run(["git", "--git-dir", str(mirror), "ls-tree", "-r", "-z", commit, "--", root],
+                             capture_output=True, check=True).stdout.decode("utf-8", "surrogateescape")
+    missing = []
+    for entry in filter(None, listing.split("\0")):
+        meta, path = entry.split("\t", 1)
+        mode, kind, blob = meta.split()
+        if kind != "blob" or mode == "120000":
+            continue
+        content = subprocess.run(["git", "--git-dir", str(mirror), "cat-file", "blob", blob], capture_output=True, check=False)
+        if content.returncode != 0:
+            missing.append(path)
+            continue
+        target = into / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content.stdout)
+    if missing:
+        print(f"{mirror}: {len(missing)} files not in the mirror, left out: {', '.join(missing[:5])}", file=sys.stderr)
 
 
 def _archive(downloads: Path, name: str, version: str) -> Path | None:
