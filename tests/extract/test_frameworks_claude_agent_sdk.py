@@ -190,10 +190,43 @@ def test_can_use_tool_is_an_approval_gate_only_in_front_of_what_asks_and_only_wh
         prompt_tool = ClaudeAgentOptions(tools=["Bash"], permission_prompt_tool_name="mcp__perm__approve")
     """)
     assert held(found, "gated") == {"Bash": ("approval: can_use_tool=operator decides each call that asks",), "Read": ()}
-    assert held(found, "open_door") == {}  # never denies: no gate, and nothing else lets Bash run
+    assert held(found, "open_door") == {"Bash": ()}  # never denies: every call runs unasked
     assert diagnostics(found, "partial-gate") == ["can_use_tool=yes never returns a denial: it allows every call that asks; no gate"]
     assert held(found, "elsewhere") == {"Bash": ("approval: can_use_tool=decide decides each call that asks (its body is not in this file)",)}
     assert held(found, "prompt_tool") == {"Bash": ("approval: permission_prompt_tool_name='mcp__perm__approve' decides each call that asks",)}
+
+
+def test_a_callback_is_read_per_tool_it_names_asking_checking_or_letting_it_run(rulesets):
+    # the SDK's example: reads allowed, writes checked and redirected, Bash checked against a deny
+    # list, anything else put to a person with input()
+    found = sdk(rulesets, """
+        from claude_agent_sdk import PermissionResultAllow, PermissionResultDeny
+
+        async def callback(tool_name, input_data, context):
+            if tool_name in ["Read", "Glob", "Grep"]:
+                return PermissionResultAllow()
+            if tool_name in ["Write", "Edit"]:
+                if input_data.get("file_path", "").startswith("/etc/"):
+                    return PermissionResultDeny(message="system directory")
+                return PermissionResultAllow(updated_input={"file_path": "./safe/out"})
+            if tool_name == "Bash":
+                if "rm -rf" in input_data.get("command", ""):
+                    return PermissionResultDeny(message="dangerous")
+                return PermissionResultAllow()
+            if tool_name == "Task":
+                return PermissionResultAllow()
+            if input("Allow? ") == "y":
+                return PermissionResultAllow()
+            return PermissionResultDeny(message="denied")
+
+        desk = ClaudeAgentOptions(tools=["Bash", "Write", "WebFetch", "Task"], can_use_tool=callback)
+    """)
+    assert held(found, "desk") == {
+        "Bash": ("guardrail: can_use_tool=callback checks Bash calls and lets the others run unasked",),
+        "Write": ("guardrail: can_use_tool=callback checks Write, Edit calls and lets the others run unasked",),
+        "WebFetch": ("approval: can_use_tool=callback decides each call that asks",),
+        "Task": (),
+    }
 
 
 def test_pre_tool_use_hooks_gate_the_tools_their_matcher_matches(rulesets):

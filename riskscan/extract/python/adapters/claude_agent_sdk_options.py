@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from riskscan.extract.python.adapters import claude_agent_sdk_callback as callbacks
 from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
     MODES,
     Hook,
@@ -24,6 +25,7 @@ from riskscan.types import Gate
 PACKAGES = ("claude_agent_sdk", "claude_code_sdk")
 HOOK_MATCHERS = frozenset(f"{p}.{m}HookMatcher" for p in PACKAGES for m in ("", "types."))
 DENY_RESULTS = frozenset(f"{p}.{m}PermissionResultDeny" for p in PACKAGES for m in ("", "types."))
+ALLOW_RESULTS = frozenset(f"{p}.{m}PermissionResultAllow" for p in PACKAGES for m in ("", "types."))
 DENY_WORDS = frozenset({"deny", "block"})  # a hook's `permissionDecision: "deny"`, legacy `decision: "block"`
 ALLOW_WORDS = frozenset({"allow", "approve"})
 _DEPTH = 8  # names followed to the value they are bound to
@@ -131,24 +133,26 @@ def words_in(node: cst.CSTNode) -> set[str]:
     return {text for s in find_nodes(node, cst.SimpleString) if isinstance(text := s.evaluated_value, str)}
 
 
-def approver(ctx, call: cst.Call, reading: Reading) -> Gate | None:
-    """`can_use_tool=fn` (when its body can deny) or `permission_prompt_tool_name="mcp__..."`."""
+def approver(ctx, call: cst.Call, reading: Reading) -> tuple[Gate | None, tuple[tuple[str, Gate | None], ...]]:
+    """`can_use_tool=fn` (when its body can deny) or `permission_prompt_tool_name="mcp__..."`, and
+    what the callback does for the tools it names (claude_agent_sdk_callback.py)."""
     callback = keyword(call, "can_use_tool")
     if not is_none(callback):
         shown = code(ctx, callback)
         body = function_body(ctx, callback)
         if body is None:
-            return Gate("approval", f"can_use_tool={shown} decides each call that asks (its body is not in this file)", ctx.loc(callback))
+            return Gate("approval", f"can_use_tool={shown} decides each call that asks (its body is not in this file)", ctx.loc(callback)), ()
         denies = any(set(ctx.callee_names(c.func)) & DENY_RESULTS for c in find_nodes(body, cst.Call)) or "deny" in words_in(body)
         if denies:
-            return Gate("approval", f"can_use_tool={shown} decides each call that asks", ctx.loc(callback))
+            per_tool = tuple(callbacks.per_tool(ctx, body, shown, ALLOW_RESULTS, DENY_RESULTS).items())
+            return Gate("approval", f"can_use_tool={shown} decides each call that asks", ctx.loc(callback)), per_tool
         reading.note(callback, "partial-gate", f"can_use_tool={shown} never returns a denial: it allows every call that asks; no gate")
-        return None
+        return None, (("*", None),)  # every tool that asks runs unasked
     prompt_tool = keyword(call, "permission_prompt_tool_name")
     name = string_value(resolved(ctx, prompt_tool))
     if name:
-        return Gate("approval", f"permission_prompt_tool_name={name!r} decides each call that asks", ctx.loc(prompt_tool))
-    return None
+        return Gate("approval", f"permission_prompt_tool_name={name!r} decides each call that asks", ctx.loc(prompt_tool)), ()
+    return None, ()
 
 
 def hooks(ctx, node: cst.BaseExpression | None, reading: Reading) -> tuple[Hook, ...]:
@@ -242,8 +246,9 @@ def policy(ctx, call: cst.Call, reading: Reading, old: bool) -> Policy:
     plugins = resolved(ctx, keyword(call, "plugins"))
     if not is_none(plugins) and not (isinstance(plugins, (cst.List, cst.Tuple)) and not plugins.elements):
         reading.note(plugins, "unresolved-plugin", f"plugins={code(ctx, plugins)} add commands, subagents, skills and hooks; not read")
+    deciding, per_tool = approver(ctx, call, reading)
     return Policy(
-        mode=mode, allowed=allowed, denied=denied, allow_all=not allowed_known, approver=approver(ctx, call, reading),
+        mode=mode, allowed=allowed, denied=denied, allow_all=not allowed_known, approver=deciding, tool_approvers=per_tool,
         hooks=hooks(ctx, keyword(call, "hooks"), reading), sandbox=gate, sandbox_allows=allows,
         mode_location=ctx.loc(mode_node) if mode_node is not None else None,
     )

@@ -130,6 +130,7 @@ class Policy:
     denied: tuple[Rule, ...] = ()
     allow_all: bool = False  # `allowed_tools` not known statically: every tool taken as allowed
     approver: Gate | None = None  # can_use_tool / permission_prompt_tool_name
+    tool_approvers: tuple[tuple[str, Gate | None], ...] = ()  # what the callback does for tools it names (None: lets them run)
     hooks: tuple[Hook, ...] = ()
     sandbox: Gate | None = None  # `sandbox.enabled`: on Bash
     sandbox_allows: bool = False  # `autoAllowBashIfSandboxed` (default true): sandboxed Bash runs unasked
@@ -189,8 +190,10 @@ def decide(policy: Policy, name: str) -> Decision:
     if mode == "auto":
         gate = Gate("guardrail", "permission_mode='auto': a model classifier approves or denies each call", policy.mode_location)
         return Decision(True, guards + (gate,) + sandboxed)
-    if policy.approver is not None and mode != "dontAsk":
-        return Decision(True, guards + (policy.approver,) + sandboxed)
+    named = dict(policy.tool_approvers)  # "*": None when the callback allows everything
+    if (policy.approver is not None or "*" in named) and mode != "dontAsk":
+        gate = named.get(name, named.get("*", policy.approver))
+        return Decision(True, guards + ((gate,) if gate is not None else ()) + sandboxed)
     allowing = [hook for hook in policy.hooks if hook.can_allow and matcher_matches(hook.matcher, name)]
     if allowing:  # what the hook does not allow asks, and is denied: the hook decides every call
         deciding = tuple(Gate("guardrail", f"PreToolUse hook {hook.name} decides each call", hook.location)
