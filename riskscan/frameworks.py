@@ -21,6 +21,8 @@ FRAMEWORKS: dict[str, str] = {
     "llama-index": "LlamaIndex",
     "google-adk": "Google ADK",
     "claude-agent-sdk": "Claude Agent SDK",
+    "strands": "Strands Agents",
+    "agno": "Agno",
     "openai-responses": "OpenAI Responses API hosted MCP tools",
     "function-calling": "plain OpenAI/Anthropic function calling",
 }

@@ -64,6 +64,7 @@ def triggers(builtin_tools: frozenset[str]) -> Triggers:
 
 
 def adapter_classes() -> list[type[BaseAdapter]]:
+    from riskscan.extract.python.adapters.agno import Agno
     from riskscan.extract.python.adapters.autogen import AutoGen
     from riskscan.extract.python.adapters.claude_agent_sdk import ClaudeAgentSdk
     from riskscan.extract.python.adapters.crewai import CrewAI
@@ -77,5 +78,6 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.registrations import Registrations
     from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
     from riskscan.extract.python.adapters.smolagents import Smolagents
+    from riskscan.extract.python.adapters.strands import Strands
 
-    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, GoogleAdk, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
+    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, GoogleAdk, Strands, Agno, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
