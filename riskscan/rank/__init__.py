@@ -108,9 +108,12 @@ def _route_key(step: Step) -> tuple:
     return (step.kind, step.agent, step.tool or "", step.target or "")
 
 
+TOOLKIT = "toolkit "  # Tool.server_entry of a toolkit's tools: `toolkit GithubTools@12`
+
+
 def _message(title: str, lead: Finding, sinks: Sequence[str], others: int) -> str:
     """`{title}: agent 'A' can call `fetch` after calling `read_file` across 1 handoff (2 other
-    routes).` and the lead's notes; a risk with several sinks of one MCP server names them."""
+    routes).` and the lead's notes; a risk with several sinks of one MCP server or toolkit names them."""
     sink = lead.steps[-1]
     sources = sorted({step.tool for step in lead.steps[:-1] if step.kind == "call" and step.tool})
     via = f" after calling {', '.join(f'`{name}`' for name in sources)}" if sources else ""
@@ -119,7 +122,9 @@ def _message(title: str, lead: Finding, sinks: Sequence[str], others: int) -> st
     if len(sinks) > 1:
         named = ", ".join(f"`{name}`" for name in sinks[:SINKS_NAMED])
         more = f" and {len(sinks) - SINKS_NAMED} more" if len(sinks) > SINKS_NAMED else ""
-        target = f"{len(sinks)} tools of MCP server `{lead.subject}` ({named}{more})"
+        toolkit = lead.subject.startswith(TOOLKIT)
+        owner = f"toolkit `{lead.subject[len(TOOLKIT):].split('@')[0]}`" if toolkit else f"MCP server `{lead.subject}`"
+        target = f"{len(sinks)} tools of {owner} ({named}{more})"
     else:
         target = f"`{sink.tool}`"
     routes = f" ({others} other route{'s' if others > 1 else ''})" if others else ""

@@ -25,12 +25,16 @@ class Tool:
     def server_entry(self) -> str:
         """The MCP server entry the tool comes from, by its name in the client's config or the
         hosted MCP tool's label: `mcp:.mcp.json#github/push_files` and
-        `triage.<hosted mcp github/issue_read>` -> `github`; "" for a tool defined in code."""
+        `triage.<hosted mcp github/issue_read>` -> `github`; a toolkit's tools, one call's group
+        (`toolkit GithubTools@12`); "" for a tool defined in code."""
         if self.id.startswith("mcp:") and "#" in self.id:
             return self.id.split("#", 1)[1].rsplit("/", 1)[0]
         marker = "<hosted mcp "
         if marker in self.id:
             return self.id.split(marker, 1)[1].rsplit("/", 1)[0]
+        marker = "<toolkit "  # one toolkit call's tools (`app.<toolkit GithubTools@12/create_issue>`), as one server's
+        if marker in self.id:
+            return "toolkit " + self.id.split(marker, 1)[1].rsplit("/", 1)[0]
         return ""
 
     def labels(self) -> tuple[str, ...]:

@@ -288,3 +288,19 @@ def test_a_callable_given_for_the_tools_or_the_members_stands_for_what_it_return
     dynamic = next(a for a in system.agents if a.name == "dynamic")
     assert [h.tool for h in dynamic.tools] == ["app.agent.search"]
     assert [(h.kind, h.target) for h in next(a for a in system.agents if a.name == "team").handoffs] == [("supervisor", "app.agent.helper")]
+
+
+def test_one_risk_through_a_toolkit_is_one_finding_naming_its_tools(tmp_path):
+    # GithubTools gives a dozen tools that write: one toolkit call is one group, as one MCP server is
+    from riskscan.scan import scan
+
+    (tmp_path / "agent.py").write_text(textwrap.dedent("""
+        from agno.agent import Agent
+        from agno.tools.github import GithubTools
+
+        maintainer = Agent(name="maintainer", tools=[GithubTools()])
+    """))
+    report = scan(str(tmp_path))
+    rs103 = [f for f in report.findings if f.rule_id == "RS103"]
+    assert len(rs103) == 1 and len(rs103[0].sinks) > 1
+    assert "tools of toolkit `GithubTools`" in rs103[0].message
