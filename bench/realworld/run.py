@@ -79,10 +79,14 @@ def fetch_repository(project: dict, work: Path, mirrors: Path | None) -> Path:
     checks the commit is there), else the codeload tarball of that commit."""
     repository, commit, root = project["repository"], project["commit"], project["root"]
     unpacked = work / "src" / f"{repository.replace('/', '+')}-{commit[:12]}"
-    if (unpacked / ".complete").exists():
+    complete = unpacked / f".complete-{root.replace('/', '+')}"  # several projects may read one repository
+    if complete.exists():
         return unpacked / root
     unpacked.mkdir(parents=True, exist_ok=True)
     owner, name = repository.split("/")
+    if (unpacked / root).is_dir() and not mirrors:  # the whole tarball was unpacked for another root
+        complete.write_text("")
+        return unpacked / root
     candidates = [mirrors / f"{owner}+{name}" / "repo", mirrors / owner / f"{name}.git"] if mirrors else []
     mirror = next((c for c in candidates if c.is_dir()), None)
     if mirror is not None:
@@ -95,7 +99,7 @@ def fetch_repository(project: dict, work: Path, mirrors: Path | None) -> Path:
         for item in top.iterdir():
             item.rename(unpacked / item.name)
         top.rmdir()
-    (unpacked / ".complete").write_text("")
+    complete.write_text("")
     return unpacked / root
 
 
