@@ -68,8 +68,10 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.autogen import AutoGen
     from riskscan.extract.python.adapters.claude_agent_sdk import ClaudeAgentSdk
     from riskscan.extract.python.adapters.crewai import CrewAI
+    from riskscan.extract.python.adapters.dspy import DSPy
     from riskscan.extract.python.adapters.function_calling import FunctionCalling
     from riskscan.extract.python.adapters.google_adk import GoogleAdk
+    from riskscan.extract.python.adapters.haystack import Haystack
     from riskscan.extract.python.adapters.langchain import LangChain
     from riskscan.extract.python.adapters.llamaindex import LlamaIndex
     from riskscan.extract.python.adapters.mcp_sdk import McpSdk
@@ -77,7 +79,8 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.pydantic_ai import PydanticAI
     from riskscan.extract.python.adapters.registrations import Registrations
     from riskscan.extract.python.adapters.responses_mcp import ResponsesMcp
+    from riskscan.extract.python.adapters.semantic_kernel import SemanticKernel
     from riskscan.extract.python.adapters.smolagents import Smolagents
     from riskscan.extract.python.adapters.strands import Strands
 
-    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, GoogleAdk, Strands, Agno, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
+    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, DSPy, SemanticKernel, Haystack, GoogleAdk, Strands, Agno, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
