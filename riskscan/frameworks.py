@@ -16,7 +16,7 @@ FRAMEWORKS: dict[str, str] = {
     "langgraph": "LangGraph",
     "crewai": "CrewAI",
     "smolagents": "smolagents",
-    "autogen": "AutoGen AgentChat",
+    "autogen": "AutoGen (AgentChat and Core)",
     "pydantic-ai": "Pydantic AI",
     "llama-index": "LlamaIndex",
     "dspy": "DSPy",
