@@ -29,12 +29,14 @@ from riskscan.types import (
     Handoff,
     Holding,
     HygieneFact,
+    Items,
     Location,
     Ref,
     SystemModel,
     Tool,
     ToolFact,
     Value,
+    When,
 )
 
 # tools declared by a schema or a name alone, whose implementation a dispatch names: plain function
@@ -277,12 +279,12 @@ class _Builder(Resolver):
             known = known or bool(analysis.capabilities)
         # A body read to the end, every call resolved, does what its calls do: its MCP annotations
         # and its name's words would only guess. They are for bodies riskscan cannot follow (or see).
-        understood = bool(implementations) and not any(self.analyser.unknown_calls(f) for f in implementations)
+        invokes = self._invoked_agent(fact)
+        understood = bool(implementations) and not any(self._unexplained(f, fact, invokes) for f in implementations)
         if not understood:
             capabilities += labels.annotation_capabilities(fact)
         if not known and not understood:
             capabilities += labels.lexicon_capabilities(fact, self.rulesets)
-        invokes = self._invoked_agent(fact)
         tool = Tool(
             id=fact.id, name=name, framework=self.registered_framework.get(fact.id, fact.framework), location=fact.location,
             description=fact.description, capabilities=labels.merge(capabilities),
@@ -298,6 +300,18 @@ class _Builder(Resolver):
             )
         return found or []
 
+    def _unexplained(self, function: str, fact: ToolFact, invokes: str | None) -> tuple[str, ...]:
+        """The calls of a tool's body riskscan cannot tell the effect of. A tool that runs an agent
+        (agent-as-tool) does what that agent's tools do, which the graph holds: making the agent
+        (an outside class) and calling it explain themselves, and words would only guess."""
+        unknown = self.analyser.unknown_calls(function)
+        if invokes is None or fact.invokes is None:
+            return unknown
+        runs = _referenced(fact.invokes)
+        return tuple(name for name in unknown
+                     if not any(name == run or name.startswith(run + ".") for run in runs)
+                     and not (name.rpartition(".")[2][:1].isupper() and not self._in_project(name)))
+
     def _invoked_agent(self, fact: ToolFact) -> str | None:
         if fact.invokes is None:
             return None
@@ -306,6 +320,17 @@ class _Builder(Resolver):
             self._unresolved(fact.location, "unresolved-agent", f"the agent that tool '{fact.name}' runs")
             return None
         return agents[0]
+
+
+def _referenced(value) -> set[str]:
+    """The qualified names a value refers to (a Ref, or the Refs of a list, under conditions)."""
+    if isinstance(value, Ref):
+        return {value.qualname}
+    if isinstance(value, When):
+        return _referenced(value.value)
+    if isinstance(value, Items):
+        return {name for item in value.items for name in _referenced(item)}
+    return set()
 
 
 def implementations(resolver: Resolver, fact: ToolFact) -> list[str] | None:

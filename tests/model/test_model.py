@@ -238,3 +238,29 @@ def test_a_fixed_path_reads_secrets_only_where_whole_components_name_a_secret_pl
     assert _names_place("/home/me/.aws/credentials", ".aws/credentials") and _names_place("deploy/.env", ".env")
     assert _names_place("C:/Users/me/.ssh/id_rsa", ".ssh")
     assert not _names_place("docs/.envelope.md", ".env") and not _names_place("aws/credentials.txt", ".aws/credentials")
+
+
+def test_a_tool_that_runs_an_agent_is_not_labelled_from_its_words_but_its_other_unknown_calls_are(tmp_path):
+    # agent-as-tool: making the agent and calling it are what the body does, and the graph holds
+    # what that agent can do; a call riskscan cannot follow beside it still leaves words a hint
+    from riskscan.scan import scan
+
+    (tmp_path / "assistant.py").write_text(
+        "from strands import Agent, tool\n"
+        "from acme_sdk import post_review\n\n"
+        "@tool\n"
+        "def code_reviewer(code: str) -> str:\n"
+        '    """Reviews code an outsider sent in and fetches the web pages it links."""\n'
+        "    reviewer = Agent(system_prompt='Review this code.')\n"
+        "    return str(reviewer(code))\n\n"
+        "@tool\n"
+        "def publish_review(code: str) -> str:\n"
+        '    """Reviews code and sends the review by email."""\n'
+        "    reviewer = Agent(system_prompt='Review this code.')\n"
+        "    return post_review(str(reviewer(code)))\n\n"
+        "desk = Agent(tools=[code_reviewer, publish_review])\n"
+    )
+    report = scan(str(tmp_path))
+    labels = {tool.name: {c.label for c in tool.capabilities} for tool in report.tools}
+    assert labels["code_reviewer"] == set()
+    assert "external_send" in labels["publish_review"]
