@@ -137,6 +137,10 @@ class Rulesets:
     def builtin_index(self) -> dict[str, BuiltinTool]:
         return _builtin_index(self)
 
+    def builtins_of(self, framework: str) -> dict[str, BuiltinTool]:
+        """The built-in tools one framework ships, by qualified name (computed once)."""
+        return _builtins_of(self, framework)
+
     def factory_index(self) -> dict[str, str]:
         return _factory_index(self)
 
@@ -161,6 +165,11 @@ def _api_index(rulesets: Rulesets) -> dict[str, ApiEntry]:
 @lru_cache(maxsize=8)
 def _builtin_index(rulesets: Rulesets) -> dict[str, BuiltinTool]:
     return {name: tool for tool in rulesets.builtin_tools for name in tool.names}
+
+
+@lru_cache(maxsize=64)
+def _builtins_of(rulesets: Rulesets, framework: str) -> dict[str, BuiltinTool]:
+    return {name: tool for name, tool in _builtin_index(rulesets).items() if tool.framework == framework}
 
 
 @lru_cache(maxsize=8)

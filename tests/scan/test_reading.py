@@ -269,3 +269,13 @@ def test_a_bug_of_riskscan_on_one_file_is_a_diagnostic_of_that_file_and_the_rest
     problems = [d for d in report.diagnostics if d.code == "internal-error"]
     assert [d.location.path for d in problems] == ["app/helpers.py"] and "KeyError" in problems[0].message
     assert {t.name for t in report.tools} == {"shell", "fetch"}
+
+
+def test_a_frameworks_words_count_only_where_its_package_is_named_or_the_file_belongs_to_it():
+    # the byte prefilter checks a framework's names only in files that name its package (any
+    # import of it does) or that are modules of it (the framework's own source, relative imports)
+    found = triggers(frozenset(rulesets.load(()).builtin_index()))
+    uses = "from .agent import Agent\n\nhelper = Agent(name='helper', tools=[])\n"
+    assert DECLARES in survey(uses.replace(".agent", "agno.agent").encode(), "app.main", "app", found)
+    assert DECLARES in survey(uses.encode(), "agno.team", "agno", found)  # agno's own module
+    assert survey(uses.encode(), "app.main", "app", found) == frozenset()  # nothing names agno

@@ -49,6 +49,19 @@ class Triggers:
     # the classes of trigger methods (`Toolkit` for `Toolkit.get_tools`): `t = Toolkit(); t.get_tools()`
     # is typed through the constructor, so using the class triggers too (its words are the method's)
     owners: frozenset[str] = field(default=frozenset(), compare=False)
+    # groups of a framework's names, by its top-level package: a file can use them only if it
+    # imports that package (so names it) or belongs to it (its own relative imports)
+    packaged: tuple[tuple[str, tuple[tuple[bytes, ...], ...]], ...] = field(default=(), compare=False)
+
+    def may_use(self, data: bytes, module: str) -> bool:
+        """Whether a file of these bytes may use a trigger (see `words`, `packaged`)."""
+        if any(all(word in data for word in group) for group in self.words):
+            return True
+        own = module.split(".", 1)[0]
+        for package, groups in self.packaged:
+            if (package.encode() in data or package == own) and any(all(word in data for word in group) for group in groups):
+                return True
+        return False
 
     def __or__(self, other: Triggers) -> Triggers:
         return Triggers(
@@ -65,11 +78,16 @@ class Triggers:
         of a name (`Agent`), and the class too for a method (`Agent` and `run`, since the class is
         imported or defined under that name in the file); string values with their quotes."""
         groups = {(w,) for w in self.methods}
+        by_package: dict[str, set[tuple[str, ...]]] = {}
         owners = set()
         for name in self.names:
             parts = name.split(".")
             method = len(parts) > 2 and parts[-2][:1].isupper()
-            groups.add((parts[-2], parts[-1]) if method else (parts[-1],))
+            group = (parts[-2], parts[-1]) if method else (parts[-1],)
+            if len(parts) > 1 and parts[0] != "builtins":
+                by_package.setdefault(parts[0], set()).add(group)
+            else:
+                groups.add(group)
             if method:
                 owners.add(".".join(parts[:-1]))
         groups |= {(suffix.rsplit(".", 1)[-1],) for suffix in self.suffixes}
@@ -77,9 +95,21 @@ class Triggers:
         for text in self.dict_types | self.dict_keys:
             groups |= {(f'"{text}"',), (f"'{text}'",)}
         groups.add(("getattr",))
-        kept = {g for g in groups if not any(set(o) < set(g) for o in groups)}
-        encoded = tuple(sorted(tuple(w.encode() for w in sorted(g)) for g in kept))
-        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, self.keywords, encoded, frozenset(owners))
+
+        def minimal(found: set[tuple[str, ...]]) -> set[tuple[str, ...]]:
+            return {g for g in found if not any(set(o) < set(g) for o in found)}
+
+        def encoded(found: set[tuple[str, ...]]) -> tuple[tuple[bytes, ...], ...]:
+            return tuple(sorted(tuple(w.encode() for w in sorted(g)) for g in found))
+
+        loose = minimal(groups)
+        packaged = []
+        for package, found in sorted(by_package.items()):
+            own = {g for g in minimal(found) if not any(set(o) <= set(g) for o in loose)}  # what the loose check misses
+            if own:
+                packaged.append((package, encoded(own)))
+        return Triggers(self.names, self.methods, self.suffixes, self.dict_types, self.dict_keys, self.keywords,
+                        encoded(loose), frozenset(owners), tuple(packaged))
 
 
 def survey(data: bytes, module: str, package: str, triggers: Triggers) -> frozenset[str]:
@@ -96,7 +126,7 @@ def look(data: bytes, module: str, package: str, triggers: Triggers) -> tuple[fr
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return frozenset({UNREADABLE}), ()
     unread = _unread_frameworks(tree, module, package) if any(word in data for word in _UNREAD_WORDS) else frozenset()
-    if not any(all(word in data for word in group) for group in triggers.words):
+    if not triggers.may_use(data, module):
         return unread, ()
     try:
         nodes = Nodes(tree)

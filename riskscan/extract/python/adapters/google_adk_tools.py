@@ -90,7 +90,7 @@ REMOTE_AGENTS = frozenset({"google.adk.agents.remote_a2a_agent.RemoteA2aAgent"})
 
 def catalog(ctx) -> dict:
     """The catalogued built-ins of Google ADK, by qualified name."""
-    return {name: entry for name, entry in ctx.rulesets.builtin_index().items() if entry.framework == FRAMEWORK}
+    return ctx.rulesets.builtins_of(FRAMEWORK)
 
 
 def is_executor(entry) -> bool:

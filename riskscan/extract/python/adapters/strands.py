@@ -100,7 +100,7 @@ class Strands(FrameworkAdapter):
         super().__init__(ctx)
         self.graphs: dict[int, _Graph] = {}  # id(GraphBuilder call) -> its nodes
         self.pending: list[_Pending] = []
-        self.catalog = {name: entry for name, entry in ctx.rulesets.builtin_index().items() if entry.framework == FRAMEWORK}
+        self.catalog = ctx.rulesets.builtins_of(FRAMEWORK)
 
     def evaluate_more(self, ev, call, callee, scope, target, tools) -> Value | None:
         names = set(callee)
