@@ -4,6 +4,8 @@ of `values`; every hook has a do-nothing default here."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
@@ -63,7 +65,11 @@ def triggers(builtin_tools: frozenset[str]) -> Triggers:
     return found.with_words()
 
 
-def adapter_classes() -> list[type[BaseAdapter]]:
+@cache
+def adapter_classes() -> tuple[type[BaseAdapter], ...]:
+    """Every adapter, in the order each call is offered to them. OpenAIAgents takes any call of a
+    catalogued built-in tool and any outside class in a tool list, so the adapters that read their
+    own tool classes and gates (DSPy to Agno) come before it."""
     from riskscan.extract.python.adapters.agno import Agno
     from riskscan.extract.python.adapters.autogen import AutoGen
     from riskscan.extract.python.adapters.claude_agent_sdk import ClaudeAgentSdk
@@ -83,4 +89,4 @@ def adapter_classes() -> list[type[BaseAdapter]]:
     from riskscan.extract.python.adapters.smolagents import Smolagents
     from riskscan.extract.python.adapters.strands import Strands
 
-    return [LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, DSPy, SemanticKernel, Haystack, GoogleAdk, Strands, Agno, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations]
+    return (LangChain, CrewAI, Smolagents, AutoGen, PydanticAI, LlamaIndex, DSPy, SemanticKernel, Haystack, GoogleAdk, Strands, Agno, OpenAIAgents, ClaudeAgentSdk, McpSdk, ResponsesMcp, FunctionCalling, Registrations)
