@@ -24,6 +24,7 @@ from riskscan.types import (
     AgentFact,
     Condition,
     Diagnostic,
+    Dispatch,
     Facts,
     Gate,
     Handoff,
@@ -347,9 +348,21 @@ def implementations(resolver: Resolver, fact: ToolFact) -> list[str] | None:
     if fact.builtin or fact.server or fact.invokes is not None or fact.framework not in DISPATCHED_FRAMEWORKS:
         return []
     found = []
-    for dispatch in project.dispatches.get(fact.name, ()):
+    for dispatch in _dispatches_of(project, fact):
         found += [r.target for r in resolver.resolve(dispatch.target) if r.kind == "function"]
     for dispatch in project.dispatches.get("*", ()):
         if isinstance(dispatch.target, Ref) and f"{dispatch.target.qualname}.{fact.name}" in project.functions:
             found.append(f"{dispatch.target.qualname}.{fact.name}")
     return sorted(set(found)) or None
+
+
+def _dispatches_of(project: Project, fact: ToolFact) -> list[Dispatch]:
+    """The dispatches of a tool's name. A tool whose own file dispatches it does not take those of
+    another file that declares a tool of the name too: each of a project's servers that has a
+    `greet` tool dispatches its own."""
+    dispatches = list(project.dispatches.get(fact.name, ()))
+    if not any(d.location.path == fact.location.path for d in dispatches):
+        return dispatches
+    others = {d.location.path for d in dispatches} - {fact.location.path}
+    declaring = {t.location.path for t in project.tools.values() if t.name == fact.name and t.location.path in others}
+    return [d for d in dispatches if d.location.path not in declaring]

@@ -1,9 +1,11 @@
 """MCP Python SDK servers: `FastMCP` (mcp 1.x `mcp.server.fastmcp`, its mcp 2.x successor
 `MCPServer`, and the standalone `fastmcp` package) with `@server.tool`, `server.add_tool(fn)`; and
-the low-level `Server` with its `list_tools` / `call_tool` handlers (decorators in mcp 1.x,
-`on_list_tools=` / `on_call_tool=` in mcp 2.x), whose tools are the `types.Tool(...)` a list_tools
-handler builds or returns (bound to names of this or other modules), dispatched by the branches of
-call_tool. Tool names may be constants (extract/python/constants.py).
+the low-level `Server` with its `list_tools` / `call_tool` handlers (decorators in mcp 1.x;
+`on_list_tools=` / `on_call_tool=` or `add_request_handler("tools/call", ...)` in mcp 2.x), whose
+tools are the `types.Tool(...)` a list_tools handler builds or returns (bound to names of this or
+other modules, or built in a loop over literals), dispatched by call_tool (mcp_sdk_dispatch.py).
+Tool names may be constants (extract/python/constants.py); annotations are read as
+mcp_sdk_tools.py says. Names are those of mcp 1.x and 2.3.0 (`mcp_types` for 2.x's wire types).
 
 Every server instance is one agent: whatever client connects to it holds all its tools in one
 context.
@@ -19,8 +21,14 @@ from riskscan.extract.python.adapters.declarations import (
     decorator_parts,
     tool_parameters,
 )
+from riskscan.extract.python.adapters.mcp_sdk_dispatch import dispatch
+from riskscan.extract.python.adapters.mcp_sdk_tools import (
+    LoopTexts,
+    loop_texts,
+    name_parts_in_loop,
+    tool_annotations,
+)
 from riskscan.extract.python.constants import constants_of, named
-from riskscan.extract.python.functions import collect_calls, parameter_flows
 from riskscan.extract.python.parameters import named_function
 from riskscan.extract.python.survey import Triggers
 from riskscan.extract.python.syntax import cst
@@ -28,7 +36,6 @@ from riskscan.extract.python.values import INSTANCE, keyword, positional, string
 from riskscan.types import (
     AgentFact,
     Condition,
-    Dispatch,
     FunctionFact,
     Items,
     Location,
@@ -57,9 +64,12 @@ LOW_LEVEL_SERVERS = frozenset({"mcp.server.Server", "mcp.server.lowlevel.Server"
 TOOL_DECORATORS = frozenset(f"{cls}.tool" for cls in HIGH_LEVEL_SERVERS)
 ADD_TOOL = frozenset(f"{cls}.add_tool" for cls in HIGH_LEVEL_SERVERS)
 LIST_TOOLS = frozenset(f"{cls}.list_tools" for cls in LOW_LEVEL_SERVERS)
+REQUEST_HANDLERS = frozenset(f"{cls}.add_request_handler" for cls in LOW_LEVEL_SERVERS)  # mcp 2.x
+# the handlers of a low-level server: constructor keywords and request methods (mcp 2.x)
+ROLES = {"on_list_tools": "list", "on_call_tool": "call", "tools/list": "list", "tools/call": "call"}
 CALL_TOOL = frozenset(f"{cls}.call_tool" for cls in LOW_LEVEL_SERVERS)
-TOOL_TYPES = frozenset({"mcp.types.Tool", "mcp.Tool"})
-LIST_RESULTS = frozenset({"mcp.types.ListToolsResult"})  # what an mcp 2.x list_tools handler returns
+TOOL_TYPES = frozenset({"mcp.types.Tool", "mcp.Tool", "mcp_types.Tool"})  # mcp_types: mcp 2.x's wire types
+LIST_RESULTS = frozenset({"mcp.types.ListToolsResult", "mcp_types.ListToolsResult"})  # what an mcp 2.x list_tools handler returns
 CONTEXT_TYPES = frozenset(
     {
         "mcp.server.fastmcp.Context",
@@ -81,7 +91,8 @@ class Server:
     condition: Condition
     tools: list[Value] = field(default_factory=list)
     list_handlers: list[cst.FunctionDef] = field(default_factory=list)
-    call_handlers: list[cst.FunctionDef] = field(default_factory=list)
+    # (handler, its form): mcp 1.x's decorator passes the name first, mcp 2.x's `params.name`
+    call_handlers: list[tuple[cst.FunctionDef, str]] = field(default_factory=list)
 
 
 class McpSdk(BaseAdapter):
@@ -91,12 +102,13 @@ class McpSdk(BaseAdapter):
         super().__init__(ctx)
         self.servers: dict[str, Server] = {}
         self.server_of_call: dict[int, str] = {}  # id(constructor Call) -> server id
-        self.tool_of_call: dict[int, str] = {}  # id(`Tool(...)` Call) -> tool id
+        self.tool_of_call: dict[tuple[int, LoopTexts], str] = {}  # (id(`Tool(...)` Call), its loop's texts) -> tool id
+        self.tools_of_call: dict[int, list[str]] = {}  # id(`Tool(...)` Call) -> every tool it made
         self.handler_server: dict[str, Server] = {}  # qualname of a list_tools handler -> its server
         self.returns: dict[str, list[Value]] = {}  # qualname of a function -> the values it returns
 
     def claims(self, callee: tuple[str, ...]) -> bool:
-        return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL | TOOL_TYPES))
+        return bool(set(callee) & (HIGH_LEVEL_SERVERS | LOW_LEVEL_SERVERS | ADD_TOOL | REQUEST_HANDLERS | TOOL_TYPES))
 
     @classmethod
     def triggers(cls) -> Triggers:
@@ -110,6 +122,9 @@ class McpSdk(BaseAdapter):
             return self.server(ev, call, scope, target)
         if names & ADD_TOOL and isinstance(call.func, cst.Attribute):
             return self.add_tool(ev, call, scope)
+        if names & REQUEST_HANDLERS and isinstance(call.func, cst.Attribute):
+            self.request_handler(call)
+            return None
         if names & TOOL_TYPES:
             return self.tool_value(call, scope, target)
         if names & LIST_RESULTS and keyword(call, "tools") is not None:
@@ -128,14 +143,28 @@ class McpSdk(BaseAdapter):
         server_id = target or f"{ctx.module_name}.<mcp server {name}>"
         self.servers[server_id] = Server(server_id, name, ctx.loc(call), scope.condition)
         self.server_of_call[id(call)] = server_id
-        for role, handlers in (("on_list_tools", "list_handlers"), ("on_call_tool", "call_handlers")):
-            handler = keyword(call, role)
-            if isinstance(handler, cst.Name):
-                for definition in ctx.assignments_of_kind(handler, cst.FunctionDef):
-                    getattr(self.servers[server_id], handlers).append(definition)
-                    if role == "on_list_tools":
-                        self.handler_server[ctx.declarations.qualnames[id(definition)]] = self.servers[server_id]
+        for role in ("on_list_tools", "on_call_tool"):
+            self.attach(self.servers[server_id], role, keyword(call, role))
         return Ref(server_id, ctx.loc(call))
+
+    def request_handler(self, call: cst.Call) -> None:
+        """mcp 2.x `server.add_request_handler("tools/call", types.CallToolRequestParams, handler)`."""
+        assert isinstance(call.func, cst.Attribute)
+        server = self.server_named_by(call.func.value)
+        method = string_value(keyword(call, "method") or positional(call, 0))
+        if server is not None and method in ROLES:
+            self.attach(server, method, keyword(call, "handler") or positional(call, 2))
+
+    def attach(self, server: Server, role: str, handler: cst.BaseExpression | None) -> None:
+        """A list_tools or call_tool handler (`role` as `ROLES` names it) named by `handler`."""
+        if not isinstance(handler, cst.Name):
+            return
+        for definition in self.ctx.assignments_of_kind(handler, cst.FunctionDef):
+            if ROLES[role] == "list":
+                server.list_handlers.append(definition)
+                self.handler_server[self.ctx.declarations.qualnames[id(definition)]] = server
+            else:
+                server.call_handlers.append((definition, "mcp2"))
 
     def server_named_by(self, node: cst.BaseExpression) -> Server | None:
         """The server an expression (`mcp` in `@mcp.tool()`) is bound to, through the scope."""
@@ -165,7 +194,7 @@ class McpSdk(BaseAdapter):
                 server.list_handlers.append(node)
                 self.handler_server[fact.qualname] = server
             elif callee & CALL_TOOL and server is not None:
-                server.call_handlers.append(node)
+                server.call_handlers.append((node, "mcp1"))
 
     def add_tool(self, ev, call: cst.Call, scope) -> Value:
         ctx = self.ctx
@@ -195,7 +224,7 @@ class McpSdk(BaseAdapter):
             description=description if description is not None else docstring,
             function=qualname,
             params=tool_parameters(ctx, node, CONTEXT_TYPES) if node is not None else (),
-            annotations=self.annotations(keyword(options, "annotations") if options is not None else None),
+            annotations=tool_annotations(ctx, keyword(options, "annotations") if options is not None else None),
             name_parts=name_parts,
         )
         tool_id = ctx.add_tool(tool)
@@ -205,22 +234,6 @@ class McpSdk(BaseAdapter):
         ref = Ref(tool_id, location)
         server.tools.append(When(ref, scope.condition) if scope.condition else ref)
 
-    def annotations(self, node: cst.BaseExpression | None) -> tuple[tuple[str, bool], ...]:
-        """`annotations=ToolAnnotations(readOnlyHint=True, ...)` or a dict literal of hints."""
-        found: dict[str, bool] = {}
-        if isinstance(node, cst.Call):
-            pairs = [(arg.keyword.value, arg.value) for arg in node.args if arg.keyword is not None]
-        elif isinstance(node, cst.Dict):
-            pairs = [
-                (string_value(element.key), element.value) for element in node.elements if isinstance(element, cst.DictElement)
-            ]
-        else:
-            return ()
-        for key, value in pairs:
-            if key and isinstance(value, cst.Name) and value.value in ("True", "False"):
-                found[key] = value.value == "True"
-        return tuple(sorted(found.items()))
-
     # --- low-level servers ---------------------------------------------------------------------
 
     def finish(self, interpreter) -> None:
@@ -228,8 +241,8 @@ class McpSdk(BaseAdapter):
         for server in self.servers.values():
             for handler in server.list_handlers:
                 self.declared_tools(server, handler)
-            for handler in server.call_handlers:
-                self.dispatch_branches(handler)
+            for handler, form in server.call_handlers:
+                dispatch(ctx, handler, form, server.tools)
             ctx.add_agent(
                 AgentFact(
                     server.id,
@@ -244,22 +257,25 @@ class McpSdk(BaseAdapter):
     def tool_value(self, call: cst.Call, scope, target: str | None) -> Value | None:
         """`types.Tool(name=..., ...)` wherever it is built: in a list_tools handler (a tool of its
         server), bound to a name (`search_tool = types.Tool(...)`, which a handler of this or another
-        module lists) or in a helper; its id is the name it is bound to, or its place's."""
-        if id(call) in self.tool_of_call:
-            return Ref(self.tool_of_call[id(call)], self.ctx.loc(call))
+        module lists) or in a helper; its id is the name it is bound to, or its place's. Built in a
+        loop over literals (`Tool(name=f"greet_{shape}") for shape in ("a", "b")`), one per pass."""
+        texts = loop_texts(self.ctx, call, scope)
+        known = self.tool_of_call.get((id(call), texts))
+        if known is not None:
+            return Ref(known, self.ctx.loc(call))
         server = self.handler_server.get(scope.qualname)
         if server is not None:
-            tool_id = self.declared_tool(call, server.id)
+            tool_id = self.declared_tool(call, server.id, texts=texts)
         else:
-            tool_id = self.declared_tool(call, scope.qualname, target, diagnose=False)
+            tool_id = self.declared_tool(call, scope.qualname, None if texts else target, diagnose=False, texts=texts)
         if tool_id is None:
             return Opaque("an MCP tool whose name is neither a literal nor a constant", self.ctx.loc(call))
         return Ref(tool_id, self.ctx.loc(call))
 
-    def declared_tool(self, call: cst.Call, owner: str, target: str | None = None, diagnose: bool = True) -> str | None:
+    def declared_tool(self, call: cst.Call, owner: str, target: str | None = None, diagnose: bool = True, texts: LoopTexts = ()) -> str | None:
         ctx = self.ctx
         name_node = keyword(call, "name")
-        parts = constants_of(ctx).parts(name_node)
+        parts = name_parts_in_loop(ctx, name_node, dict(texts)) if name_node is not None else None
         if name_node is None or parts is None:
             if diagnose:
                 ctx.diagnose(call, "unresolved-tool", "MCP tool whose name is neither a literal nor a constant", "info")
@@ -275,11 +291,12 @@ class McpSdk(BaseAdapter):
                 description=string_value(keyword(call, "description")) or "",
                 params=params,
                 input_schema=schema,
-                annotations=self.annotations(keyword(call, "annotations")),
+                annotations=tool_annotations(ctx, keyword(call, "annotations")),
                 name_parts=name_parts,
             )
         )
-        self.tool_of_call[id(call)] = tool_id
+        self.tool_of_call[(id(call), texts)] = tool_id
+        self.tools_of_call.setdefault(id(call), []).append(tool_id)
         return tool_id
 
     def declared_tools(self, server: Server, handler: cst.FunctionDef) -> None:
@@ -292,12 +309,15 @@ class McpSdk(BaseAdapter):
         for call in finder.calls:
             if not set(ctx.callee_names(call.func)) & TOOL_TYPES:
                 continue
-            tool_id = self.tool_of_call.get(id(call)) or self.declared_tool(call, server.id)
-            if tool_id is not None:
+            made = self.tools_of_call.get(id(call)) or [self.declared_tool(call, server.id)]
+            for tool_id in filter(None, made):
                 server.tools.append(Ref(tool_id, ctx.loc(call)))
                 held.add(tool_id)
-        for value in self.returns.get(ctx.declarations.qualnames[id(handler)], ()):
-            server.tools.extend(self._returned(value, held))
+        returned = self.returns.get(ctx.declarations.qualnames[id(handler)], ())
+        found = [tool for value in returned for tool in self._returned(value, held)]
+        if not held and not found:  # what it returns is not known: said so, as a tool not resolved
+            found = [value for value in returned if isinstance(value, Opaque)]
+        server.tools.extend(found)
 
     def _returned(self, value: Value, held: set[str]) -> list[Value]:
         """The references to tools in a returned value that are not already held: names of the
@@ -309,30 +329,6 @@ class McpSdk(BaseAdapter):
         if isinstance(value, Ref) and value.qualname not in held and not value.qualname.endswith(INSTANCE) and self.ctx.is_project(value.qualname):
             return [value]
         return []
-
-    def dispatch_branches(self, handler: cst.FunctionDef) -> None:
-        """Each `if name == "x":` / `case "x":` branch of a call_tool handler (or a test against a
-        constant, `Tools.X.value`) becomes a function `<handler>#x` holding the calls of that
-        branch, and the dispatch of tool x to it."""
-        from riskscan.extract.python.adapters.function_calling import literal_branches
-        from riskscan.extract.python.functions import parameters
-
-        ctx = self.ctx
-        qualname = ctx.declarations.qualnames[id(handler)]
-        ctx.dispatch_handlers.add(qualname)
-        params = parameters(handler)
-        flows = parameter_flows(handler.body, params)
-        for tool_name, name_parts, body, test in literal_branches(ctx, handler.body):
-            branch_qualname = f"{qualname}#{tool_name}"
-            location = ctx.loc(test)
-            ctx.functions[branch_qualname] = FunctionFact(
-                branch_qualname,
-                f"{handler.name.value}#{tool_name}",
-                location,
-                params,
-                calls=collect_calls(ctx, [body], params, flows),
-            )
-            ctx.dispatches.append(Dispatch(tool_name, Ref(branch_qualname, location), location, name_parts))
 
 
 class _CallFinder(cst.CSTVisitor):
