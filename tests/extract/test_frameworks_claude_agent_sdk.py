@@ -8,8 +8,7 @@ import textwrap
 
 import pytest
 
-from riskscan.extract.python import extract
-from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
+from riskscan.extract.configs.claude_code_permissions import (
     ASKING,
     DEFAULT_TOOLS,
     OLD_DEFAULT_TOOLS,
@@ -17,6 +16,7 @@ from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
     parse_rule,
     rule_matches,
 )
+from riskscan.extract.python import extract
 from riskscan.model import build
 from riskscan.rulesets import load
 from riskscan.types import Location, Ref, When

@@ -1,19 +1,34 @@
-"""Claude Code settings (`.claude/settings.json`, `.claude/settings.local.json`, and the same files
-under a user's home): the permission rules and switches that decide which MCP tools an agent really
-holds, which ask first, and what runs without asking.
+"""Client settings: the permission rules and switches that decide which tools a client agent really
+holds, which ask first, and what runs without asking. Claude Code's (`.claude/settings.json`,
+`.claude/settings.local.json`, and the same files under a user's home) are read here; Gemini CLI's
+`.gemini/settings.json`, the Cursor CLI's `.cursor/cli.json` / `cli-config.json` and VS Code's
+`.vscode/settings.json` are read by tool_settings.py, and Codex's by codex_config.py.
 
-- `permissions.deny` / `ask` / `allow` rules on MCP tools (`mcp__server`, `mcp__server__tool`,
-  `mcp__server__get_*`) become `PermissionRule`s; the model stage applies them to the Claude Code
-  configs in the same folder tree (riskscan/model/permissions.py): deny removes a tool, ask gates it.
-- `disabledMcpjsonServers` removes a project server.
-- `defaultMode: bypassPermissions` skips every prompt; `enableAllProjectMcpServers` starts every
-  server a checkout's `.mcp.json` names, unreviewed; an allow rule for every shell command or a
-  whole server skips the prompts it covers; hooks run shell commands on the user's machine.
-  Each is a hygiene fact. Nothing here is run.
+Every setting becomes a `PermissionRule` of its client, governing the client configs in the folder
+that holds the settings' folder (`scope`); the model stage joins them to those configs
+(riskscan/model/permissions.py for MCP tools, client_builtins.py for the client's own tools). For
+Claude Code (client `claude-code`) the effects are:
+
+- `allow` / `ask` / `deny`: every `permissions.*` rule as written, MCP tools (`mcp__server`,
+  `mcp__server__tool`, `mcp__server__get_*`) and built-ins (`Bash(git status:*)`, `WebFetch`)
+  alike: deny removes a tool, ask gates it, allow lets it run unasked;
+- `disable-server`: each `disabledMcpjsonServers` entry removes a project server;
+- `mode`: `permissions.defaultMode`; `sandbox`: `sandbox.enabled`, as `auto-allow` or `asks`
+  (`autoAllowBashIfSandboxed`, default true);
+- `settings`: the file itself, so that a project with Claude Code settings and no MCP config is
+  still a Claude Code agent holding its built-in tools.
+
+`defaultMode: bypassPermissions` skips every prompt; `enableAllProjectMcpServers` starts every
+server a checkout's `.mcp.json` names, unreviewed; an allow rule for every shell command or a
+whole server skips the prompts it covers; hooks run shell commands on the user's machine. Each is a
+hygiene fact. Nothing here is run.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from riskscan.extract.configs import mcp_config, tool_settings
 from riskscan.formats.json_input import Pointer, Positions
 from riskscan.rulesets import Rulesets
 from riskscan.secrets import find_secret, redact
@@ -27,8 +42,10 @@ _HOOK_SHOWN = 80  # characters of a hook command quoted in a finding
 
 
 def is_settings_path(path: str) -> bool:
+    """Claude Code's settings, or another client's settings file (tool_settings.py)."""
     parts = path.split("/")
-    return len(parts) >= 2 and parts[-2] == ".claude" and parts[-1] in ("settings.json", "settings.local.json")
+    return (len(parts) >= 2 and parts[-2] == ".claude" and parts[-1] in ("settings.json", "settings.local.json")) \
+        or tool_settings.client_of(path) is not None
 
 
 def scope_of(path: str) -> str:
@@ -38,6 +55,9 @@ def scope_of(path: str) -> str:
 
 
 def extract(document: object, positions: Positions, source: SourceFile, rulesets: Rulesets) -> Facts:
+    client = tool_settings.client_of(source.path)
+    if client is not None:
+        return _other_client(client, document, positions, source, rulesets)
     path = source.path
     if not isinstance(document, dict):
         diagnostic = Diagnostic(positions.location(()), "invalid-settings", "Claude Code settings must be a JSON object; not read")
@@ -49,8 +69,16 @@ def extract(document: object, positions: Positions, source: SourceFile, rulesets
     if bypassed:
         hygiene.append(HygieneFact("approvals-disabled", positions.location(("permissions", "defaultMode")), "Claude Code",
                                    "`defaultMode: bypassPermissions` runs every tool call without asking, ask rules included"))
-    rules: list[PermissionRule] = []
     scope = scope_of(path)
+    rules = [PermissionRule(CLIENT, scope, "settings", "", positions.location(()))]
+    mode = permissions.get("defaultMode")
+    if isinstance(mode, str):
+        rules.append(PermissionRule(CLIENT, scope, "mode", mode, positions.location(("permissions", "defaultMode")), bypassed))
+    sandbox = document.get("sandbox") if isinstance(document.get("sandbox"), dict) else {}
+    if sandbox.get("enabled") is True:
+        asks = sandbox.get("autoAllowBashIfSandboxed") is False
+        rules.append(PermissionRule(CLIENT, scope, "sandbox", "asks" if asks else "auto-allow",
+                                    positions.location(("sandbox", "enabled")), bypassed))
     for effect in EFFECTS:
         entries = permissions.get(effect)
         if entries is None:
@@ -65,7 +93,7 @@ def extract(document: object, positions: Positions, source: SourceFile, rulesets
                 diagnostics.append(Diagnostic(positions.location(pointer), "invalid-settings", f"a `{effect}` rule is not a string; ignored"))
                 continue
             rule = rule.strip()
-            if rule.startswith("mcp__"):
+            if rule:
                 rules.append(PermissionRule(CLIENT, scope, effect, rule, positions.location(pointer), bypassed))
             if effect == "allow":
                 hygiene += _broad_allow(rule, positions, pointer)
@@ -79,6 +107,25 @@ def extract(document: object, positions: Positions, source: SourceFile, rulesets
     hygiene += _hooks(document.get("hooks"), positions, rulesets)
     return Facts(path=path, kind="client-settings", hygiene=tuple(hygiene), diagnostics=tuple(diagnostics),
                  permissions=tuple(rules))
+
+
+def _other_client(client: str, document: object, positions: Positions, source: SourceFile, rulesets: Rulesets) -> Facts:
+    """Gemini CLI, Cursor CLI or VS Code settings: their rules and hygiene, and, when the same file
+    declares MCP servers (Gemini's `mcpServers`, VS Code's `mcp.servers`), the client config it also is."""
+    path = source.path
+    if not isinstance(document, dict):
+        if client == "vscode":  # any JSON named so; not read
+            return Facts(path=path, kind=source.kind)
+        diagnostic = Diagnostic(positions.location(()), "invalid-settings", "client settings must be a JSON object; not read")
+        return Facts(path=path, kind="client-settings", diagnostics=(diagnostic,))
+    rules, hygiene = tool_settings.read(client, document, positions, scope_of(path))
+    if mcp_config.has_servers(document):
+        facts = mcp_config.extract(document, positions, source, rulesets)
+    elif rules:
+        facts = Facts(path=path, kind="client-settings")
+    else:
+        return Facts(path=path, kind=source.kind)  # a VS Code settings file with nothing of agents
+    return replace(facts, hygiene=facts.hygiene + tuple(hygiene), permissions=facts.permissions + tuple(rules))
 
 
 def _broad_allow(rule: str, positions: Positions, pointer: Pointer) -> list[HygieneFact]:

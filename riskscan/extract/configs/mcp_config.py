@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
+from riskscan.extract.configs.clients import client_name
 from riskscan.extract.configs.server_launch import (
     Launch,
     normalise_image,
@@ -179,23 +180,11 @@ def _gemini(document: dict, contexts: list[Context], positions: Positions) -> tu
     return [Context("", contexts[0].pointer, tuple(kept))], hygiene
 
 
-def client_name(path: str, document: object = None) -> str:
-    base = path.rsplit("/", 1)[-1]
-    if base == "claude_desktop_config.json":
-        return "Claude Desktop"
-    if base in (".mcp.json", ".claude.json"):
-        return "Claude Code"
-    if path.endswith(".cursor/mcp.json"):
-        return "Cursor"
-    if path.endswith(".gemini/settings.json"):
-        return "Gemini CLI"
-    if base == "mcp_config.json" and "windsurf" in path.lower():
-        return "Windsurf"
-    if isinstance(document, dict) and isinstance(document.get("context_servers"), dict):
-        return "Zed"
-    if path.endswith(".vscode/mcp.json") or (isinstance(document, dict) and ("servers" in document or "mcp" in document)):
-        return "VS Code"
-    return "MCP client"
+def has_servers(document: dict) -> bool:
+    """Whether a client's settings file declares MCP servers too (Gemini CLI `mcpServers`, VS Code
+    `mcp.servers`)."""
+    nested = document.get("mcp")
+    return isinstance(document.get("mcpServers"), dict) or (isinstance(nested, dict) and isinstance(nested.get("servers"), dict))
 
 
 # --- catalog -------------------------------------------------------------------------------------

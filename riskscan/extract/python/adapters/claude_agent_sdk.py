@@ -9,7 +9,7 @@
 - Its built-in tools are Claude Code's, catalogued in rulesets/builtin_tools_claude_code.yaml:
   `tools=[...]` when set, else the default set (the catalogued tools that read, write, run or
   send, and the subagent tool), minus `disallowed_tools`. Which of them it really holds, and the
-  gates in front of each, is Claude Code's permission system (claude_agent_sdk_permissions.py:
+  gates in front of each, is Claude Code's permission system (extract/configs/claude_code_permissions.py:
   `permission_mode`, `allowed_tools` rules, `can_use_tool`, PreToolUse hooks, `sandbox`), read
   by claude_agent_sdk_options.py. A tool nothing may approve is denied headless, so not held; a
   diagnostic names it.
@@ -31,16 +31,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from riskscan.extract.configs.mcp_config import server_tool_facts
-from riskscan.extract.python.adapters import claude_agent_sdk_options as options
-from riskscan.extract.python.adapters.claude_agent_sdk_options import (
-    PACKAGES,
-    Reading,
-    code,
-    is_none,
-    resolved,
-)
-from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
+from riskscan.extract.configs.claude_code_permissions import (
     DEFAULT_TOOLS,
     OLD_DEFAULT_TOOLS,
     SHELLS,
@@ -51,6 +42,15 @@ from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
     decide_server,
     parse_rule,
     rule_matches,
+)
+from riskscan.extract.configs.mcp_config import server_tool_facts
+from riskscan.extract.python.adapters import claude_agent_sdk_options as options
+from riskscan.extract.python.adapters.claude_agent_sdk_options import (
+    PACKAGES,
+    Reading,
+    code,
+    is_none,
+    resolved,
 )
 from riskscan.extract.python.adapters.claude_agent_sdk_tools import (
     SERVERS,

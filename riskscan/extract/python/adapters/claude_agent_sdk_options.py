@@ -1,7 +1,7 @@
 """Reading a `ClaudeAgentOptions(...)` / `ClaudeCodeOptions(...)` call (or an `AgentDefinition`'s
-fields) into the permission `Policy` of claude_agent_sdk_permissions.py: the permission mode, the
-allow and deny rules, `can_use_tool` / `permission_prompt_tool_name`, PreToolUse hooks, the
-sandbox. Values written as literals, or bound once to a name of this file, are read; anything else
+fields) into the permission `Policy` of Claude Code's permission system
+(riskscan/extract/configs/claude_code_permissions.py): the permission mode, the allow and deny
+rules, `can_use_tool` / `permission_prompt_tool_name`, PreToolUse hooks, the sandbox. Values written as literals, or bound once to a name of this file, are read; anything else
 is a diagnostic and read the way that hides nothing (unknown allow rules allow everything).
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from riskscan.extract.python.adapters import claude_agent_sdk_callback as callbacks
-from riskscan.extract.python.adapters.claude_agent_sdk_permissions import (
+from riskscan.extract.configs.claude_code_permissions import (
     MODES,
     Hook,
     Policy,
     Rule,
     parse_rule,
 )
+from riskscan.extract.python.adapters import claude_agent_sdk_callback as callbacks
 from riskscan.extract.python.adapters.declarations import dict_entries, function_ref
 from riskscan.extract.python.syntax import cst, find_nodes
 from riskscan.extract.python.values import keyword, literal, positional, string_value

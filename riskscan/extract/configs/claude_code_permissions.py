@@ -1,24 +1,30 @@
-"""Claude Code's permission system, as data: which tools an agent of the Claude Agent SDK really
-holds and what stands in front of each, from the options the program sets. Pure: no syntax here
-(claude_agent_sdk.py reads the options into a `Policy`).
+"""Claude Code's permission system, as data: which of its tools an agent really holds and what
+stands in front of each, from the rules and modes that govern it. Pure: no syntax and no files
+here. Two readers build the `Policy`: the Claude Agent SDK adapter from a program's options
+(riskscan/extract/python/adapters/claude_agent_sdk_options.py), and the client join from the
+Claude Code settings of a project (riskscan/model/client_builtins.py).
 
-An SDK program runs the Claude Code CLI headless, with nobody at a terminal to answer a prompt. A
-call Claude Code would ask about goes to `can_use_tool` (or the MCP tool of
-`permission_prompt_tool_name`) when there is one; without one it is denied (the result message's
-`permission_denials`). So, per tool, in the order Claude Code decides:
+Who answers a call that asks is the difference between the two uses. An SDK program runs the
+Claude Code CLI headless, with nobody at a terminal: such a call goes to `can_use_tool` (or the
+MCP tool of `permission_prompt_tool_name`) when there is one, and without one it is denied (the
+result message's `permission_denials`). The interactive CLI asks the person at the terminal: its
+`Policy` has that person as `approver`, an approval gate. So, per tool, in the order Claude Code
+decides:
 
-- `disallowed_tools` naming the whole tool removes it;
+- a deny rule naming the whole tool removes it;
 - a tool that asks nobody (Read, Glob, Grep, Agent, ...) runs, and so does any tool under
   `bypassPermissions`;
 - `plan` runs nothing that asks ("no execution of tools", whatever the allow rules say);
-- an `allowed_tools` entry for the whole tool (`Bash`, `Bash()`, `Bash(*)`, `mcp__server`,
+- an ask rule naming the whole tool makes it ask whatever allows it, and so a tool that does not
+  ask by nature (an ask rule on Read);
+- an allow rule for the whole tool (`Bash`, `Bash()`, `Bash(*)`, `mcp__server`,
   `mcp__server__*`) lets it run, and so does `acceptEdits` a file edit, and an enabled sandbox
   that auto-allows it (`autoAllowBashIfSandboxed`, default true) Bash;
 - an entry with a specifier (`Bash(git status:*)`) lets matching calls run unasked: an allowlist
   gate (the other calls ask, but the allowed ones are the weakest way through, so no approval gate);
 - `auto`: a model classifier decides each call (a guardrail gate);
-- `default` / `acceptEdits` with `can_use_tool` or a prompt tool: an approval gate naming it;
-  `dontAsk` never consults them;
+- `default` / `acceptEdits` with an approver (`can_use_tool`, a prompt tool, the person at the
+  terminal): an approval gate naming it; `dontAsk` never consults it;
 - a PreToolUse hook that can answer "allow" lets the call run: the hook's guardrail gate;
 - otherwise the call is denied: the agent does not hold the tool.
 
@@ -55,8 +61,9 @@ MODES = frozenset({"default", "acceptEdits", "plan", "bypassPermissions", "dontA
 
 @dataclass(frozen=True)
 class Rule:
-    """One `allowed_tools` / `disallowed_tools` entry: the tool it names and its specifier ("" for
-    the whole tool)."""
+    """One permission rule (an `allowed_tools` / `disallowed_tools` entry, a `permissions.allow` /
+    `ask` / `deny` entry of a settings file): the tool it names and its specifier ("" for the whole
+    tool)."""
 
     text: str
     tool: str
@@ -128,13 +135,20 @@ class Policy:
     mode: str = "default"  # a PermissionMode, or "unknown" when not written as a literal
     allowed: tuple[Rule, ...] = ()
     denied: tuple[Rule, ...] = ()
+    asked: tuple[Rule, ...] = ()  # ask rules: the whole tools they name ask, whatever allows them
     allow_all: bool = False  # `allowed_tools` not known statically: every tool taken as allowed
-    approver: Gate | None = None  # can_use_tool / permission_prompt_tool_name
+    approver: Gate | None = None  # can_use_tool / permission_prompt_tool_name / the person at the terminal
     tool_approvers: tuple[tuple[str, Gate | None], ...] = ()  # what the callback does for tools it names (None: lets them run)
     hooks: tuple[Hook, ...] = ()
     sandbox: Gate | None = None  # `sandbox.enabled`: on Bash
     sandbox_allows: bool = False  # `autoAllowBashIfSandboxed` (default true): sandboxed Bash runs unasked
     mode_location: Location | None = None
+    deny_reason: str = "removed by disallowed_tools"  # as the reader names its rules
+    allow_name: str = "allowed_tools"
+    mode_name: str = "permission_mode"
+
+    def spelled_mode(self) -> str:
+        return f"{self.mode_name}={self.mode!r}" if self.mode_name == "permission_mode" else f"`{self.mode_name}: {self.mode}`"
 
 
 @dataclass(frozen=True)
@@ -164,20 +178,21 @@ def decide(policy: Policy, name: str) -> Decision:
     """Whether an agent under `policy` holds tool `name` (a built-in's name or `mcp__s__t`), and
     the gates in front of it."""
     if removed(policy, name):
-        return Decision(False, reason="removed by disallowed_tools")
+        return Decision(False, reason=policy.deny_reason)
     guards = tuple(
         Gate("guardrail", f"PreToolUse hook {hook.name} may deny each call", hook.location)
         for hook in policy.hooks if hook.can_deny and matcher_matches(hook.matcher, name)
     )
     sandboxed = (policy.sandbox,) if policy.sandbox is not None and name in SHELLS else ()
-    asks = name in ASKING or name.startswith("mcp__")
+    forced = any(rule.whole and rule_matches(rule, name) for rule in policy.asked)
+    asks = forced or name in ASKING or name.startswith("mcp__")
     mode = policy.mode
     if not asks or mode in ("bypassPermissions", "unknown"):
         return Decision(True, guards + sandboxed)
     if mode == "plan":
         return Decision(False, reason="plan mode runs no tool that asks")
-    allowed = [rule for rule in policy.allowed if rule_matches(rule, name)]
-    if (
+    allowed = [] if forced else [rule for rule in policy.allowed if rule_matches(rule, name)]
+    if not forced and (
         policy.allow_all or any(rule.whole for rule in allowed)
         or (mode == "acceptEdits" and name in EDITS)
         or (sandboxed and policy.sandbox_allows)
@@ -185,10 +200,10 @@ def decide(policy: Policy, name: str) -> Decision:
         return Decision(True, guards + sandboxed)
     if allowed:
         rules = ", ".join(f"`{rule.text}`" for rule in allowed)
-        gate = Gate("allowlist", f"allowed_tools {rules}: only matching calls run unasked", allowed[0].location)
+        gate = Gate("allowlist", f"{policy.allow_name} {rules}: only matching calls run unasked", allowed[0].location)
         return Decision(True, guards + (gate,) + sandboxed)
     if mode == "auto":
-        gate = Gate("guardrail", "permission_mode='auto': a model classifier approves or denies each call", policy.mode_location)
+        gate = Gate("guardrail", f"{policy.spelled_mode()}: a model classifier approves or denies each call", policy.mode_location)
         return Decision(True, guards + (gate,) + sandboxed)
     named = dict(policy.tool_approvers)  # "*": None when the callback allows everything
     if (policy.approver is not None or "*" in named) and mode != "dontAsk":
@@ -200,7 +215,7 @@ def decide(policy: Policy, name: str) -> Decision:
                          for hook in allowing if not hook.can_deny)
         return Decision(True, guards + deciding + sandboxed)
     if mode == "dontAsk":
-        return Decision(False, reason="permission_mode='dontAsk' denies what no rule allows")
+        return Decision(False, reason=f"{policy.spelled_mode()} denies what no rule allows")
     return Decision(False, reason="it asks for permission, and nothing answers: no can_use_tool, prompt tool or allow rule")
 
 
