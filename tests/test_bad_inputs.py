@@ -94,6 +94,8 @@ def test_otlp_values_nested_past_the_stack_are_cut_not_a_crash(tmp_path):
 # --- made at test time ------------------------------------------------------------------------------
 
 GOOD_CONFIG = '{"mcpServers": {"fetch": {"command": "uvx", "args": ["mcp-server-fetch"]}}}\n'
+# its one hygiene finding (RS202) shows it was read; as a `.mcp.json` it is also a Claude Code agent
+# whose own tools give path findings, which these tests do not count
 
 
 def _scan(root: Path, **config) -> tuple[object, dict]:
@@ -111,7 +113,7 @@ def test_huge_files_are_reported_and_skipped_without_being_read(tmp_path):
     report, diagnostics = _scan(tmp_path)
     for name in ("huge.json", "huge.py"):
         assert diagnostics[name].code == "file-too-large" and "--max-file-bytes" in diagnostics[name].message
-    assert [f.rule_id for f in report.findings] == ["RS202"]
+    assert [f.rule_id for f in report.findings if f.kind == "hygiene"] == ["RS202"]
 
 
 def test_files_of_100000_lines_are_read_within_the_bound(tmp_path):
@@ -151,7 +153,7 @@ def test_links_that_loop_or_leave_the_root_are_not_followed(tmp_path, git):
     report, diagnostics = _scan(root)
     assert diagnostics["out.json"].code == "link-outside-root"
     assert {diagnostics[name].code for name in ("a.json", "b.json", "dangling.json")} == {"broken-link"}
-    assert [(f.rule_id, f.location.path) for f in report.findings] == [("RS202", ".mcp.json")]
+    assert [(f.rule_id, f.location.path) for f in report.findings if f.kind == "hygiene"] == [("RS202", ".mcp.json")]
 
 
 def test_unreadable_files_and_fifos_are_reported_never_waited_on(tmp_path):
@@ -230,4 +232,4 @@ def test_python_nested_thousands_deep_is_a_diagnostic_not_a_crashed_process(tmp_
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-300:]}"
     report = json.loads(result.stdout)
     assert [(d["code"], d["location"]["line"]) for d in report["diagnostics"] if d["location"]["path"] == "deep.py"] == [("parse-error", 1)]
-    assert [f["rule_id"] for f in report["findings"]] == ["RS202"]
+    assert [f["rule_id"] for f in report["findings"] if f["kind"] == "hygiene"] == ["RS202"]

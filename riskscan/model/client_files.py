@@ -1,5 +1,6 @@
 """What client files say about each other, joined before the model is built: permission rules of
-client settings applied to the configs they govern (permissions.py), tools a probe listed for a
+client settings applied to the configs they govern (permissions.py), each coding-agent client's own
+tools on its agent under those settings (client_builtins.py), tools a probe listed for a
 config's server put in that client's context, a lockfile compared with the manifests it pinned
 (extract/lockfile.py), and tool names that collide across the servers of one context (metadata.py). Each
 extractor reads one file; this pass is where files meet. Facts in, facts out."""
@@ -10,12 +11,12 @@ from dataclasses import replace
 from typing import Sequence
 
 from riskscan.extract import lockfile, metadata
-from riskscan.model import permissions
+from riskscan.model import client_builtins, permissions
 from riskscan.types import Facts, HygieneFact, Items, Ref
 
 
 def apply(facts: Sequence[Facts]) -> list[Facts]:
-    joined = permissions.apply(facts)
+    joined = client_builtins.apply(permissions.apply(facts))
     joined = _probed_servers(joined)
     joined = lockfile.drift(joined)
     return [_with_collisions(f) for f in joined]
@@ -71,8 +72,9 @@ def _with_collisions(file_facts: Facts) -> Facts:
     found: list[HygieneFact] = []
     by_id = {t.id: t for t in file_facts.tools}
     for agent in file_facts.agents:
+        # a client's own tools are no server's: clients keep MCP tool names apart from theirs
         held = [by_id[r.qualname] for v in agent.tools if isinstance(v, Items) for r in v.items
-                if isinstance(r, Ref) and r.qualname in by_id]
+                if isinstance(r, Ref) and r.qualname in by_id and by_id[r.qualname].builtin is None]
         found += metadata.collisions(held, agent.name)
     if not found:
         return file_facts

@@ -2,7 +2,7 @@
 
 A Claude Code settings file (`.claude/settings.json`) says which MCP tools of the configs in its
 folder tree an agent may call: a `deny` rule takes the tool away, an `ask` rule puts human
-approval in front of it (unless the same settings bypass every prompt), `disabledMcpjsonServers`
+approval in front of it (unless the mode that counts bypasses every prompt), `disabledMcpjsonServers`
 takes a project server away. Extractors read one file each, so this pass joins the settings to the
 configs: facts in, facts out, nothing else changes.
 """
@@ -13,6 +13,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 from typing import Sequence
 
+from riskscan.model.client_policies import strongest
 from riskscan.types import Facts, Gate, Items, Ref, ToolFact
 from riskscan.types.facts import PermissionRule
 
@@ -33,13 +34,15 @@ def _governed(facts: Facts, rules: list[PermissionRule]) -> Facts:
     mine = [rule for rule in rules if rule.client == "claude-code" and _within(facts.path, rule.scope)]
     if not mine:
         return facts
+    mode = strongest(mine, "mode")  # the mode that counts, of whichever settings file sets it
+    bypassed = mode is not None and mode.pattern == "bypassPermissions"
     kept: dict[str, ToolFact] = {}
     for tool in facts.tools:
         server, name = _server_and_name(tool)
         decision = _decide(mine, server, name, base)
         if decision is None:
             kept[tool.id] = tool
-        elif decision.effect == "ask" and not decision.bypassed:
+        elif decision.effect == "ask" and not bypassed:
             gate = Gate("approval", f"ask rule `{decision.pattern}` of {decision.location.path}", decision.location)
             kept[tool.id] = replace(tool, gates=tuple(sorted(set(tool.gates) | {gate})))
         elif decision.effect not in ("deny", "disable-server"):

@@ -17,6 +17,14 @@ def held(report, agent_name: str) -> dict[str, tuple[str, ...]]:
     return {tools[h.tool].name: tuple(sorted(g.kind for g in tools[h.tool].gates)) for h in agent.tools}
 
 
+def mcp_held(report, agent_name: str) -> dict[str, tuple[str, ...]]:
+    """As `held`, for the tools of the agent's MCP servers only (not the client's own)."""
+    tools = {t.id: t for t in report.tools}
+    [agent] = [a for a in report.agents if a.name == agent_name]
+    return {tools[h.tool].name: tuple(sorted(g.kind for g in tools[h.tool].gates)) for h in agent.tools
+            if tools[h.tool].framework == "mcp-config"}
+
+
 def hygiene(report) -> set[tuple[str, str]]:
     return {(f.rule_id, f"{f.location.path}:{f.location.line}") for f in report.findings if f.kind == "hygiene"}
 
@@ -27,7 +35,7 @@ def labels(report, name: str) -> set[str]:
 
 def test_gemini_include_exclude_and_excluded_servers():
     report = scan(str(MCP / "gemini"))
-    tools = held(report, "Gemini CLI (.gemini/settings.json)")
+    tools = mcp_held(report, "Gemini CLI (.gemini/settings.json)")
     github = {"get_file_contents", "list_issues", "issue_read", "create_pull_request"}
     assert github <= set(tools)
     assert "push_files" not in tools and "merge_pull_request" not in tools
@@ -88,7 +96,7 @@ def test_vscode_sandbox_gate_and_read_only_remote():
     report = scan(str(MCP / "vscode-sandbox"))
     tools = held(report, "VS Code (.vscode/mcp.json)")
     assert tools["write_file"] == ("sandbox",)
-    github = {t.name: t for t in report.tools if t.id.split("#")[1].startswith("github/")}
+    github = {t.name: t for t in report.tools if "#" in t.id and t.id.split("#")[1].startswith("github/")}
     assert github and not any(set(t.labels()) & {"external_send", "fs_write", "fs_delete"} for t in github.values())
     evidence = github["get_me"].capabilities[0].evidence[0].detail
     assert "URL path /readonly" in evidence

@@ -20,7 +20,7 @@ def test_hosted_documentation_servers_are_catalogued_and_read_only(tmp_path):
     servers = {name: {"url": url} for name, url in DOCS.items()}
     (tmp_path / ".cursor" / "mcp.json").write_text(json.dumps({"mcpServers": servers}))
     report = scan(str(tmp_path))
-    labels = {tool.name: {c.label for c in tool.capabilities} for tool in report.tools}
+    labels = {tool.name: {c.label for c in tool.capabilities} for tool in report.tools if tool.framework == "mcp-config"}  # the servers', not Cursor's own
     assert {"microsoft_docs_fetch", "aws___read_documentation", "search_cloudflare_documentation", "read_wiki_contents"} <= set(labels)
     assert not {label for found in labels.values() for label in found} - {"untrusted_input"}  # nothing writes, runs or sends
     assert "server-not-assessed" not in {d.code for d in report.diagnostics}

@@ -36,7 +36,8 @@ def test_probe_lists_tools_with_a_scrubbed_environment_and_saves_a_manifest(tmp_
     # scan: the client holds the probed tools instead of one opaque tool; lock pins them
     report = scan(str(tmp_path))
     [client] = [a for a in report.agents if a.name.startswith("Claude Code")]
-    names = {next(t.name for t in report.tools if t.id == h.tool) for h in client.tools}
+    tools = {t.id: t for t in report.tools}
+    names = {tools[h.tool].name for h in client.tools if tools[h.tool].framework != "claude-code"}  # Claude Code's own tools aside
     assert names == {"echo", "wipe"}
 
 

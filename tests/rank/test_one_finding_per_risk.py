@@ -79,7 +79,8 @@ def test_a_baseline_of_per_call_fingerprints_still_matches_and_rewriting_migrate
 def test_the_route_that_reads_secrets_leads_though_it_is_longer():
     # Claude Code's fetch can send out what github's get_file_contents read (two steps) or what
     # the filesystem server rooted at /Users/alice read (three): the solver's shortest routes to
-    # fetch all go through GitHub; the route through the home folder is found too, and leads.
+    # fetch all go through GitHub; the route through the home folder is found too, and leads (the
+    # page it starts from read by Claude Code's own WebFetch or by fetch itself: equally short).
     [fetch] = [f for f in path_findings(SUPPORT_DESK) if f.rule_id == "RS101" and f.subject == "fetch"]
-    assert [(s.tool, "secret_read" in s.labels) for s in fetch.steps] == [("fetch", False), ("read_file", True), ("fetch", False)]
+    assert [(s.tool, "secret_read" in s.labels) for s in fetch.steps] == [("WebFetch", False), ("read_file", True), ("fetch", False)]
     assert any(route[0].tool == "get_file_contents" for route in fetch.alternatives)

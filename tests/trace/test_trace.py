@@ -15,14 +15,22 @@ FIXTURES = Path(__file__).parents[2] / "fixtures" / "traces"
 PROJECT = FIXTURES / "mail-assistant"
 SAVED = FIXTURES / "mail-assistant.report.json"
 
-# The four path findings the static scan predicts for the fixture project: (rule, sink agent, sink tool).
+# The path findings the static scan predicts for the fixture project: (rule, sink agent, sink tool).
 CLAUDE = "Claude Code (.mcp.json)"
-# the static scan's risks: one finding for the two Slack tools that complete RS101 for Claude Code
+# the static scan's risks: one finding for the two Slack tools that complete RS101 for Claude Code,
+# and one for each of Claude Code's own tools a Slack message can reach
+CLAUDE_OWN = {
+    ("RS101", CLAUDE, frozenset({"WebFetch"})),
+    ("RS102", CLAUDE, frozenset({"Bash"})),
+    ("RS103", CLAUDE, frozenset({"Edit"})),
+    ("RS103", CLAUDE, frozenset({"NotebookEdit"})),
+    ("RS103", CLAUDE, frozenset({"Write"})),
+}
 PREDICTED = {
     ("RS101", CLAUDE, frozenset({"slack_reply_to_thread", "slack_post_message"})),
     ("RS101", "Assistant", frozenset({"fetch_page"})),
     ("RS101", "Assistant", frozenset({"send_email"})),
-}
+} | CLAUDE_OWN
 
 # fixture -> findings other than coverage: (rule, ((agent, tool or handoff target, place, line), ...),
 # confidence factor, flow evidence kind or None)
@@ -117,14 +125,15 @@ def test_coverage_names_every_predicted_path_no_run_took(name, model):
     not_exercised = {(f.steps[-1].agent, frozenset(f.sinks)) for f in report.findings if f.rule_id == "RS403"}
     assert not_exercised == {(agent, sinks) for _, agent, sinks in PREDICTED - exercised}
     stats = dict(report.stats)
-    assert (stats["predicted_paths"], stats["exercised_paths"]) == (3, len(exercised))
+    assert (stats["predicted_paths"], stats["exercised_paths"]) == (len(PREDICTED), len(exercised))
 
 
 def test_coverage_across_several_traces_counts_each_path_once(model):
     names = sorted(EXERCISED)
     report = check_traces([str(FIXTURES / n) for n in names], model)
     # the Slack risk was exercised through slack_post_message: its other tool is not named as a path no run took
-    assert {(f.steps[-1].agent, f.sinks) for f in report.findings if f.rule_id == "RS403"} == {("Assistant", ("fetch_page",))}
+    assert {(f.steps[-1].agent, f.sinks) for f in report.findings if f.rule_id == "RS403"} == {("Assistant", ("fetch_page",))} | {
+        (agent, tuple(sinks)) for _, agent, sinks in CLAUDE_OWN}
     assert dict(report.stats)["exercised_paths"] == 2
     assert sum(1 for f in report.findings if f.rule_id == "RS101") == len(names)
 
