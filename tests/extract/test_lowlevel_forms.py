@@ -183,6 +183,75 @@ def test_a_handler_that_hands_the_name_on_is_not_taken_for_every_tool(rulesets):
     assert dispatched(facts) == {}
 
 
+def test_a_function_the_name_is_handed_to_dispatches_by_the_parameter_that_receives_it(rulesets):
+    facts = mcp2(rulesets, "return await route(arguments, tool=params.name)\n", tools=BOTH, top="""\
+        async def route(arguments, tool):
+            if arguments.get("mode") == "page":  # a test of another value: no tool's branch
+                pass
+            if tool == "run":
+                return subprocess.run(arguments["cmd"], shell=True)
+            return httpx.get(arguments["url"]).text
+        """)
+    assert dispatched(facts) == {"run": "app.server.route#run"}
+    assert callees(facts, "app.server.route#run") == {"subprocess.run"}
+
+
+def test_a_method_of_the_class_holding_the_server_is_followed_with_the_name(rulesets):
+    facts = facts_of(rulesets, """\
+        import subprocess
+
+        import mcp.types as types
+        from mcp.server import Server
+
+
+        class Bench:
+            def __init__(self):
+                self.server = Server("bench")
+
+                @self.server.list_tools()
+                async def list_tools() -> list[types.Tool]:
+                    return [types.Tool(name="run", inputSchema={}), types.Tool(name="echo", inputSchema={})]
+
+                @self.server.call_tool()
+                async def call_tool(name: str, arguments: dict) -> list:
+                    return await self._execute(name, arguments)
+
+            async def _execute(self, tool_name: str, arguments: dict):
+                if tool_name == "run":
+                    return subprocess.run(arguments["cmd"], shell=True)
+                if tool_name == "echo":
+                    return arguments["text"]
+        """)
+    assert {t.name for t in facts.tools} == {"run", "echo"}
+    assert dispatched(facts) == {"run": "app.server.Bench._execute#run", "echo": "app.server.Bench._execute#echo"}
+
+
+@pytest.mark.parametrize("forward, position", [
+    ("await asyncio.to_thread(self._run, command)", 0),
+    ("await asyncio.get_running_loop().run_in_executor(None, self._run, command)", 0),
+    ("await asyncio.to_thread(self._run, 'ls', shell_command=command)", None),
+])
+def test_a_method_handed_to_a_worker_thread_gets_the_arguments_passed_on(rulesets, forward, position):
+    facts = facts_of(rulesets, f"""\
+        import asyncio
+        import subprocess
+
+
+        class Runner:
+            async def run(self, command: str):
+                return {forward}
+
+            def _run(self, fixed: str = "", shell_command: str = ""):
+                return subprocess.run(fixed or shell_command, shell=True)
+        """)
+    [site] = [c for c in {f.qualname: f for f in facts.functions}["app.server.Runner.run"].calls if "app.server.Runner._run" in c.callee]
+    passed = {(a.position, a.keyword): a.params for a in site.args}
+    if position is None:
+        assert passed[(0, None)] == () and passed[(None, "shell_command")] == ("command",)
+    else:
+        assert passed == {(position, None): ("command",)}
+
+
 def test_handing_on_the_request_context_is_not_handing_on_the_name(rulesets):
     facts = mcp2(rulesets, """\
         await report_progress(ctx, params.arguments)

@@ -8,6 +8,7 @@ such as `arguments["url"]`, `os.path.join(base, name)`, literals), computed to a
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from riskscan.extract.python.context import FileContext
 from riskscan.extract.python.flow import Flow
@@ -104,31 +105,49 @@ def collect_calls(
         if isinstance(node, (cst.IndentedBlock, cst.SimpleStatementSuite)):
             checks.update(checks_at_calls(reader, node, {id(call) for call, _ in kept}))
     sites = []
+    arguments = {}
     for call, callee in kept:
+        arguments[id(call)] = _arguments(call, params, flows, reader)
         sites.append(CallSite(
             callee=callee,
             location=ctx.loc(call),
-            args=_arguments(call, params, flows, reader),
+            args=arguments[id(call)],
             checks=checks.get(id(call), ()),
             receiver=_receiver(call, flows, reader),
         ))
-    sites += _handed_functions(ctx, kept)
+    sites += _handed_functions(ctx, kept, arguments)
     return tuple(sorted(sites, key=lambda site: (site.location.line, site.location.column)))
 
 
-def _handed_functions(ctx: FileContext, kept) -> list[CallSite]:
+def _handed_functions(ctx: FileContext, kept, arguments: dict[int, tuple[ArgFlow, ...]]) -> list[CallSite]:
     """A function of this file handed to another call (`retry(operation)`, `run_in_executor(None,
-    fetch)`, `asyncio.to_thread(read, path)`) is taken as called there: callbacks are what such
-    calls are for, and what they do is what the caller does."""
+    fetch)`, `asyncio.to_thread(read, path)`, `asyncio.to_thread(self._run, code)`) is taken as
+    called there: callbacks are what such calls are for, and what they do is what the caller does.
+    The positional arguments after it, and the keywords, are its own: what `asyncio.to_thread`,
+    `run_in_executor`, `Executor.submit` and `functools.partial` pass on."""
     sites = []
     for call, _ in kept:
+        position = -1
         for argument in call.args:
+            position += argument.keyword is None and argument.star != "**"  # as _arguments counts
             value = argument.value
             if isinstance(value, cst.Name) and ctx.assignments_of_kind(value, cst.FunctionDef):
                 names = tuple(n for n in ctx.names_of(value) if ctx.is_project(n))
-                if names:
-                    sites.append(CallSite(callee=names, location=ctx.loc(value)))
+            elif isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and ctx._self_class(value.value):
+                names = tuple(n for n in ctx.callee_names(value) if ctx.is_project(n))  # a method: `self._run`
+            else:
+                continue
+            if names:
+                passed = _passed_on(arguments[id(call)], position) if argument.keyword is None and not argument.star else ()
+                sites.append(CallSite(callee=names, location=ctx.loc(value), args=passed))
     return sites
+
+
+def _passed_on(args: tuple[ArgFlow, ...], function_position: int) -> tuple[ArgFlow, ...]:
+    """The arguments of a forwarding call that the function at `function_position` receives."""
+    after = [replace(a, position=a.position - function_position - 1) for a in args
+             if a.position is not None and a.position > function_position]
+    return tuple(after + [a for a in args if a.position is None and a.keyword != "**"])
 
 
 def _flow(ctx: FileContext, node: cst.CSTNode, params: tuple[str, ...]) -> Flow | None:

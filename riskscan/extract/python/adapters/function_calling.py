@@ -178,7 +178,7 @@ class FunctionCalling(BaseAdapter):
 
     def on_function(self, interpreter, node: cst.FunctionDef, fact, scope) -> None:
         by_subject: dict[str, list] = {}
-        for tool_name, name_parts, body, test, subject in _branches_with_subjects(self.ctx, node.body):
+        for tool_name, name_parts, body, test, subject in branches_with_subjects(self.ctx, node.body):
             by_subject.setdefault(self.ctx.module.code_for_node(subject), []).append((tool_name, name_parts, body, test))
         for subject_branches in by_subject.values():
             self.branch_candidates.append((fact.qualname, subject_branches))
@@ -219,11 +219,11 @@ def literal_branches(ctx, body: cst.CSTNode) -> Iterator[tuple[str, NameParts, c
     """(name, its pieces, branch body, test) for each `if x == "s":` / `elif ...` / `case "s":`
     under `body`, nested functions excluded; the string may be a constant (`constants`): then the
     name is the code and its pieces say what the model joins, unless this file knows it."""
-    for name, parts, suite, test, _subject in _branches_with_subjects(ctx, body):
+    for name, parts, suite, test, _subject in branches_with_subjects(ctx, body):
         yield name, parts, suite, test
 
 
-def _branches_with_subjects(ctx, body: cst.CSTNode) -> Iterator[tuple[str, NameParts, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
+def branches_with_subjects(ctx, body: cst.CSTNode) -> Iterator[tuple[str, NameParts, cst.BaseSuite, cst.CSTNode, cst.CSTNode]]:
     parts_of = constants_of(ctx).parts
     for node in find_nodes(body, cst.If, cst.Match):
         if isinstance(node, cst.If):

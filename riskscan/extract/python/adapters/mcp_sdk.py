@@ -171,6 +171,10 @@ class McpSdk(BaseAdapter):
         if isinstance(node, cst.Call):
             server_id = self.server_of_call.get(id(node))
             return self.servers.get(server_id) if server_id else None
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):  # `self.server`, set in a method
+            owner = self.ctx._self_class(node.value)
+            stored = self.ctx.declarations.self_attributes.get((owner, node.attr.value), []) if owner else []
+            return next((self.servers[self.server_of_call[id(v)]] for v in stored if id(v) in self.server_of_call), None)
         if not isinstance(node, cst.Name):
             return None
         for assignment in self.ctx.assignments(node):

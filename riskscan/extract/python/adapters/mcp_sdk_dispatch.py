@@ -8,7 +8,9 @@ calls `handler(ctx, params)`, which reads `params.name`), or a local bound to ei
 - by a table, `{"x": handler}[name]`, `HANDLERS[name]`, `HANDLERS.get(name)` of a dict literal with
   literal or constant keys: the function of the entry;
 - not at all, when the handler never tests, indexes or hands on the name: every tool of the
-  server runs the whole handler (a server of one tool, or tools that differ only in their schema).
+  server runs the whole handler (a server of one tool, or tools that differ only in their schema);
+- in a function of this file it hands the name to (`await self._execute_tool(name, arguments)`),
+  read the same way with the parameter that receives the name.
 Names may be constants (extract/python/constants.py). Each dispatch is a `Dispatch` fact: a branch
 or a guard becomes a function `<handler>#x` holding the calls of its code.
 """
@@ -36,15 +38,21 @@ from riskscan.types import (
 PARTIAL = frozenset({"functools.partial"})
 
 
-def dispatch(ctx, handler: cst.FunctionDef, form: str, tools: Sequence[Value]) -> None:
+MAX_HAND_ON = 3  # functions deep the name is followed when handed on
+
+
+def dispatch(ctx, handler: cst.FunctionDef, form: str, tools: Sequence[Value], name_param: cst.Param | None = None,
+             depth: int = 0) -> None:
     """The dispatches of one call_tool handler of a server holding `tools`; `form` is mcp1 (the
-    name is the first parameter) or mcp2 (the `.name` of the request's parameters)."""
-    from riskscan.extract.python.adapters.function_calling import literal_branches
+    name is the first parameter), mcp2 (the `.name` of the request's parameters) or handed-on (the
+    name is `name_param`, in a function the handler passes it to)."""
+    from riskscan.extract.python.adapters.function_calling import branches_with_subjects
 
     qualname = ctx.declarations.qualnames[id(handler)]
     ctx.dispatch_handlers.add(qualname)
     params = parameters(handler)
     flows = parameter_flows(handler.body, params)
+    reading = _NameReading(ctx, handler, form, name_param)
 
     def branch(tool_name: str, name_parts: NameParts, body: Sequence[cst.CSTNode], test: cst.CSTNode) -> None:
         branch_qualname = f"{qualname}#{tool_name}"
@@ -54,14 +62,17 @@ def dispatch(ctx, handler: cst.FunctionDef, form: str, tools: Sequence[Value]) -
         )
         ctx.dispatches.append(Dispatch(tool_name, Ref(branch_qualname, location), location, name_parts))
 
-    for tool_name, name_parts, body, test in literal_branches(ctx, handler.body):
-        branch(tool_name, name_parts, [body], test)
-    reading = _NameReading(ctx, handler, form)
+    for tool_name, name_parts, body, test, subject in branches_with_subjects(ctx, handler.body):
+        if form != "handed-on" or reading.is_name(subject):
+            branch(tool_name, name_parts, [body], test)
     for tool_name, name_parts, body, test in reading.guards():
         branch(tool_name, name_parts, body, test)
     for tool_name, name_parts, target, element in reading.tables():
         ctx.dispatches.append(Dispatch(tool_name, target, ctx.loc(element), name_parts))
-    if not reading.reads_name():
+    if depth < MAX_HAND_ON:
+        for callee, param in reading.handed_on():
+            dispatch(ctx, callee, "handed-on", tools, param, depth + 1)
+    if form != "handed-on" and not reading.reads_name():
         whole = Ref(qualname, ctx.loc(handler.name))
         for fact in _tool_facts(ctx, tools):
             ctx.dispatches.append(Dispatch(fact.name, whole, ctx.loc(handler.name), fact.name_parts))
@@ -70,11 +81,11 @@ def dispatch(ctx, handler: cst.FunctionDef, form: str, tools: Sequence[Value]) -
 class _NameReading:
     """Where a handler reads the tool's name."""
 
-    def __init__(self, ctx, handler: cst.FunctionDef, form: str) -> None:
+    def __init__(self, ctx, handler: cst.FunctionDef, form: str, name_param: cst.Param | None = None) -> None:
         self.ctx = ctx
         self.handler = handler
         params = handler.params.posonly_params + handler.params.params
-        self.first = params[0] if params and form == "mcp1" else None  # `name` of (name, arguments)
+        self.first = params[0] if params and form == "mcp1" else name_param  # `name` of (name, arguments)
         self.holders = {id(param) for param in params[1:]} if form == "mcp2" else set()  # `params` of (ctx, params)
         self.aliases: set[int] = set()  # id(target Name) of `tool = params.name` in the handler
         assigns = find_nodes(handler.body, cst.Assign)
@@ -197,6 +208,26 @@ class _NameReading:
             if isinstance(node, cst.Call) and any(self.is_name(arg.value) for arg in node.args) and self._hands_on(node):
                 return True
         return False
+
+    def handed_on(self) -> Iterator[tuple[cst.FunctionDef, cst.Param]]:
+        """(function, the parameter that receives the name) of each function of this file the
+        handler passes the name to, by position or keyword (a method through `self`)."""
+        definitions = {self.ctx.declarations.qualnames.get(id(f)): f for f in find_nodes(self.ctx.module, cst.FunctionDef, enter_definitions=True)}
+        for call in find_nodes(self.handler.body, cst.Call):
+            target = function_ref(self.ctx, call.func)
+            callee = definitions.get(target.qualname) if target is not None else None
+            if callee is None or callee is self.handler:
+                continue
+            params = list(callee.params.posonly_params + callee.params.params)
+            if params and isinstance(call.func, cst.Attribute) and params[0].name.value in ("self", "cls"):
+                params = params[1:]  # a method called through self
+            by_name = {p.name.value: p for p in params + list(callee.params.kwonly_params)}
+            for index, arg in enumerate(call.args):
+                if not self.is_name(arg.value) or arg.star:
+                    continue
+                param = by_name.get(arg.keyword.value) if arg.keyword is not None else (params[index] if index < len(params) else None)
+                if param is not None:
+                    yield callee, param
 
     def _hands_on(self, call: cst.Call) -> bool:
         """A call that may tell tools apart by the name it is given: a function of the project or
