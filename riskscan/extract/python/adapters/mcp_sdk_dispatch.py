@@ -212,8 +212,13 @@ class _NameReading:
     def handed_on(self) -> Iterator[tuple[cst.FunctionDef, cst.Param]]:
         """(function, the parameter that receives the name) of each function of this file the
         handler passes the name to, by position or keyword (a method through `self`)."""
-        definitions = {self.ctx.declarations.qualnames.get(id(f)): f for f in find_nodes(self.ctx.module, cst.FunctionDef, enter_definitions=True)}
+        definitions = None  # the file's functions by qualname, looked up only once a call passes the name
         for call in find_nodes(self.handler.body, cst.Call):
+            if not any(self.is_name(arg.value) for arg in call.args):
+                continue
+            if definitions is None:
+                definitions = {self.ctx.declarations.qualnames.get(id(f)): f
+                               for f in find_nodes(self.ctx.module, cst.FunctionDef, enter_definitions=True)}
             target = function_ref(self.ctx, call.func)
             callee = definitions.get(target.qualname) if target is not None else None
             if callee is None or callee is self.handler:
