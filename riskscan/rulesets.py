@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from riskscan.catalog import ApiEntry, read_catalog
+from riskscan.catalog.commands import CodeRunners
 from riskscan.types import Rule
 
 KINDS = ("rules", "apis", "builtin-tools", "mcp-servers", "lexicon", "secrets")
@@ -105,7 +106,7 @@ class Rulesets:
     factories: tuple[tuple[str, str], ...]  # (function or method, the class of what it returns)
     digest: str  # hash of every file's content: a cache key
     sensitive_paths: tuple[str, ...] = ()  # names in a path that hold secrets: .env, .ssh, .aws/credentials
-    code_runners: frozenset[str] = frozenset()  # programs that run code named in their arguments, lower case: python, bash
+    code_runners: CodeRunners = CodeRunners()  # programs that run code named in their arguments: python, bash, npx
     harmless: tuple[str, ...] = ()  # calls that do nothing an agent's risk needs: git.Repo.is_dirty, pydantic.*
     # factories whose literal argument names the class returned: (name, returns prefix, position, keyword)
     selected_factories: tuple[tuple[str, str, int | None, str | None], ...] = ()

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from riskscan.catalog.commands import CodeRunners, read_code_runners
+
 
 @dataclass(frozen=True)
 class ApiEntry:
@@ -38,7 +40,7 @@ class Catalog:
     factories: tuple[tuple[str, str], ...]
     selected_factories: tuple[tuple[str, str, int | None, str | None], ...]
     sensitive_paths: tuple[str, ...]
-    code_runners: frozenset[str]
+    code_runners: CodeRunners
     harmless: tuple[str, ...]
     generic_fields: tuple[tuple[str, str], ...]
     attribute_types: tuple[tuple[str, str], ...]
@@ -77,7 +79,7 @@ def read_catalog(documents: list[dict]) -> Catalog:
     factories += tuple((name, returns) for made, returns in factories for name in _aliased(made, aliases))
     selected_factories += tuple((name, *rest) for made, *rest in selected_factories for name in _aliased(made, aliases))
     sensitive_paths = tuple(sorted({name for document in documents for name in document.get("sensitive_paths", ())}))
-    code_runners = frozenset(name.lower() for document in documents for name in document.get("code_runners", ()))
+    code_runners = read_code_runners(documents)
     harmless = {name for document in documents for name in document.get("harmless", ())}
     harmless = tuple(sorted(harmless | {name for pattern in harmless for name in _aliased(pattern, aliases)}))
     # an attribute written as an alias (`UserItemRequestBuilder.messages` means the builder class

@@ -48,7 +48,7 @@ DISPATCHED_FRAMEWORKS = frozenset({"function-calling", "mcp-sdk", "declared"})
 def build(root: str, facts: Sequence[Facts], rulesets: Rulesets, asked: Asked | None = None) -> SystemModel:
     """The system the facts describe. `asked`, when given, receives what the model looked for in
     vain (riskscan/scan/reading.py reads the files that may hold it)."""
-    facts = client_files.apply(facts)
+    facts = client_files.apply(facts, rulesets.code_runners)
     project = index(facts, asked)
     builder = _Builder(project, rulesets)
     builder.merge_overlays()

@@ -5,13 +5,14 @@ secrets are kept there), and the argument-check question the call asks (argument
 from __future__ import annotations
 
 from riskscan.model.argument_checks import guarded_argument
-from riskscan.model.process_arguments import argv_of, is_code_runner, runs_shell
+from riskscan.catalog.commands import CodeRunners
+from riskscan.model.process_arguments import argv_of, runs_shell
 from riskscan.rulesets import ApiEntry
 from riskscan.types import CODE_EXEC, CONFIDENCE_API, PRIVATE_DATA, SECRET_READ, ArgFlow, CallSite, Capability, Evidence, HygieneFact
 
 
 def api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str], sensitive_paths=(),
-                      code_runners=frozenset()) -> list[Capability]:
+                      code_runners: CodeRunners = CodeRunners()) -> list[Capability]:
     target = target_arg(entry, call)
     model_controlled = bool(target and set(target.params) & controlled)
     literal = target.constant if target is not None and not model_controlled else None
@@ -20,7 +21,7 @@ def api_capabilities(entry: ApiEntry, call: CallSite, controlled: frozenset[str]
         # the code names the program: the model chooses code only when the program runs what its
         # arguments name (bash -c, python, env); otherwise at most an option (RS302)
         chosen = sorted(argv.params() & controlled)
-        model_controlled = bool(chosen) and is_code_runner(argv.program, code_runners)
+        model_controlled = bool(chosen) and code_runners.is_runner(argv.program)
         literal = None if model_controlled else argv.program
     if target is None:
         how = "target not given"

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from riskscan.catalog.commands import CodeRunners
 from riskscan.extract.configs.clients import client_of_path
 from riskscan.model import client_policies
 from riskscan.types import (
@@ -40,7 +41,7 @@ from riskscan.types import (
 AGENT_FRAMEWORK = "mcp-config"  # as every client agent of a config
 
 
-def apply(facts: Sequence[Facts]) -> list[Facts]:
+def apply(facts: Sequence[Facts], runners: CodeRunners = CodeRunners()) -> list[Facts]:
     rules = [rule for file_facts in facts for rule in file_facts.permissions]
     governing: set[tuple[str, str]] = set()  # (client, scope) of settings that govern a client agent
     out = []
@@ -51,8 +52,8 @@ def apply(facts: Sequence[Facts]) -> list[Facts]:
             continue
         mine = [rule for rule in rules if rule.client == client and _within(file_facts.path, rule.scope)]
         governing |= {(rule.client, rule.scope) for rule in mine}
-        out.append(_with_builtins(file_facts, client, mine))
-    return _settings_agents(out, rules, governing)
+        out.append(_with_builtins(file_facts, client, mine, runners))
+    return _settings_agents(out, rules, governing, runners)
 
 
 def _client(facts: Facts) -> str | None:
@@ -62,20 +63,21 @@ def _client(facts: Facts) -> str | None:
     return client_policies.CLIENTS[named][0] if named in client_policies.CLIENTS else None
 
 
-def _with_builtins(facts: Facts, client: str, rules: list[PermissionRule]) -> Facts:
+def _with_builtins(facts: Facts, client: str, rules: list[PermissionRule], runners: CodeRunners) -> Facts:
     tools = list(facts.tools)
     agents = []
     diagnostics = list(facts.diagnostics)
     for agent in facts.agents:
-        held, denied = _builtins(agent, client, rules)
+        held, denied = _builtins(agent, client, rules, runners)
         tools += held
         diagnostics += _denials(agent, denied)
         agents.append(replace(agent, tools=agent.tools + (Items(tuple(Ref(t.id, t.location) for t in held)),)) if held else agent)
     return replace(facts, tools=tuple(tools), agents=tuple(agents), diagnostics=tuple(diagnostics))
 
 
-def _builtins(agent: AgentFact, client: str, rules: list[PermissionRule]) -> tuple[list[ToolFact], dict[str, list[str]]]:
-    held, denied = client_policies.decide(client, rules, agent.location)
+def _builtins(agent: AgentFact, client: str, rules: list[PermissionRule],
+              runners: CodeRunners) -> tuple[list[ToolFact], dict[str, list[str]]]:
+    held, denied = client_policies.decide(client, rules, agent.location, runners)
     prefix = client_policies.PREFIXES[client]
     return [ToolFact(id=f"{agent.id}.<builtin {tool.name}>", name=tool.name, framework=client, location=agent.location,
                      builtin=prefix + tool.name, gates=tool.gates) for tool in held], denied
@@ -86,7 +88,8 @@ def _denials(agent: AgentFact, denied: dict[str, list[str]]) -> list[Diagnostic]
             for reason, names in denied.items()]
 
 
-def _settings_agents(facts: list[Facts], rules: list[PermissionRule], governing: set[tuple[str, str]]) -> list[Facts]:
+def _settings_agents(facts: list[Facts], rules: list[PermissionRule], governing: set[tuple[str, str]],
+                     runners: CodeRunners) -> list[Facts]:
     """The settings files of a client and folder that govern no client agent: the first of each
     (by path) becomes the client's agent."""
     first: dict[tuple[str, str], PermissionRule] = {}
@@ -106,7 +109,7 @@ def _settings_agents(facts: list[Facts], rules: list[PermissionRule], governing:
         agent = AgentFact(id=f"client:{file_facts.path}", name=f"{client_policies.NAMES[client]} ({file_facts.path})",
                           framework=AGENT_FRAMEWORK, location=marker.location)
         mine = [rule for rule in rules if rule.client == client and _within(file_facts.path, rule.scope)]
-        held, denied = _builtins(agent, client, mine)
+        held, denied = _builtins(agent, client, mine, runners)
         agent = replace(agent, tools=(Items(tuple(Ref(t.id, t.location) for t in held)),))
         out.append(replace(file_facts, tools=file_facts.tools + tuple(held), agents=file_facts.agents + (agent,),
                            diagnostics=file_facts.diagnostics + tuple(_denials(agent, denied))))

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
+from riskscan.catalog.commands import CodeRunners
 from riskscan.extract import lockfile, metadata
 from riskscan.model import client_builtins, permissions
 from riskscan.types import Facts, HygieneFact, Items, Ref
 
 
-def apply(facts: Sequence[Facts]) -> list[Facts]:
-    joined = client_builtins.apply(permissions.apply(facts))
+def apply(facts: Sequence[Facts], runners: CodeRunners = CodeRunners()) -> list[Facts]:
+    joined = client_builtins.apply(permissions.apply(facts), runners)
     joined = _probed_servers(joined)
     joined = lockfile.drift(joined)
     return [_with_collisions(f) for f in joined]

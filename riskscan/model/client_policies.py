@@ -34,6 +34,10 @@ default:
 - Windsurf: terminal commands and deploys ask; writes, reads and web reads do not. Its settings
   live in the editor, not the project, so none are read.
 
+For each client, a shell allow rule whose command prefix lets any code run (`Bash(python -c:*)`,
+`Shell(npx)`, `run_shell_command(uv run)`, a VS Code entry `node`: riskscan/catalog/commands.py)
+counts as allowing the whole shell, not as an allowlist.
+
 A tool with no labels in its catalog (a task list, lint results) adds nothing to a path and is
 not held.
 """
@@ -43,10 +47,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from riskscan.catalog.commands import CodeRunners, any_code_allowed
 from riskscan.extract.configs import claude_code_permissions as claude_code
 from riskscan.extract.configs.tool_settings import (
     ANY_COMMANDS,
     VSCODE_UNASKED_LEVELS,
+    is_regex_entry,
     split,
     terminal_entry_matches,
 )
@@ -96,14 +102,16 @@ class Held:
     gates: tuple[Gate, ...] = ()
 
 
-def decide(client: str, rules: Sequence[PermissionRule], at: Location) -> tuple[list[Held], dict[str, list[str]]]:
+def decide(client: str, rules: Sequence[PermissionRule], at: Location,
+           runners: CodeRunners = CodeRunners()) -> tuple[list[Held], dict[str, list[str]]]:
     """(the built-ins the client's agent holds with their gates, the others by why not). `at` is
-    where the agent is declared: the place of a gate no setting wrote."""
+    where the agent is declared: the place of a gate no setting wrote. `runners` tell a shell
+    allow rule that lets any code run (`python -c`, `npx`) from one that fixes what runs."""
     deciders = {"claude-code": _claude_code, "gemini-cli": _gemini, "codex": _codex, "cursor": _cursor,
                 "vscode": _vscode, "windsurf": _windsurf}
     held: list[Held] = []
     denied: dict[str, list[str]] = {}
-    for name, decision in deciders[client](rules, at):
+    for name, decision in deciders[client](rules, at, runners):
         if decision.held:
             held.append(Held(name, tuple(sorted(set(decision.gates)))))
         else:
@@ -133,7 +141,7 @@ def _runs(*gates: Gate) -> claude_code.Decision:
 # --- Claude Code ---------------------------------------------------------------------------------
 
 
-def claude_code_policy(rules: Sequence[PermissionRule], at: Location) -> claude_code.Policy:
+def claude_code_policy(rules: Sequence[PermissionRule], at: Location, runners: CodeRunners = CodeRunners()) -> claude_code.Policy:
     mode_rule = strongest(rules, "mode")
     mode = mode_rule.pattern if mode_rule is not None and mode_rule.pattern in claude_code.MODES else "default"
     parsed = {effect: tuple(r for r in (claude_code.parse_rule(rule.pattern, rule.location) for rule in _of(rules, effect)) if r)
@@ -147,11 +155,12 @@ def claude_code_policy(rules: Sequence[PermissionRule], at: Location) -> claude_
         approver=Gate("approval", f"Claude Code asks the person at the terminal before each call (permission mode {mode})", place),
         sandbox=sandbox, sandbox_allows=sandbox_rule is not None and sandbox_rule.pattern == "auto-allow",
         mode_location=place, deny_reason="removed by a deny rule", allow_name="allow rule", mode_name="defaultMode",
+        code_runners=runners,
     )
 
 
-def _claude_code(rules, at):
-    policy = claude_code_policy(rules, at)
+def _claude_code(rules, at, runners):
+    policy = claude_code_policy(rules, at, runners)
     for name in claude_code.DEFAULT_TOOLS:
         yield name, claude_code.decide(policy, name)
 
@@ -159,7 +168,7 @@ def _claude_code(rules, at):
 # --- Gemini CLI ----------------------------------------------------------------------------------
 
 
-def _gemini(rules, at):
+def _gemini(rules, at, runners):
     mode_rule = strongest(rules, "mode")
     mode = mode_rule.pattern.lower().replace("_", "") if mode_rule is not None else "default"  # auto_edit, autoEdit
     sandbox_rule = strongest(rules, "sandbox")
@@ -178,13 +187,14 @@ def _gemini(rules, at):
         if sandbox_rule is not None and name == "run_shell_command":
             gates.append(Gate("sandbox", f"sandbox `{sandbox_rule.pattern}`: Gemini CLI runs in a container or "
                               "Seatbelt profile that confines its commands", sandbox_rule.location))
-        if listed and all(spec for _, spec in listed):
+        if listed and all(spec and not any_code_allowed(spec, runners) for _, spec in listed):
             gates.append(Gate("allowlist", f"tools.core {_spelled(r for r, _ in listed)}: only these commands run", listed[0][0].location))
         allowed = named(_of(rules, "allow"))
         forced = named(_of(rules, "ask"))  # tools.confirmationRequired: asks whatever allows it
         asks = bool(forced) or name in GEMINI_ASKING
         if mode == "yolo" or not asks or (not forced and (
-                (mode == "autoedit" and name in GEMINI_AUTO_EDIT) or any(spec is None for _, spec in allowed))):
+                (mode == "autoedit" and name in GEMINI_AUTO_EDIT)
+                or any(spec is None or any_code_allowed(spec, runners) for _, spec in allowed))):
             yield name, _runs(*gates)
         elif mode == "plan" and name not in GEMINI_PLAN_ASKING:
             yield name, claude_code.Decision(False, reason="plan mode runs no tool that asks")
@@ -198,7 +208,7 @@ def _gemini(rules, at):
 # --- Codex ---------------------------------------------------------------------------------------
 
 
-def _codex(rules, at):
+def _codex(rules, at, _runners):
     approval_rule, sandbox_rule = strongest(rules, "mode"), strongest(rules, "sandbox")
     approval = approval_rule.pattern if approval_rule is not None else "on-request"
     sandbox = sandbox_rule.pattern if sandbox_rule is not None else "workspace-write"
@@ -236,7 +246,7 @@ def _codex(rules, at):
 # --- Cursor --------------------------------------------------------------------------------------
 
 
-def _cursor(rules, at):
+def _cursor(rules, at, runners):
     def family(effect: str, wanted: str) -> list[tuple[PermissionRule, str | None]]:
         return [(r, split(r.pattern)[1]) for r in _of(rules, effect) if split(r.pattern)[0] == wanted]
 
@@ -248,7 +258,7 @@ def _cursor(rules, at):
             yield name, _runs()
             continue
         allowed = family("allow", wanted) if name == "run_terminal_cmd" else []
-        if _whole(allowed):
+        if _whole(allowed) or any(spec and any_code_allowed(spec, runners) for _, spec in allowed):
             yield name, _runs()
         elif allowed:
             yield name, _runs(Gate("allowlist", f"allow rules {_spelled(r for r, _ in allowed)}: only these commands run unasked",
@@ -260,7 +270,7 @@ def _cursor(rules, at):
 # --- VS Code -------------------------------------------------------------------------------------
 
 
-def _vscode(rules, at):
+def _vscode(rules, at, runners):
     disabled, everything, level = strongest(rules, "disabled"), strongest(rules, "auto-approve"), strongest(rules, "mode")
     if level is not None and level.pattern.lower() in VSCODE_UNASKED_LEVELS:
         everything = level
@@ -275,7 +285,8 @@ def _vscode(rules, at):
             yield name, _runs(Gate("sandbox", "chat.tools.terminal.sandbox.enabled: terminal commands run with file system "
                                    "writes limited to the workspace and no network", sandbox.location))
         elif everything is not None or name not in VSCODE_ASKING or (name == "runInTerminal" and any(
-                all(terminal_entry_matches(r.pattern, c) for c in ANY_COMMANDS) for r in allowed)) \
+                all(terminal_entry_matches(r.pattern, c) for c in ANY_COMMANDS) or _runs_any_code(r.pattern, runners)
+                for r in allowed)) \
                 or (name == "fetch" and any(r.pattern in ("*", "**", "https://*", "https://**") for r in urls)):
             yield name, _runs()
         elif name == "runInTerminal" and allowed:
@@ -293,10 +304,15 @@ def _vscode(rules, at):
 # --- Windsurf ------------------------------------------------------------------------------------
 
 
-def _windsurf(rules, at):
+def _windsurf(rules, at, _runners):
     for name in WINDSURF_TOOLS:
         yield name, _asks("windsurf", at, "each command" if name == "run_command" else "each deploy") \
             if name in WINDSURF_ASKING else _runs()
+
+
+def _runs_any_code(entry: str, runners: CodeRunners) -> bool:
+    """A VS Code terminal entry that is a command prefix (not a `/regex/`) letting any code run."""
+    return not is_regex_entry(entry) and bool(any_code_allowed(entry, runners))
 
 
 def _whole(found: list[tuple[PermissionRule, str | None]]) -> bool:

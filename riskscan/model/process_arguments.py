@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riskscan.catalog.commands import CodeRunners
 from riskscan.rulesets import ApiEntry
 from riskscan.types import ArgFlow, CallSite, HygieneFact, Term
 
@@ -50,12 +51,6 @@ def _arg_term(arg: ArgFlow) -> Term:
     return Term("unknown", tuple(Term("param", value=p) for p in arg.params))
 
 
-def is_code_runner(program: str, code_runners: frozenset[str]) -> bool:
-    """`/usr/bin/python3.12`, `bash`, `PowerShell.exe`: a program that runs what its arguments name."""
-    base = program.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    return bool({base, base.removesuffix(".exe"), base.rstrip("0123456789.")} & code_runners)
-
-
 def _starts_with_model_text(term: Term) -> bool:
     """Whether the model chooses how the argument begins, so that it can make it an option."""
     if term.op == "param":
@@ -64,10 +59,10 @@ def _starts_with_model_text(term: Term) -> bool:
 
 
 def argument_hygiene(entry: ApiEntry, call: CallSite, target: ArgFlow | None, controlled: frozenset[str],
-                     code_runners: frozenset[str]) -> list[HygieneFact]:
+                     code_runners: CodeRunners) -> list[HygieneFact]:
     """RS302's fact: a fixed program (not a code runner) given a model-chosen argument where it can be an option."""
     argv = argv_of(entry, call, target)
-    if argv is None or argv.program is None or is_code_runner(argv.program, code_runners):
+    if argv is None or argv.program is None or code_runners.is_runner(argv.program):
         return []
     for argument in argv.arguments:
         if argument.op == "lit" and argument.value in END_OF_OPTIONS:

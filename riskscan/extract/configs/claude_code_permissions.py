@@ -20,6 +20,8 @@ decides:
 - an allow rule for the whole tool (`Bash`, `Bash()`, `Bash(*)`, `mcp__server`,
   `mcp__server__*`) lets it run, and so does `acceptEdits` a file edit, and an enabled sandbox
   that auto-allows it (`autoAllowBashIfSandboxed`, default true) Bash;
+- a shell rule whose command prefix leaves the code open (`Bash(python -c:*)`, `Bash(npx:*)`:
+  riskscan/catalog/commands.py) lets any code run, as the whole tool would;
 - an entry with a specifier (`Bash(git status:*)`) lets matching calls run unasked: an allowlist
   gate (the other calls ask, but the allowed ones are the weakest way through, so no approval gate);
 - `auto`: a model classifier decides each call (a guardrail gate);
@@ -40,6 +42,7 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
+from riskscan.catalog.commands import CodeRunners, any_code_allowed
 from riskscan.types import Gate, Location
 
 # Claude Code's tools that ask before they run in the default mode (with every MCP tool)
@@ -146,6 +149,7 @@ class Policy:
     deny_reason: str = "removed by disallowed_tools"  # as the reader names its rules
     allow_name: str = "allowed_tools"
     mode_name: str = "permission_mode"
+    code_runners: CodeRunners = CodeRunners()  # to tell `Bash(python -c:*)`, any code, from `Bash(git status:*)`
 
     def spelled_mode(self) -> str:
         return f"{self.mode_name}={self.mode!r}" if self.mode_name == "permission_mode" else f"`{self.mode_name}: {self.mode}`"
@@ -193,7 +197,7 @@ def decide(policy: Policy, name: str) -> Decision:
         return Decision(False, reason="plan mode runs no tool that asks")
     allowed = [] if forced else [rule for rule in policy.allowed if rule_matches(rule, name)]
     if not forced and (
-        policy.allow_all or any(rule.whole for rule in allowed)
+        policy.allow_all or any(rule.whole or (name in SHELLS and runs_any_code(rule, policy)) for rule in allowed)
         or (mode == "acceptEdits" and name in EDITS)
         or (sandboxed and policy.sandbox_allows)
     ):
@@ -217,6 +221,11 @@ def decide(policy: Policy, name: str) -> Decision:
     if mode == "dontAsk":
         return Decision(False, reason=f"{policy.spelled_mode()} denies what no rule allows")
     return Decision(False, reason="it asks for permission, and nothing answers: no can_use_tool, prompt tool or allow rule")
+
+
+def runs_any_code(rule: Rule, policy: Policy) -> str | None:
+    """Why a shell rule's command prefix lets any code run (`Bash(python -c:*)`, `Bash(npx:*)`), or None."""
+    return any_code_allowed(rule.specifier, policy.code_runners, prefix=False) if rule.specifier else None
 
 
 def decide_server(policy: Policy, server: str) -> Decision:

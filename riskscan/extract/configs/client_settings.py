@@ -19,8 +19,9 @@ Claude Code (client `claude-code`) the effects are:
   still a Claude Code agent holding its built-in tools.
 
 `defaultMode: bypassPermissions` skips every prompt; `enableAllProjectMcpServers` starts every
-server a checkout's `.mcp.json` names, unreviewed; an allow rule for every shell command or a
-whole server skips the prompts it covers; hooks run shell commands on the user's machine. Each is a
+server a checkout's `.mcp.json` names, unreviewed; an allow rule for every shell command, for a
+command prefix that lets any code run (`Bash(python -c:*)`), or for a whole server skips the
+prompts it covers; hooks run shell commands on the user's machine. Each is a
 hygiene fact. Nothing here is run.
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from riskscan.catalog.commands import CodeRunners, any_code_allowed
 from riskscan.extract.configs import mcp_config, tool_settings
 from riskscan.formats.json_input import Pointer, Positions
 from riskscan.rulesets import Rulesets
@@ -96,7 +98,7 @@ def extract(document: object, positions: Positions, source: SourceFile, rulesets
             if rule:
                 rules.append(PermissionRule(CLIENT, scope, effect, rule, positions.location(pointer), bypassed))
             if effect == "allow":
-                hygiene += _broad_allow(rule, positions, pointer)
+                hygiene += _broad_allow(rule, positions, pointer, rulesets.code_runners)
     for index, name in enumerate(_strings(document.get("disabledMcpjsonServers"))):
         rules.append(PermissionRule(CLIENT, scope, "disable-server", name,
                                     positions.location(("disabledMcpjsonServers", index)), bypassed))
@@ -118,7 +120,7 @@ def _other_client(client: str, document: object, positions: Positions, source: S
             return Facts(path=path, kind=source.kind)
         diagnostic = Diagnostic(positions.location(()), "invalid-settings", "client settings must be a JSON object; not read")
         return Facts(path=path, kind="client-settings", diagnostics=(diagnostic,))
-    rules, hygiene = tool_settings.read(client, document, positions, scope_of(path))
+    rules, hygiene = tool_settings.read(client, document, positions, scope_of(path), rulesets.code_runners)
     if mcp_config.has_servers(document):
         facts = mcp_config.extract(document, positions, source, rulesets)
     elif rules:
@@ -128,9 +130,14 @@ def _other_client(client: str, document: object, positions: Positions, source: S
     return replace(facts, hygiene=facts.hygiene + tuple(hygiene), permissions=facts.permissions + tuple(rules))
 
 
-def _broad_allow(rule: str, positions: Positions, pointer: Pointer) -> list[HygieneFact]:
+def _broad_allow(rule: str, positions: Positions, pointer: Pointer, runners: CodeRunners) -> list[HygieneFact]:
+    shell, specifier = tool_settings.split(rule)
+    any_code = any_code_allowed(specifier, runners, prefix=False) if shell in ("Bash", "PowerShell") and specifier else None
     if rule in _ANY_SHELL:
         what = "every shell command"
+    elif any_code:
+        return [HygieneFact("broad-allow", positions.location(pointer), "Claude Code",
+                            f"allow rule `{rule}` runs any code without asking ({any_code})")]
     elif rule.startswith("mcp__") and (rule.count("__") == 1 or rule.endswith("__*")):
         what = f"every tool of MCP server `{rule.split('__')[1]}`"
     elif rule == "mcp__*" or rule == "*":

@@ -28,13 +28,15 @@ is still the client's agent. Nothing here is run.
   is meant for a user's settings, across workspaces; in a workspace file it is read as written.
 
 Hygiene: an approval mode that skips every confirmation (Gemini `yolo`, VS Code auto-approve) is
-`approvals-disabled`; an allow rule for every shell command is `broad-allow`.
+`approvals-disabled`; an allow rule for every shell command, or for a command prefix that lets
+any code run (`Shell(npx)`: riskscan/catalog/commands.py), is `broad-allow`.
 """
 
 from __future__ import annotations
 
 import re
 
+from riskscan.catalog.commands import CodeRunners, any_code_allowed
 from riskscan.formats.json_input import Pointer, Positions
 from riskscan.types import HygieneFact, PermissionRule
 
@@ -67,9 +69,12 @@ def client_of(path: str) -> str | None:
     return None
 
 
-def read(client: str, document: dict, positions: Positions, scope: str) -> tuple[list[PermissionRule], list[HygieneFact]]:
+def read(client: str, document: dict, positions: Positions, scope: str,
+         runners: CodeRunners = CodeRunners()) -> tuple[list[PermissionRule], list[HygieneFact]]:
+    """The client's rules and hygiene; `runners` tell a shell allow rule that lets any code run
+    (`Shell(npx)`, `run_shell_command(python -c)`) from one that fixes the command."""
     reader = {GEMINI: _gemini, CURSOR: _cursor, VSCODE: _vscode}[client]
-    return reader(document, positions, scope)
+    return reader(document, positions, scope, runners)
 
 
 def split(text: str) -> tuple[str, str | None]:
@@ -81,7 +86,7 @@ def split(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def _gemini(document: dict, positions: Positions, scope: str) -> tuple[list[PermissionRule], list[HygieneFact]]:
+def _gemini(document: dict, positions: Positions, scope: str, runners: CodeRunners) -> tuple[list[PermissionRule], list[HygieneFact]]:
     rules = [PermissionRule(GEMINI, scope, "settings", "", positions.location(()))]
     hygiene = []
     for effect, pointers in (("core", (("coreTools",), ("tools", "core"))),
@@ -96,6 +101,9 @@ def _gemini(document: dict, positions: Positions, scope: str) -> tuple[list[Perm
                 if effect == "allow" and name in GEMINI_SHELLS and (specifier or "") in _WHOLE:
                     hygiene.append(HygieneFact("broad-allow", location, "Gemini CLI",
                                                f"`{'.'.join(pointer)}` entry `{text.strip()}` runs every shell command without confirmation"))
+                elif effect == "allow" and name in GEMINI_SHELLS and (reason := any_code_allowed(specifier, runners)):
+                    hygiene.append(HygieneFact("broad-allow", location, "Gemini CLI",
+                                               f"`{'.'.join(pointer)}` entry `{text.strip()}` runs any code without confirmation ({reason})"))
     for pointer in (("sandbox",), ("tools", "sandbox")):
         value = _at(document, pointer)
         if value is True or (isinstance(value, str) and value.strip() and value.strip().lower() not in ("false", "none")):
@@ -110,7 +118,7 @@ def _gemini(document: dict, positions: Positions, scope: str) -> tuple[list[Perm
     return rules, hygiene
 
 
-def _cursor(document: dict, positions: Positions, scope: str) -> tuple[list[PermissionRule], list[HygieneFact]]:
+def _cursor(document: dict, positions: Positions, scope: str, runners: CodeRunners) -> tuple[list[PermissionRule], list[HygieneFact]]:
     rules = [PermissionRule(CURSOR, scope, "settings", "", positions.location(()))]
     hygiene = []
     for effect in ("allow", "deny"):
@@ -122,10 +130,13 @@ def _cursor(document: dict, positions: Positions, scope: str) -> tuple[list[Perm
             if effect == "allow" and name == "Shell" and (specifier or "") in _WHOLE:
                 hygiene.append(HygieneFact("broad-allow", location, "Cursor",
                                            f"allow rule `{text.strip()}` runs every shell command without asking"))
+            elif effect == "allow" and name == "Shell" and (reason := any_code_allowed(specifier, runners)):
+                hygiene.append(HygieneFact("broad-allow", location, "Cursor",
+                                           f"allow rule `{text.strip()}` runs any code without asking ({reason})"))
     return rules, hygiene
 
 
-def _vscode(document: dict, positions: Positions, scope: str) -> tuple[list[PermissionRule], list[HygieneFact]]:
+def _vscode(document: dict, positions: Positions, scope: str, runners: CodeRunners) -> tuple[list[PermissionRule], list[HygieneFact]]:
     if not any(isinstance(key, str) and key.startswith(VSCODE_PREFIXES) for key in document):
         return [], []
     rules = [PermissionRule(VSCODE, scope, "settings", "", positions.location(()))]
@@ -164,13 +175,21 @@ def _vscode(document: dict, positions: Positions, scope: str) -> tuple[list[Perm
             if effect == "allow" and all(terminal_entry_matches(command, sample) for sample in ANY_COMMANDS):
                 hygiene.append(HygieneFact("broad-allow", location, "VS Code",
                                            f"`{key}` entry `{command}` approves every terminal command"))
+            elif effect == "allow" and not is_regex_entry(command) and (reason := any_code_allowed(command, runners)):
+                hygiene.append(HygieneFact("broad-allow", location, "VS Code",
+                                           f"`{key}` entry `{command}` approves any code run in the terminal ({reason})"))
     return rules, hygiene
+
+
+def is_regex_entry(entry: str) -> bool:
+    """A VS Code terminal entry written `/regex/flags`, not a command prefix."""
+    return len(entry) >= 2 and entry.startswith("/") and entry.rfind("/") > 0
 
 
 def terminal_entry_matches(entry: str, command: str) -> bool:
     """Whether a terminal auto-approve entry covers a command: `/regex/flags` searched in it, any
     other text a command prefix (`git` covers `git status`)."""
-    if len(entry) >= 2 and entry.startswith("/") and entry.rfind("/") > 0:
+    if is_regex_entry(entry):
         body, flags = entry[1:entry.rfind("/")], entry[entry.rfind("/") + 1:]
         try:
             return re.search(body, command, re.IGNORECASE if "i" in flags else 0) is not None

@@ -250,5 +250,5 @@ def policy(ctx, call: cst.Call, reading: Reading, old: bool) -> Policy:
     return Policy(
         mode=mode, allowed=allowed, denied=denied, allow_all=not allowed_known, approver=deciding, tool_approvers=per_tool,
         hooks=hooks(ctx, keyword(call, "hooks"), reading), sandbox=gate, sandbox_allows=allows,
-        mode_location=ctx.loc(mode_node) if mode_node is not None else None,
+        mode_location=ctx.loc(mode_node) if mode_node is not None else None, code_runners=ctx.rulesets.code_runners,
     )
